@@ -1,0 +1,23 @@
+namespace Atlas.Core.Jobs;
+
+/// <summary>What a user asks to run: the body of a submit, stored as <c>jobs/{id}/spec.json</c>.</summary>
+public sealed record JobSpec
+{
+    /// <summary>A display name; defaults to the project folder's name on the CLI.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The project the job belongs to, for grouping; defaults to <c>default</c>.</summary>
+    public string? Project { get; init; }
+
+    /// <summary>The container image (docker runtime); the worker's default when empty.</summary>
+    public string? Image { get; init; }
+
+    /// <summary>The program and its arguments, run in the unpacked project folder.</summary>
+    public IReadOnlyList<string> Command { get; init; } = [];
+
+    /// <summary>Extra environment variables for the job.</summary>
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Higher runs first; between -100 and 100, 0 by default.</summary>
+    public int Priority { get; init; }
+}

@@ -1,0 +1,97 @@
+using System.Text.RegularExpressions;
+
+namespace Atlas.Core.Jobs;
+
+/// <summary>Checks a submitted <see cref="JobSpec"/>; each problem is keyed by the JSON field it concerns.</summary>
+public static partial class JobSpecValidator
+{
+    /// <summary>The largest priority a job may ask for (and minus this the smallest).</summary>
+    public const int MaxPriority = 100;
+
+    private const int MaxNameLength = 128;
+    private const int MaxArgs = 1024;
+    private const int MaxArgLength = 32 * 1024;
+    private const int MaxEnv = 256;
+
+    /// <summary>Field name to messages; empty when the spec is valid.</summary>
+    public static Dictionary<string, string[]> Validate(JobSpec? spec)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (spec is null)
+        {
+            errors["spec"] = ["The job spec is missing."];
+            return errors;
+        }
+
+        if (spec.Command is null || spec.Command.Count == 0 || string.IsNullOrWhiteSpace(spec.Command[0]))
+        {
+            errors["command"] = ["A command is required: the program to run and its arguments."];
+        }
+        else if (spec.Command.Count > MaxArgs || spec.Command.Any(a => a is null || a.Length > MaxArgLength || a.Contains('\0', StringComparison.Ordinal)))
+        {
+            errors["command"] = [$"At most {MaxArgs} arguments of at most {MaxArgLength} characters each, without NUL characters."];
+        }
+
+        CheckLabel(errors, "name", spec.Name);
+        CheckLabel(errors, "project", spec.Project);
+
+        if (spec.Image is not null && (spec.Image.Length > 255 || !ImagePattern().IsMatch(spec.Image)))
+        {
+            errors["image"] = ["Not an image reference (for example registry/name:tag)."];
+        }
+
+        if (spec.Priority is < -MaxPriority or > MaxPriority)
+        {
+            errors["priority"] = [$"Priority must be between {-MaxPriority} and {MaxPriority}."];
+        }
+
+        if (spec.Env is not null)
+        {
+            if (spec.Env.Count > MaxEnv)
+            {
+                errors["env"] = [$"At most {MaxEnv} variables."];
+            }
+            else
+            {
+                var bad = spec.Env.Keys.FirstOrDefault(k => !EnvNamePattern().IsMatch(k));
+                if (bad is not null)
+                {
+                    errors["env"] = [$"'{Truncate(bad)}' is not a variable name (letters, digits and '_', not starting with a digit)."];
+                }
+                else if (spec.Env.Any(kv => kv.Value is null || kv.Value.Contains('\0', StringComparison.Ordinal)))
+                {
+                    errors["env"] = ["Values must be present and must not contain NUL characters."];
+                }
+                else if (spec.Env.Keys.Any(k => k.StartsWith("ATLAS_", StringComparison.Ordinal)))
+                {
+                    errors["env"] = ["Names starting with ATLAS_ are set by Atlas."];
+                }
+            }
+        }
+
+        return errors;
+    }
+
+    private static void CheckLabel(Dictionary<string, string[]> errors, string field, string? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+        if (value.Length is 0 or > MaxNameLength || !LabelPattern().IsMatch(value))
+        {
+            errors[field] = [$"1 to {MaxNameLength} characters: letters, digits, '.', '_' and '-', starting with a letter or digit."];
+        }
+    }
+
+    private static string Truncate(string s) => s.Length <= 40 ? s : s[..40] + "…";
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    private static partial Regex LabelPattern();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvNamePattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._/:@-]*$")]
+    private static partial Regex ImagePattern();
+}

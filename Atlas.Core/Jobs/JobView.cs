@@ -1,0 +1,31 @@
+namespace Atlas.Core.Jobs;
+
+/// <summary>A job as the API shows it.</summary>
+public sealed record JobView
+{
+    public required string Id { get; init; }
+    public string? Name { get; init; }
+    public required string Project { get; init; }
+    public string? Image { get; init; }
+    public IReadOnlyList<string> Command { get; init; } = [];
+    public int Priority { get; init; }
+    public required JobState State { get; init; }
+
+    /// <summary>The node the job is (or was last) placed on.</summary>
+    public string? Node { get; init; }
+
+    /// <summary>1 for the first run; grows each time a lost job is queued again.</summary>
+    public int Attempt { get; init; }
+
+    public int? ExitCode { get; init; }
+
+    /// <summary>Why the job failed or was cancelled, in words.</summary>
+    public string? Reason { get; init; }
+
+    public required DateTimeOffset SubmittedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>Every state the job went through, oldest first.</summary>
+    public IReadOnlyList<JobHistoryEntry> History { get; init; } = [];
+}

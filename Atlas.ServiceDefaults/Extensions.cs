@@ -1,0 +1,88 @@
+using Atlas.Core;
+using Atlas.Core.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using StackExchange.Redis;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// Registration shared by every Atlas service, named as in .NET Aspire's ServiceDefaults so a
+/// real Aspire AppHost could drive the services unchanged.
+/// </summary>
+public static class Extensions
+{
+    private const string AliveTag = "live";
+
+    /// <summary>Telemetry, health checks, ProblemDetails, Atlas's JSON shape and the seed's variable aliases.</summary>
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Configuration.AddSeedAliases();
+        builder.ConfigureOpenTelemetry();
+        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [AliveTag]);
+        builder.Services.AddProblemDetails();
+        builder.Services.Configure<JsonOptions>(o => AtlasJson.Configure(o.SerializerOptions));
+        builder.Services.AddSingleton(TimeProvider.System);
+        return builder;
+    }
+
+    /// <summary>
+    /// One shared Redis connection from <c>ConnectionStrings:redis</c> (or the seed's
+    /// <c>REDIS_ADDRESS</c>), checked by <c>/health</c>. It reconnects by itself after a Redis restart.
+    /// </summary>
+    public static TBuilder AddAtlasRedis<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        var connectionString = builder.Configuration.GetConnectionString("redis");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                "No Redis address: set ConnectionStrings__redis (for example 127.0.0.1:5556) or REDIS_ADDRESS.");
+        }
+        builder.Services.AddSingleton<IConnectionMultiplexer>(_ => RedisConnector.Connect(connectionString));
+        builder.Services.AddSingleton<JobStore>();
+        builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis");
+        return builder;
+    }
+
+    /// <summary><c>/health</c>: ready (every check); <c>/alive</c>: the process answers.</summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.MapHealthChecks("/health");
+        app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains(AliveTag) });
+        return app;
+    }
+
+    private static void ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Logging.AddOpenTelemetry(o =>
+        {
+            o.IncludeFormattedMessage = true;
+            o.IncludeScopes = true;
+        });
+
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(m => m
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(AtlasTelemetry.MeterName))
+            .WithTracing(t => t
+                .AddSource(AtlasTelemetry.ActivitySourceName)
+                .AddAspNetCoreInstrumentation(o => o.Filter = c => !c.Request.Path.StartsWithSegments("/health") && !c.Request.Path.StartsWithSegments("/alive"))
+                .AddHttpClientInstrumentation());
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+    }
+}

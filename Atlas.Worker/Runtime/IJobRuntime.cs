@@ -1,0 +1,21 @@
+namespace Atlas.Worker.Runtime;
+
+/// <summary>
+/// Runs one job to its end on this node: the seam between the worker's bookkeeping and the
+/// thing that executes (<c>DockerRuntime</c> or <c>ProcessRuntime</c>).
+/// </summary>
+public interface IJobRuntime
+{
+    /// <summary><c>docker</c> or <c>process</c>, as shown by <c>atlas nodes</c>.</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Starts the job, streams its stdout and stderr into <see cref="JobLaunch.Output"/> and
+    /// returns its exit code when it ends.
+    /// When <paramref name="stop"/> fires, the job is asked to stop (SIGTERM), killed after the
+    /// grace period, and the method still returns the exit code it ended with.
+    /// Throws <see cref="JobStartException"/> when the job cannot start (missing image, failed
+    /// pull, program not found), with a reason fit to show to the user.
+    /// </summary>
+    Task<int> RunAsync(JobLaunch launch, CancellationToken stop);
+}

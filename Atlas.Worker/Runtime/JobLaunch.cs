@@ -1,0 +1,19 @@
+namespace Atlas.Worker.Runtime;
+
+/// <summary>Everything a runtime needs to start one job.</summary>
+/// <param name="JobId">The job's id; containers are named and labelled with it.</param>
+/// <param name="Image">The image asked for, or null for the runtime's default (docker only).</param>
+/// <param name="Command">The program and its arguments.</param>
+/// <param name="Environment">Variables for the job, ATLAS_JOB_ID and ATLAS_PROJECT included;
+/// the runtime adds ATLAS_OUTPUT_DIR as the job sees it.</param>
+/// <param name="WorkDir">Host path of <c>jobs/{id}/work</c>: the job's working directory.</param>
+/// <param name="OutputDir">Host path of <c>jobs/{id}/artifacts</c>.</param>
+/// <param name="Output">Where stdout and stderr go, as they are written.</param>
+public sealed record JobLaunch(
+    string JobId,
+    string? Image,
+    IReadOnlyList<string> Command,
+    IReadOnlyDictionary<string, string> Environment,
+    string WorkDir,
+    string OutputDir,
+    IJobOutput Output);
