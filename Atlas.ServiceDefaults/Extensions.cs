@@ -1,4 +1,5 @@
 using Atlas.Core;
+using Atlas.Core.SharedVolume;
 using Atlas.Core.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -50,6 +51,25 @@ public static class Extensions
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ => RedisConnector.Connect(connectionString));
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis");
+        return builder;
+    }
+
+    /// <summary>
+    /// The shared volume at <c>Atlas:SharedRoot</c>, the same path on every node. Fails at start
+    /// when it is not set or cannot be created.
+    /// </summary>
+    public static TBuilder AddSharedVolume<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        var root = builder.Configuration["Atlas:SharedRoot"];
+        if (string.IsNullOrWhiteSpace(root))
+        {
+            throw new InvalidOperationException(
+                "Atlas:SharedRoot is not set: give the shared volume's path (Atlas__SharedRoot=/mnt/atlas).");
+        }
+        var paths = new JobPaths(root);
+        Directory.CreateDirectory(paths.JobsRoot);
+        Directory.CreateDirectory(paths.Uploads);
+        builder.Services.AddSingleton(paths);
         return builder;
     }
 

@@ -1,5 +1,19 @@
+using Atlas.Worker.Apis;
+
 var builder = WebApplication.CreateBuilder(args);
+
 builder.AddServiceDefaults();
+builder.AddAtlasRedis();
+builder.AddWorkerServices();
+
 var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapWorkerJobsApi();
 app.MapDefaultEndpoints();
+
 app.Run();
+
+/// <summary>The worker's entry point, visible to tests.</summary>
+public partial class Program;

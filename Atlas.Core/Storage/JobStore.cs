@@ -1,6 +1,310 @@
+using System.Globalization;
+using System.Text.Json;
+using Atlas.Core.Jobs;
+using Atlas.Core.Nodes;
+using StackExchange.Redis;
+
 namespace Atlas.Core.Storage;
 
-/// <summary>Placeholder: the Redis job store is being written.</summary>
-public sealed class JobStore
+/// <summary>
+/// The job store and queue in Redis: the one seam through which the master, the workers and the
+/// gateway read and change jobs and nodes. Every change is one Lua script (<see cref="JobScripts"/>),
+/// so it is atomic, checked against the expected state and fencing token, and timed by Redis's clock.
+/// </summary>
+public sealed class JobStore(IConnectionMultiplexer redis)
 {
+    private static readonly RedisValue Prefix = RedisKeys.Prefix;
+
+    private IDatabase Db => redis.GetDatabase();
+
+    /// <summary>Records a new queued job and wakes the scheduler. Returns the submit time (Redis clock).</summary>
+    public async Task<DateTimeOffset> SubmitAsync(string id, JobSpec spec, string? traceParent, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var args = new List<RedisValue>
+        {
+            Prefix, id, spec.Priority,
+            "spec", JsonSerializer.Serialize(spec, AtlasJson.Options),
+            "priority", spec.Priority,
+            "project", spec.Project ?? JobDefaults.Project,
+        };
+        if (traceParent is not null)
+        {
+            args.Add("trace");
+            args.Add(traceParent);
+        }
+        var result = await Db.ScriptEvaluateAsync(JobScripts.Submit, values: [.. args]);
+        return DateTimeOffset.FromUnixTimeMilliseconds((long)result);
+    }
+
+    /// <summary>Places up to <paramref name="limit"/> queued jobs on nodes with free slots. Returns (job, node) pairs.</summary>
+    public async Task<IReadOnlyList<(string Id, string Node)>> PlaceAsync(int limit, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(JobScripts.Place, values: [Prefix, limit, (long)lease.TotalMilliseconds]))!;
+        var placed = new List<(string, string)>(result.Length / 2);
+        for (var i = 0; i + 1 < result.Length; i += 2)
+        {
+            placed.Add(((string)result[i]!, (string)result[i + 1]!));
+        }
+        return placed;
+    }
+
+    /// <summary>Moves an assigned job to running under <paramref name="fence"/>.</summary>
+    public async Task<StartOutcome> StartAsync(string id, string node, long fence, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = (string)(await Db.ScriptEvaluateAsync(JobScripts.Start, values: [Prefix, id, node, fence, (long)lease.TotalMilliseconds]))!;
+        return result switch
+        {
+            "started" => StartOutcome.Started,
+            "cancelled" => StartOutcome.Cancelled,
+            _ => StartOutcome.Stale,
+        };
+    }
+
+    /// <summary>Keeps <paramref name="node"/> alive and renews its jobs' leases. Returns the jobs whose token is stale.</summary>
+    public async Task<IReadOnlyList<string>> HeartbeatAsync(
+        string node, TimeSpan aliveFor, TimeSpan lease, IEnumerable<(string Id, long Fence)> held, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var args = new List<RedisValue> { Prefix, node, (long)aliveFor.TotalMilliseconds, (long)lease.TotalMilliseconds };
+        foreach (var (id, fence) in held)
+        {
+            args.Add(id);
+            args.Add(fence);
+        }
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(JobScripts.Heartbeat, values: [.. args]))!;
+        return [.. result.Select(r => (string)r!)];
+    }
+
+    /// <summary>Records how a job ended, if <paramref name="fence"/> still owns it.</summary>
+    public async Task<CompleteOutcome> CompleteAsync(
+        string id, string node, long fence, JobState state, int? exitCode, string? reason, CancellationToken cancellationToken)
+    {
+        if (!JobStateMachine.IsTerminal(state))
+        {
+            throw new ArgumentOutOfRangeException(nameof(state), state, "A job can only complete in a terminal state.");
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = (string)(await Db.ScriptEvaluateAsync(JobScripts.Complete, values:
+            [Prefix, id, node, fence, StateName(state), exitCode?.ToString(CultureInfo.InvariantCulture) ?? "", reason ?? ""]))!;
+        return result switch
+        {
+            "done" => CompleteOutcome.Done,
+            "terminal" => CompleteOutcome.AlreadyTerminal,
+            _ => CompleteOutcome.Stale,
+        };
+    }
+
+    /// <summary>Cancels a queued job, or flags an active one and wakes its node.</summary>
+    public async Task<StopOutcome> StopAsync(string id, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = (string)(await Db.ScriptEvaluateAsync(JobScripts.Stop, values: [Prefix, id]))!;
+        return result switch
+        {
+            "missing" => new StopOutcome(StopKind.Missing),
+            "cancelled" => new StopOutcome(StopKind.Cancelled),
+            _ when result.StartsWith("stopping:", StringComparison.Ordinal) => new StopOutcome(StopKind.Stopping, result["stopping:".Length..]),
+            _ => new StopOutcome(StopKind.AlreadyTerminal),
+        };
+    }
+
+    /// <summary>Turns expired leases into requeued (or failed) jobs and marks silent nodes down.</summary>
+    public async Task<int> ReapAsync(int limit, int maxAttempts, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return (int)await Db.ScriptEvaluateAsync(JobScripts.Reap, values: [Prefix, limit, maxAttempts]);
+    }
+
+    /// <summary>Registers a node. Returns the jobs the store still holds as active on it.</summary>
+    public async Task<IReadOnlyList<string>> RegisterNodeAsync(NodeRegistration node, TimeSpan aliveFor, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(JobScripts.Register, values:
+            [Prefix, node.Name, node.Address, node.Runtime, node.Slots, (long)aliveFor.TotalMilliseconds]))!;
+        return [.. result.Select(r => (string)r!)];
+    }
+
+    /// <summary>Marks a node draining or down.</summary>
+    public async Task SetNodeStateAsync(string name, NodeState state, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await Db.ScriptEvaluateAsync(JobScripts.SetNodeState, values: [Prefix, name, StateName(state)]);
+    }
+
+    /// <summary>Removes a finished job's records.</summary>
+    public async Task<DeleteOutcome> DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = (string)(await Db.ScriptEvaluateAsync(JobScripts.Delete, values: [Prefix, id]))!;
+        return result switch
+        {
+            "deleted" => DeleteOutcome.Deleted,
+            "missing" => DeleteOutcome.Missing,
+            _ => DeleteOutcome.Active,
+        };
+    }
+
+    /// <summary>The job assigned to <paramref name="node"/> and not yet started, in assignment order.</summary>
+    public async Task<IReadOnlyList<string>> InboxAsync(string node, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var ids = await Db.ListRangeAsync(RedisKeys.NodeInbox(node));
+        return [.. ids.Select(v => (string)v!)];
+    }
+
+    /// <summary>The address of the node running the job, while it is active; the gateway's lookup.</summary>
+    public async Task<string?> RouteAsync(string id, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return await Db.StringGetAsync(RedisKeys.Route(id));
+    }
+
+    /// <summary>The job's current state, or null when there is no such job.</summary>
+    public async Task<JobState?> StateAsync(string id, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var value = await Db.HashGetAsync(RedisKeys.Job(id), "state");
+        return value.IsNull ? null : ParseState(value!);
+    }
+
+    /// <summary>The job, or null.</summary>
+    public async Task<JobRecord?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var db = Db;
+        var fieldsTask = db.HashGetAllAsync(RedisKeys.Job(id));
+        var historyTask = db.ListRangeAsync(RedisKeys.History(id));
+        await Task.WhenAll(fieldsTask, historyTask);
+        var fields = await fieldsTask;
+        return fields.Length == 0 ? null : ToRecord(fields, await historyTask);
+    }
+
+    /// <summary>Jobs newest first, filtered by project and state, at most <paramref name="limit"/>.</summary>
+    public async Task<IReadOnlyList<JobView>> ListAsync(string? project, JobState? state, int limit, CancellationToken cancellationToken)
+    {
+        var db = Db;
+        var views = new List<JobView>();
+        const int page = 500;
+        for (long start = 0; views.Count < limit; start += page)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var ids = await db.SortedSetRangeByRankAsync(RedisKeys.Jobs, start, start + page - 1, Order.Descending);
+            if (ids.Length == 0)
+            {
+                break;
+            }
+            var batch = db.CreateBatch();
+            var reads = ids.Select(id => batch.HashGetAllAsync(RedisKeys.Job(id!))).ToList();
+            batch.Execute();
+            foreach (var fields in await Task.WhenAll(reads))
+            {
+                if (fields.Length == 0)
+                {
+                    continue;
+                }
+                var view = ToRecord(fields, []).View;
+                if ((project is null || view.Project == project) && (state is null || view.State == state))
+                {
+                    views.Add(view);
+                    if (views.Count == limit)
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+        return views;
+    }
+
+    /// <summary>Every registered node, by name.</summary>
+    public async Task<IReadOnlyList<NodeView>> ListNodesAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var db = Db;
+        var names = (await db.SetMembersAsync(RedisKeys.Nodes)).Select(n => (string)n!).Order(StringComparer.Ordinal).ToList();
+        var batch = db.CreateBatch();
+        var reads = names.Select(n => (
+            Fields: batch.HashGetAllAsync(RedisKeys.Node(n)),
+            Running: batch.SetLengthAsync(RedisKeys.NodeJobs(n)),
+            Alive: batch.KeyExistsAsync(RedisKeys.Node(n) + ":alive"))).ToList();
+        batch.Execute();
+        var nodes = new List<NodeView>();
+        foreach (var read in reads)
+        {
+            var f = (await read.Fields).ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
+            var state = f.TryGetValue("state", out var s) ? ParseNodeState(s) : NodeState.Down;
+            if (state != NodeState.Down && !await read.Alive)
+            {
+                state = NodeState.Down; // the reaper has not swept it yet
+            }
+            nodes.Add(new NodeView
+            {
+                Name = f.GetValueOrDefault("name") ?? "",
+                Address = f.GetValueOrDefault("address") ?? "",
+                Runtime = f.GetValueOrDefault("runtime") ?? "",
+                Slots = ParseInt(f.GetValueOrDefault("slots")) ?? 0,
+                Running = (int)await read.Running,
+                State = state,
+                LastSeen = ParseTime(f.GetValueOrDefault("seen")),
+            });
+        }
+        return nodes;
+    }
+
+    private static JobRecord ToRecord(HashEntry[] entries, RedisValue[] history)
+    {
+        var f = entries.ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
+        var spec = JsonSerializer.Deserialize<JobSpec>(f["spec"], AtlasJson.Options) ?? new JobSpec();
+        var view = new JobView
+        {
+            Id = f["id"],
+            Name = spec.Name,
+            Project = spec.Project ?? JobDefaults.Project,
+            Image = spec.Image,
+            Command = spec.Command,
+            Priority = spec.Priority,
+            State = ParseState(f["state"]),
+            Node = f.GetValueOrDefault("node"),
+            Attempt = ParseInt(f.GetValueOrDefault("attempt")) ?? 1,
+            ExitCode = ParseInt(f.GetValueOrDefault("exit")),
+            Reason = f.GetValueOrDefault("reason"),
+            SubmittedAt = ParseTime(f["submitted"]) ?? DateTimeOffset.UnixEpoch,
+            StartedAt = ParseTime(f.GetValueOrDefault("started")),
+            FinishedAt = ParseTime(f.GetValueOrDefault("finished")),
+            History = [.. history.Select(h => ParseHistory(h!))],
+        };
+        return new JobRecord(
+            view,
+            spec,
+            long.Parse(f.GetValueOrDefault("fence") ?? "0", CultureInfo.InvariantCulture),
+            f.GetValueOrDefault("stop") == "1",
+            f.GetValueOrDefault("trace"));
+    }
+
+    private static JobHistoryEntry ParseHistory(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        return new JobHistoryEntry(
+            ParseState(root.GetProperty("state").GetString()!),
+            DateTimeOffset.FromUnixTimeMilliseconds(root.GetProperty("at").GetInt64()),
+            root.TryGetProperty("node", out var n) ? n.GetString() : null,
+            root.TryGetProperty("reason", out var r) ? r.GetString() : null);
+    }
+
+    /// <summary>A state as stored and shown: lower camel case.</summary>
+    public static string StateName(Enum state) => JsonNamingPolicy.CamelCase.ConvertName(state.ToString());
+
+    private static JobState ParseState(string value) => Enum.Parse<JobState>(value, ignoreCase: true);
+
+    private static NodeState ParseNodeState(string value) => Enum.Parse<NodeState>(value, ignoreCase: true);
+
+    private static int? ParseInt(string? value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    private static DateTimeOffset? ParseTime(string? value) =>
+        long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
 }

@@ -1,0 +1,34 @@
+namespace Atlas.Core.SharedVolume;
+
+/// <summary>
+/// Where a job's files live on the shared volume (DESIGN.md, "Shared volume"). Every node mounts
+/// the volume at the same <see cref="Root"/>, so these paths mean the same on the master and the workers.
+/// </summary>
+public sealed class JobPaths(string root)
+{
+    public string Root { get; } = Path.GetFullPath(root);
+
+    /// <summary>Where uploads wait while they are checked; outside <c>jobs/</c> so a rejected bundle leaves no job folder.</summary>
+    public string Uploads => Path.Combine(Root, "uploads");
+
+    public string JobsRoot => Path.Combine(Root, "jobs");
+
+    public string Job(string id) => Path.Combine(JobsRoot, id);
+
+    public string Spec(string id) => Path.Combine(Job(id), "spec.json");
+
+    public string Bundle(string id) => Path.Combine(Job(id), "bundle.tar.gz");
+
+    public string Work(string id) => Path.Combine(Job(id), "work");
+
+    public string Logs(string id) => Path.Combine(Job(id), "logs");
+
+    /// <summary>stdout and stderr interleaved in the order they were read: what <c>atlas logs</c> shows.</summary>
+    public string OutputLog(string id) => Path.Combine(Logs(id), "output.log");
+
+    public string StdoutLog(string id) => Path.Combine(Logs(id), "stdout.log");
+
+    public string StderrLog(string id) => Path.Combine(Logs(id), "stderr.log");
+
+    public string Artifacts(string id) => Path.Combine(Job(id), "artifacts");
+}

@@ -1,0 +1,14 @@
+namespace Atlas.Core.Storage;
+
+/// <summary>What happened when a worker recorded a job's end.</summary>
+public enum CompleteOutcome
+{
+    /// <summary>Recorded.</summary>
+    Done,
+
+    /// <summary>Refused: the worker's fencing token is stale (the job was requeued or reassigned).</summary>
+    Stale,
+
+    /// <summary>Refused: the job had already ended; terminal states never change.</summary>
+    AlreadyTerminal,
+}

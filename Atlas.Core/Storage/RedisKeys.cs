@@ -1,0 +1,47 @@
+namespace Atlas.Core.Storage;
+
+/// <summary>
+/// Every Redis key and channel Atlas uses, in one place. The Lua scripts in
+/// <see cref="JobScripts"/> build the same names from <see cref="Prefix"/>; keep them in step.
+/// </summary>
+public static class RedisKeys
+{
+    /// <summary>The prefix of every key; the scripts receive it as their first argument.</summary>
+    public const string Prefix = "atlas:";
+
+    /// <summary>Hash: one job's record.</summary>
+    public static string Job(string id) => $"{Prefix}job:{id}";
+
+    /// <summary>List: one job's transitions, JSON objects, oldest first.</summary>
+    public static string History(string id) => $"{Prefix}job:{id}:history";
+
+    /// <summary>Sorted set: every job id, scored by submit time in ms.</summary>
+    public const string Jobs = Prefix + "jobs";
+
+    /// <summary>Sorted set: queued job ids, scored by minus priority (equal scores sort by id, so by submit time).</summary>
+    public const string Queue = Prefix + "queue";
+
+    /// <summary>Sorted set: assigned and running job ids, scored by lease expiry in ms on Redis's clock.</summary>
+    public const string Leases = Prefix + "leases";
+
+    /// <summary>String: the job-to-node lookup the gateway reads; holds the node's address while the job is active.</summary>
+    public static string Route(string id) => $"{Prefix}route:{id}";
+
+    /// <summary>Set: every node name ever registered.</summary>
+    public const string Nodes = Prefix + "nodes";
+
+    /// <summary>Hash: one node's registration.</summary>
+    public static string Node(string name) => $"{Prefix}node:{name}";
+
+    /// <summary>Set: the active (assigned or running) jobs of a node.</summary>
+    public static string NodeJobs(string name) => $"{Prefix}node:{name}:jobs";
+
+    /// <summary>List: jobs assigned to a node and not yet started. Entries leave it only when the job starts or ends, so an assignment survives a worker crash.</summary>
+    public static string NodeInbox(string name) => $"{Prefix}node:{name}:inbox";
+
+    /// <summary>Channel: wakes the master's scheduler (a job submitted, a slot freed, a node joined).</summary>
+    public const string SchedulerChannel = Prefix + "events";
+
+    /// <summary>Channel: wakes one worker (<c>assign</c>, or <c>stop:{id}</c>).</summary>
+    public static string NodeChannel(string name) => $"{Prefix}node:{name}:wake";
+}

@@ -1,0 +1,19 @@
+using Atlas.Gateway.Routing;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddAtlasRedis();
+builder.AddGatewayServices();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.MapDefaultEndpoints();
+app.UseMiddleware<JobNodeForwarding>();
+app.MapReverseProxy();
+
+app.Run();
+
+/// <summary>The gateway's entry point, visible to tests.</summary>
+public partial class Program;

@@ -1,0 +1,93 @@
+using Atlas.ServiceDefaults.Jobs;
+using Atlas.Core.Jobs;
+using Atlas.Core.SharedVolume;
+using Atlas.Core.Storage;
+using Atlas.Master.Submission;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Atlas.Master.Apis;
+
+/// <summary>The job API, <c>/api/v1/jobs</c>. The gateway sends calls here unless a job's node must answer (live logs, stop).</summary>
+public static class JobsApi
+{
+    private const int DefaultLimit = 100;
+    private const int MaxLimit = 10_000;
+
+    public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/jobs").WithTags("Jobs");
+        api.MapPost("/", SubmitJob).DisableAntiforgery().Accepts<IFormFile>("multipart/form-data")
+            .WithSummary("Submit a job: a 'spec' JSON part and a 'bundle' .tar.gz part.");
+        api.MapGet("/", ListJobs).WithSummary("Jobs, newest first.");
+        api.MapGet("/{id}", GetJob).WithSummary("One job with its state history.");
+        api.MapJobControlApi();
+        api.MapDelete("/{id}", DeleteJob).WithSummary("Remove a finished job and its files.");
+        return app;
+    }
+
+    public static async Task<Results<Created<JobView>, ProblemHttpResult>> SubmitJob(
+        HttpRequest request, JobSubmitter submitter, CancellationToken cancellationToken)
+    {
+        var result = await submitter.SubmitAsync(request, cancellationToken);
+        if (result.Job is { } job)
+        {
+            return TypedResults.Created($"/api/v1/jobs/{job.Id}", job);
+        }
+        var detail = string.Join(" ", result.Errors!.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
+        return TypedResults.Problem(statusCode: result.Status, title: result.Title, detail: detail,
+            extensions: new Dictionary<string, object?> { ["errors"] = result.Errors });
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<JobView>>, ProblemHttpResult>> ListJobs(
+        JobStore store, string? project, string? state, int? limit, CancellationToken cancellationToken)
+    {
+        JobState? parsedState = null;
+        if (state is not null)
+        {
+            if (!Enum.TryParse<JobState>(state, ignoreCase: true, out var s) || int.TryParse(state, out _))
+            {
+                return Problems.Invalid("state", $"Unknown state; use one of {string.Join(", ", Enum.GetNames<JobState>().Select(n => n.ToLowerInvariant()))}.");
+            }
+            parsedState = s;
+        }
+        if (limit is < 1 or > MaxLimit)
+        {
+            return Problems.Invalid("limit", $"Must be between 1 and {MaxLimit}.");
+        }
+        if (project is { Length: > 128 })
+        {
+            return Problems.Invalid("project", "At most 128 characters.");
+        }
+        return TypedResults.Ok(await store.ListAsync(project, parsedState, limit ?? DefaultLimit, cancellationToken));
+    }
+
+    public static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(string id, JobStore store, CancellationToken cancellationToken)
+    {
+        var job = JobId.IsValid(id) ? await store.GetAsync(id, cancellationToken) : null;
+        return job is null ? Problems.JobNotFound(id) : TypedResults.Ok(job.View);
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteJob(
+        string id, JobStore store, JobPaths paths, ILogger<JobSubmitter> logger, CancellationToken cancellationToken)
+    {
+        if (!JobId.IsValid(id))
+        {
+            return Problems.JobNotFound(id);
+        }
+        switch (await store.DeleteAsync(id, cancellationToken))
+        {
+            case DeleteOutcome.Missing:
+                return Problems.JobNotFound(id);
+            case DeleteOutcome.Active:
+                return Problems.Conflict("The job has not ended.", $"Stop job {id} first; only finished jobs can be removed.");
+            default:
+                var dir = paths.Job(id);
+                if (Directory.Exists(dir))
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
+                Log.JobDeleted(logger, id);
+                return TypedResults.NoContent();
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using Atlas.Master.Options;
+using Atlas.Master.Scheduling;
+using Atlas.Master.Submission;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>Everything the master registers.</summary>
+public static class MasterExtensions
+{
+    public static IHostApplicationBuilder AddMasterServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddSharedVolume();
+        builder.Services.AddOptions<MasterOptions>().BindConfiguration(MasterOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<MasterOptions>, MasterOptionsValidator>();
+
+        // The submit endpoint enforces the bundle limit itself while streaming, with a 413 that says so.
+        builder.Services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = null);
+
+        builder.Services.AddOpenApi();
+        builder.Services.AddSingleton<JobSubmitter>();
+        builder.Services.AddHostedService<Scheduler>();
+        builder.Services.AddHostedService<LeaseReaper>();
+        return builder;
+    }
+}

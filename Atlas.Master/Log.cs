@@ -1,0 +1,23 @@
+namespace Atlas.Master;
+
+/// <summary>The master's log messages, with stable event ids.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1001, LogLevel.Information, "Job {JobId} submitted to project {Project}.")]
+    public static partial void JobSubmitted(ILogger logger, string jobId, string project);
+
+    [LoggerMessage(1002, LogLevel.Debug, "Placed {Count} jobs.")]
+    public static partial void Placed(ILogger logger, int count);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Scheduling pass failed; retrying on the next event.")]
+    public static partial void SchedulingFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1004, LogLevel.Information, "Requeued or failed {Count} jobs whose lease expired.")]
+    public static partial void Reaped(ILogger logger, int count);
+
+    [LoggerMessage(1005, LogLevel.Warning, "Lease sweep failed; retrying.")]
+    public static partial void ReapFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1006, LogLevel.Information, "Job {JobId} removed.")]
+    public static partial void JobDeleted(ILogger logger, string jobId);
+}

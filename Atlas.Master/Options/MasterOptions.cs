@@ -1,0 +1,30 @@
+namespace Atlas.Master.Options;
+
+/// <summary>The master's settings, section <c>Atlas:Master</c> (e.g. <c>Atlas__Master__LeaseSeconds=15</c>).</summary>
+public sealed class MasterOptions
+{
+    public const string Section = "Atlas:Master";
+
+    /// <summary>The largest bundle accepted, compressed and unpacked, in bytes (1 GiB). Larger gets 413.</summary>
+    public long MaxBundleBytes { get; set; } = 1L << 30;
+
+    /// <summary>The most files and folders a bundle may hold.</summary>
+    public int MaxBundleEntries { get; set; } = 100_000;
+
+    /// <summary>How long an assignment or a running job is held without a heartbeat.</summary>
+    public double LeaseSeconds { get; set; } = 15;
+
+    /// <summary>How many times a lost job is started before it fails.</summary>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>How often expired leases and silent nodes are swept.</summary>
+    public double ReapIntervalSeconds { get; set; } = 1;
+
+    /// <summary>
+    /// The scheduler acts on events; this is only its safety net for an event missed while the
+    /// Redis connection was down.
+    /// </summary>
+    public double IdleRescheduleSeconds { get; set; } = 2;
+
+    public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
+}

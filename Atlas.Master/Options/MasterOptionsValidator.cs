@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Options;
+
+namespace Atlas.Master.Options;
+
+/// <summary>Says in words which master setting is wrong, at start.</summary>
+internal sealed class MasterOptionsValidator : IValidateOptions<MasterOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MasterOptions options)
+    {
+        var errors = new List<string>();
+        if (options.MaxBundleBytes < 1024)
+        {
+            errors.Add($"Atlas:Master:MaxBundleBytes must be at least 1024 (is {options.MaxBundleBytes}).");
+        }
+        if (options.MaxBundleEntries < 1)
+        {
+            errors.Add($"Atlas:Master:MaxBundleEntries must be at least 1 (is {options.MaxBundleEntries}).");
+        }
+        if (options.LeaseSeconds is < 1 or > 3600)
+        {
+            errors.Add($"Atlas:Master:LeaseSeconds must be between 1 and 3600 (is {options.LeaseSeconds}).");
+        }
+        if (options.MaxAttempts is < 1 or > 100)
+        {
+            errors.Add($"Atlas:Master:MaxAttempts must be between 1 and 100 (is {options.MaxAttempts}).");
+        }
+        if (options.ReapIntervalSeconds <= 0 || options.ReapIntervalSeconds > options.LeaseSeconds)
+        {
+            errors.Add($"Atlas:Master:ReapIntervalSeconds must be above 0 and at most the lease (is {options.ReapIntervalSeconds}).");
+        }
+        if (options.IdleRescheduleSeconds <= 0)
+        {
+            errors.Add($"Atlas:Master:IdleRescheduleSeconds must be above 0 (is {options.IdleRescheduleSeconds}).");
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,21 @@
+using Atlas.Master.Apis;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddAtlasRedis();
+builder.AddMasterServices();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapOpenApi();
+app.MapJobsApi();
+app.MapNodesApi();
+app.MapDefaultEndpoints();
+
+app.Run();
+
+/// <summary>The master's entry point, visible to tests.</summary>
+public partial class Program;

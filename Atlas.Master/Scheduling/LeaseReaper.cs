@@ -1,0 +1,41 @@
+using Atlas.Core.Storage;
+using Atlas.Master.Options;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Atlas.Master.Scheduling;
+
+/// <summary>
+/// Sweeps expired leases on Redis's clock: a job whose worker stopped renewing it becomes lost,
+/// then queued again (or failed after the configured attempts); silent nodes are marked down.
+/// </summary>
+internal sealed class LeaseReaper(JobStore store, IOptions<MasterOptions> options, TimeProvider time, ILogger<LeaseReaper> logger) : BackgroundService
+{
+    private const int Batch = 500;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.ReapIntervalSeconds), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    var reaped = await store.ReapAsync(Batch, options.Value.MaxAttempts, stoppingToken);
+                    if (reaped > 0)
+                    {
+                        Log.Reaped(logger, reaped);
+                    }
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                {
+                    Log.ReapFailed(logger, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using System.Threading.Channels;
+using Atlas.Core.Storage;
+using Atlas.Master.Options;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Atlas.Master.Scheduling;
+
+/// <summary>
+/// Places queued jobs on nodes when something changes: a job is submitted, a slot is freed, a
+/// node joins. Events arrive on Redis pub/sub and coalesce into one pending pass; a slow timer
+/// only covers events missed while Redis was unreachable. The placement itself (priority, then
+/// submit time, then the node with the most free slots) is one Lua script, so it is atomic.
+/// </summary>
+internal sealed class Scheduler(
+    JobStore store,
+    IConnectionMultiplexer redis,
+    IOptions<MasterOptions> options,
+    TimeProvider time,
+    ILogger<Scheduler> logger) : BackgroundService
+{
+    private const int Batch = 256;
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var subscriber = redis.GetSubscriber();
+        var channel = RedisChannel.Literal(RedisKeys.SchedulerChannel);
+        await subscriber.SubscribeAsync(channel, (_, _) => _wake.Writer.TryWrite(true));
+        try
+        {
+            var idle = TimeSpan.FromSeconds(options.Value.IdleRescheduleSeconds);
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await PlaceAllAsync(stoppingToken);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                timeout.CancelAfter(idle);
+                try
+                {
+                    await _wake.Reader.WaitToReadAsync(timeout.Token);
+                    _wake.Reader.TryRead(out _);
+                }
+                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // The idle timer: look once more in case an event was missed.
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await subscriber.UnsubscribeAsync(channel);
+        }
+    }
+
+    private async Task PlaceAllAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            IReadOnlyList<(string Id, string Node)> placed;
+            do
+            {
+                placed = await store.PlaceAsync(Batch, options.Value.Lease, cancellationToken);
+                if (placed.Count > 0)
+                {
+                    Log.Placed(logger, placed.Count);
+                }
+            }
+            while (placed.Count == Batch);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            Log.SchedulingFailed(logger, ex);
+            await Task.Delay(TimeSpan.FromMilliseconds(500), time, cancellationToken);
+        }
+    }
+}

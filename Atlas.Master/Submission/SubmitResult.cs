@@ -1,0 +1,25 @@
+using Atlas.Core.Jobs;
+
+namespace Atlas.Master.Submission;
+
+/// <summary>A submit's outcome: the accepted job, or why it was refused (nothing was written then).</summary>
+public sealed record SubmitResult
+{
+    public JobView? Job { get; private init; }
+
+    /// <summary>The HTTP status of a refusal: 400, 413 or 415.</summary>
+    public int Status { get; private init; }
+
+    public string? Title { get; private init; }
+
+    /// <summary>Field (or <c>bundle</c>) to messages.</summary>
+    public IDictionary<string, string[]>? Errors { get; private init; }
+
+    public static SubmitResult Accepted(JobView job) => new() { Job = job, Status = StatusCodes.Status201Created };
+
+    public static SubmitResult Rejected(int status, string title, string field, string message) =>
+        new() { Status = status, Title = title, Errors = new Dictionary<string, string[]> { [field] = [message] } };
+
+    public static SubmitResult Invalid(IDictionary<string, string[]> errors) =>
+        new() { Status = StatusCodes.Status400BadRequest, Title = "The job spec is not valid.", Errors = errors };
+}

@@ -1,0 +1,68 @@
+using Atlas.Core.Jobs;
+using Atlas.Core.SharedVolume;
+using Atlas.Core.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
+
+namespace Atlas.ServiceDefaults.Jobs;
+
+/// <summary>
+/// The job calls that both the master and a worker answer: <c>{id}/logs</c> and <c>{id}/stop</c>.
+/// The gateway sends them to the node running the job (found through the job-to-node lookup),
+/// and to the master otherwise, so both must give the same answers.
+/// </summary>
+public static class JobControlApi
+{
+    private static readonly TimeSpan FollowPoll = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Maps the two calls on a <c>/api/v1/jobs</c> group.</summary>
+    public static RouteGroupBuilder MapJobControlApi(this RouteGroupBuilder jobs)
+    {
+        jobs.MapGet("/{id}/logs", GetLogs).WithSummary("The job's output; with follow=true, streamed until the job ends.");
+        jobs.MapPost("/{id}/stop", StopJob).WithSummary("Stop a job: cancel it if queued, kill it after a grace period if running.");
+        return jobs;
+    }
+
+    public static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> GetLogs(
+        string id, bool? follow, JobStore store, JobPaths paths, TimeProvider time, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var state = JobId.IsValid(id) ? await store.StateAsync(id, cancellationToken) : null;
+        if (state is null)
+        {
+            return Problems.JobNotFound(id);
+        }
+        Func<CancellationToken, Task<bool>>? waitForMore = null;
+        if (follow == true && !JobStateMachine.IsTerminal(state.Value))
+        {
+            waitForMore = (services.GetService(typeof(ILiveLogs)) as ILiveLogs)?.Follow(id) ?? (async ct =>
+            {
+                // Not running here: watch the job's state until it ends.
+                await Task.Delay(FollowPoll, time, ct);
+                return await store.StateAsync(id, ct) is { } s && !JobStateMachine.IsTerminal(s);
+            });
+        }
+        return TypedResults.Stream(
+            body => LogTail.CopyAsync(paths.OutputLog(id), body, waitForMore, cancellationToken),
+            "text/plain; charset=utf-8");
+    }
+
+    public static async Task<Results<Accepted<JobView>, ProblemHttpResult>> StopJob(string id, JobStore store, CancellationToken cancellationToken)
+    {
+        if (!JobId.IsValid(id))
+        {
+            return Problems.JobNotFound(id);
+        }
+        var outcome = await store.StopAsync(id, cancellationToken);
+        var job = outcome.Kind == StopKind.Missing ? null : await store.GetAsync(id, cancellationToken);
+        if (job is null)
+        {
+            return Problems.JobNotFound(id);
+        }
+        return outcome.Kind == StopKind.AlreadyTerminal
+            ? Problems.Conflict("The job has already ended.", $"Job {id} is {JobStore.StateName(job.View.State)}.")
+            : TypedResults.Accepted($"/api/v1/jobs/{id}", job.View);
+    }
+}

@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading.Channels;
+using Atlas.Core;
+using Atlas.Core.Jobs;
+using Atlas.Core.SharedVolume;
+using Atlas.Core.Storage;
+using Atlas.Worker.Logs;
+using Atlas.Worker.Options;
+using Atlas.Worker.Runtime;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Atlas.Worker.Execution;
+
+/// <summary>
+/// Takes this node's assignments and runs them. Assignments wait in the node's inbox in Redis
+/// until the start is recorded, so a worker that dies between taking and starting a job finds it
+/// again on restart (or the lease lapses and the master requeues it). Woken by pub/sub; a slow
+/// timer covers a message missed while Redis was unreachable.
+/// </summary>
+internal sealed class JobExecutor(
+    JobStore store,
+    JobPaths paths,
+    RunningJobs running,
+    IJobRuntime runtime,
+    IConnectionMultiplexer redis,
+    IOptions<WorkerOptions> options,
+    TimeProvider time,
+    ILogger<JobExecutor> logger) : BackgroundService
+{
+    private const string StopMessagePrefix = "stop:";
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        var subscriber = redis.GetSubscriber();
+        var channel = RedisChannel.Literal(RedisKeys.NodeChannel(o.Name));
+        await subscriber.SubscribeAsync(channel, (_, message) => OnMessage(message!));
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await StartAssignedAsync(stoppingToken);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                timeout.CancelAfter(TimeSpan.FromSeconds(o.InboxCheckSeconds));
+                try
+                {
+                    await _wake.Reader.WaitToReadAsync(timeout.Token);
+                    _wake.Reader.TryRead(out _);
+                }
+                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                {
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await subscriber.UnsubscribeAsync(channel);
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var jobs = running.Snapshot();
+        if (jobs.Count > 0)
+        {
+            Log.StoppingForShutdown(logger, jobs.Count);
+        }
+        foreach (var job in jobs)
+        {
+            job.Stop(StopReason.Shutdown);
+        }
+        await base.StopAsync(cancellationToken);
+        await Task.WhenAll(jobs.Select(j => j.Completion)).WaitAsync(cancellationToken);
+    }
+
+    private void OnMessage(string message)
+    {
+        if (message.StartsWith(StopMessagePrefix, StringComparison.Ordinal))
+        {
+            running.Stop(message[StopMessagePrefix.Length..], StopReason.User);
+        }
+        else
+        {
+            _wake.Writer.TryWrite(true);
+        }
+    }
+
+    private async Task StartAssignedAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        try
+        {
+            foreach (var id in await store.InboxAsync(o.Name, cancellationToken))
+            {
+                if (running.Contains(id))
+                {
+                    continue;
+                }
+                var job = await store.GetAsync(id, cancellationToken);
+                if (job is null || job.View.State != JobState.Assigned || job.View.Node != o.Name)
+                {
+                    continue;
+                }
+                if (await store.StartAsync(id, o.Name, job.Fence, o.Lease, cancellationToken) != StartOutcome.Started)
+                {
+                    continue;
+                }
+                var entry = new RunningJob(id, job.Fence, new JobLogWriter(paths, id));
+                running.TryAdd(entry);
+                Log.JobStarted(logger, id, job.Fence);
+                entry.Completion = Task.Run(() => RunAsync(entry, job), CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            Log.InboxFailed(logger, ex);
+        }
+    }
+
+    private async Task RunAsync(RunningJob entry, JobRecord job)
+    {
+        var o = options.Value;
+        ActivityContext.TryParse(job.TraceParent, null, out var parent);
+        using var activity = AtlasTelemetry.ActivitySource.StartActivity("job.run", ActivityKind.Internal, parent);
+        activity?.SetTag("atlas.job.id", entry.Id);
+        activity?.SetTag("atlas.node", o.Name);
+
+        JobState state;
+        int? exitCode = null;
+        string? reason = null;
+        try
+        {
+            var env = new Dictionary<string, string>(job.Spec.Env, StringComparer.Ordinal)
+            {
+                ["ATLAS_JOB_ID"] = entry.Id,
+                ["ATLAS_PROJECT"] = job.View.Project,
+                ["ATLAS_JOB_NAME"] = job.View.Name ?? entry.Id,
+                ["ATLAS_ATTEMPT"] = job.View.Attempt.ToString(CultureInfo.InvariantCulture),
+                ["ATLAS_NODE"] = o.Name,
+            };
+            Directory.CreateDirectory(paths.Artifacts(entry.Id));
+            var launch = new JobLaunch(entry.Id, job.Spec.Image, job.Spec.Command, env, paths.Work(entry.Id), paths.Artifacts(entry.Id), entry.Log);
+            exitCode = await runtime.RunAsync(launch, entry.StopToken);
+            (state, reason) = entry.StopReason == StopReason.User
+                ? (JobState.Cancelled, "stopped by user")
+                : exitCode == 0 ? (JobState.Succeeded, null) : (JobState.Failed, $"exited with code {exitCode}");
+        }
+        catch (JobStartException ex)
+        {
+            Log.JobStartFailed(logger, entry.Id, ex.Message);
+            state = entry.StopReason == StopReason.User ? JobState.Cancelled : JobState.Failed;
+            reason = entry.StopReason == StopReason.User ? "stopped by user" : ex.Message;
+        }
+        catch (Exception ex)
+        {
+            Log.JobCrashed(logger, entry.Id, ex);
+            state = JobState.Failed;
+            reason = $"the worker failed while running the job: {ex.Message}";
+        }
+
+        try
+        {
+            await entry.Log.DisposeAsync();
+            if (entry.StopReason is StopReason.Stale or StopReason.Shutdown)
+            {
+                return; // someone else owns the job, or its lease will lapse and it will be queued again
+            }
+            var outcome = await store.CompleteAsync(entry.Id, o.Name, entry.Fence, state, exitCode, reason, CancellationToken.None);
+            if (outcome == CompleteOutcome.Done)
+            {
+                Log.JobEnded(logger, entry.Id, JobStore.StateName(state), exitCode);
+            }
+            else
+            {
+                Log.CompletionRefused(logger, entry.Id, outcome.ToString());
+            }
+            activity?.SetTag("atlas.job.state", JobStore.StateName(state));
+            activity?.SetTag("atlas.job.exit_code", exitCode);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // The lease will lapse and the job will be queued again: at-least-once, never silently lost.
+            Log.JobCrashed(logger, entry.Id, ex);
+        }
+        finally
+        {
+            entry.Log.Complete();
+            running.Remove(entry.Id);
+            entry.Dispose();
+        }
+    }
+}

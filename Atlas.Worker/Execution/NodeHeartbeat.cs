@@ -1,0 +1,57 @@
+using Atlas.Core.Storage;
+using Atlas.Worker.Options;
+using Atlas.Worker.Runtime;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Atlas.Worker.Execution;
+
+/// <summary>
+/// Registers the node before it takes work, then renews its liveness and its jobs' leases at each
+/// heartbeat. A job whose token the store calls stale is stopped here without recording anything:
+/// it belongs to another assignment now.
+/// </summary>
+internal sealed class NodeHeartbeat(
+    JobStore store,
+    RunningJobs running,
+    IJobRuntime runtime,
+    IOptions<WorkerOptions> options,
+    TimeProvider time,
+    ILogger<NodeHeartbeat> logger) : BackgroundService
+{
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        await store.RegisterNodeAsync(new NodeRegistration(o.Name, o.Address!, runtime.Name, o.Slots), o.AliveFor, cancellationToken);
+        Log.Registered(logger, o.Name, o.Address!, o.Slots, runtime.Name);
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        using var timer = new PeriodicTimer(o.Heartbeat, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    var held = running.Snapshot().Select(j => (j.Id, j.Fence));
+                    foreach (var stale in await store.HeartbeatAsync(o.Name, o.AliveFor, o.Lease, held, stoppingToken))
+                    {
+                        Log.JobStale(logger, stale);
+                        running.Stop(stale, StopReason.Stale);
+                    }
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                {
+                    Log.HeartbeatFailed(logger, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using Atlas.Worker.Logs;
+
+namespace Atlas.Worker.Execution;
+
+/// <summary>A job this node has started: its token, its log and the handle to stop it.</summary>
+internal sealed class RunningJob(string id, long fence, JobLogWriter log) : IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private int _reason;
+
+    public string Id { get; } = id;
+
+    public long Fence { get; } = fence;
+
+    public JobLogWriter Log { get; } = log;
+
+    public CancellationToken StopToken => _stop.Token;
+
+    public StopReason StopReason => (StopReason)Volatile.Read(ref _reason);
+
+    public Task Completion { get; set; } = Task.CompletedTask;
+
+    /// <summary>Asks the runtime to stop the job; the first reason given wins.</summary>
+    public void Stop(StopReason reason)
+    {
+        if (Interlocked.CompareExchange(ref _reason, (int)reason, (int)StopReason.None) == (int)StopReason.None)
+        {
+            _stop.Cancel();
+        }
+    }
+
+    public void Dispose() => _stop.Dispose();
+}

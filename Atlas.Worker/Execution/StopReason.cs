@@ -1,0 +1,17 @@
+namespace Atlas.Worker.Execution;
+
+/// <summary>Why a running job was told to stop; decides what is recorded afterwards.</summary>
+public enum StopReason
+{
+    /// <summary>Not stopped: it ended by itself.</summary>
+    None,
+
+    /// <summary>A user asked: recorded as cancelled.</summary>
+    User,
+
+    /// <summary>Its fencing token went stale (requeued elsewhere): nothing is recorded, the new owner decides.</summary>
+    Stale,
+
+    /// <summary>This worker is shutting down: nothing is recorded; the lease lapses and the job is queued again.</summary>
+    Shutdown,
+}

@@ -1,0 +1,33 @@
+using Atlas.ServiceDefaults.Jobs;
+using Atlas.Worker.Execution;
+using Atlas.Worker.Options;
+using Atlas.Worker.Runtime;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>Everything the worker registers.</summary>
+public static class WorkerExtensions
+{
+    public static IHostApplicationBuilder AddWorkerServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddSharedVolume();
+        builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section)
+            .PostConfigure<IConfiguration>((o, config) => o.Address ??= FirstUrl(config))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>();
+        builder.AddJobRuntime();
+
+        builder.Services.AddSingleton<RunningJobs>();
+        builder.Services.AddSingleton<ILiveLogs>(sp => sp.GetRequiredService<RunningJobs>());
+        // Registration first: the node is known before it takes work.
+        builder.Services.AddHostedService<NodeHeartbeat>();
+        builder.Services.AddHostedService<JobExecutor>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        return builder;
+    }
+
+    // Without HOST_ADDRESS, a single-machine worker is reached where it listens.
+    private static string? FirstUrl(IConfiguration config) =>
+        config["urls"]?.Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal);
+}

@@ -1,0 +1,35 @@
+namespace Atlas.Worker;
+
+/// <summary>The worker's log messages, with stable event ids.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(2001, LogLevel.Information, "Node {Node} registered at {Address} with {Slots} slots, runtime {Runtime}.")]
+    public static partial void Registered(ILogger logger, string node, string address, int slots, string runtime);
+
+    [LoggerMessage(2002, LogLevel.Information, "Job {JobId} started (attempt token {Fence}).")]
+    public static partial void JobStarted(ILogger logger, string jobId, long fence);
+
+    [LoggerMessage(2003, LogLevel.Information, "Job {JobId} ended: {State}, exit code {ExitCode}.")]
+    public static partial void JobEnded(ILogger logger, string jobId, string state, int? exitCode);
+
+    [LoggerMessage(2004, LogLevel.Warning, "Job {JobId}: its assignment is no longer ours (stale token); stopping it without recording.")]
+    public static partial void JobStale(ILogger logger, string jobId);
+
+    [LoggerMessage(2005, LogLevel.Warning, "Job {JobId} could not start: {Reason}")]
+    public static partial void JobStartFailed(ILogger logger, string jobId, string reason);
+
+    [LoggerMessage(2006, LogLevel.Error, "Job {JobId}: the worker failed while running it.")]
+    public static partial void JobCrashed(ILogger logger, string jobId, Exception exception);
+
+    [LoggerMessage(2007, LogLevel.Warning, "Heartbeat failed; retrying.")]
+    public static partial void HeartbeatFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(2008, LogLevel.Warning, "Reading assignments failed; retrying.")]
+    public static partial void InboxFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(2009, LogLevel.Warning, "Job {JobId}: recording its end was refused ({Outcome}).")]
+    public static partial void CompletionRefused(ILogger logger, string jobId, string outcome);
+
+    [LoggerMessage(2010, LogLevel.Information, "Stopping {Count} running jobs; they will be queued again when their lease lapses.")]
+    public static partial void StoppingForShutdown(ILogger logger, int count);
+}

@@ -1,0 +1,93 @@
+using Atlas.Core.SharedVolume;
+using Atlas.Worker.Runtime;
+
+namespace Atlas.Worker.Logs;
+
+/// <summary>
+/// Writes a running job's output to the shared volume as it arrives — <c>stdout.log</c>,
+/// <c>stderr.log</c> and both interleaved in <c>output.log</c> — and wakes whoever follows it.
+/// </summary>
+public sealed class JobLogWriter : IJobOutput, IAsyncDisposable
+{
+    private static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(250);
+    private readonly FileStream _output;
+    private readonly FileStream _stdout;
+    private readonly FileStream _stderr;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private TaskCompletionSource<bool> _next = NewSignal();
+
+    public JobLogWriter(JobPaths paths, string jobId)
+    {
+        Directory.CreateDirectory(paths.Logs(jobId));
+        _output = Open(paths.OutputLog(jobId));
+        _stdout = Open(paths.StdoutLog(jobId));
+        _stderr = Open(paths.StderrLog(jobId));
+    }
+
+    public async ValueTask WriteAsync(OutputStream stream, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var own = stream == OutputStream.Stderr ? _stderr : _stdout;
+            await own.WriteAsync(data, cancellationToken);
+            await _output.WriteAsync(data, cancellationToken);
+            await own.FlushAsync(cancellationToken);
+            await _output.FlushAsync(cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        Interlocked.Exchange(ref _next, NewSignal()).TrySetResult(true);
+    }
+
+    /// <summary>
+    /// Waits for the next write; false once the job has ended (<see cref="Complete"/>). A write
+    /// that lands between a follower's read and its wait would be missed until the next one, so
+    /// the wait also ends after <see cref="MaxWait"/>, and the follower reads again.
+    /// </summary>
+    public async Task<bool> WaitForMoreAsync(CancellationToken cancellationToken)
+    {
+        var next = Volatile.Read(ref _next).Task;
+        try
+        {
+            return await next.WaitAsync(MaxWait, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>Tells every follower that no more output will come.</summary>
+    public void Complete()
+    {
+        var last = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        last.SetResult(false);
+        Interlocked.Exchange(ref _next, last).TrySetResult(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            foreach (var file in new[] { _output, _stdout, _stderr })
+            {
+                file.Flush(flushToDisk: true);
+                await file.DisposeAsync();
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        _gate.Dispose();
+    }
+
+    private static FileStream Open(string path) =>
+        new(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 4096, useAsync: true);
+
+    private static TaskCompletionSource<bool> NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,38 @@
+namespace Atlas.Worker.Options;
+
+/// <summary>The worker's settings, section <c>Atlas:Worker</c> (e.g. <c>Atlas__Worker__Slots=2</c>).</summary>
+public sealed class WorkerOptions
+{
+    public const string Section = "Atlas:Worker";
+
+    /// <summary>The node's unique name; the machine name by default.</summary>
+    public string Name { get; set; } = Environment.MachineName;
+
+    /// <summary>Where the gateway reaches this node (<c>HOST_ADDRESS</c>), e.g. <c>http://10.0.0.5:7000</c>.</summary>
+    public string? Address { get; set; }
+
+    /// <summary>How many jobs run here at once (<c>NUM_WORKERS</c>); 0 makes a node that takes no work.</summary>
+    public int Slots { get; set; } = Environment.ProcessorCount;
+
+    /// <summary><c>docker</c> or <c>process</c>.</summary>
+    public string Runtime { get; set; } = "docker";
+
+    /// <summary>How often the node renews its liveness and its jobs' leases.</summary>
+    public double HeartbeatSeconds { get; set; } = 5;
+
+    /// <summary>How long a lease lasts after each renewal; must match the master's.</summary>
+    public double LeaseSeconds { get; set; } = 15;
+
+    /// <summary>
+    /// How often the node looks at its assignments without being woken. Assignments normally
+    /// arrive by pub/sub at once; this only covers a message lost while Redis was unreachable.
+    /// </summary>
+    public double InboxCheckSeconds { get; set; } = 2;
+
+    public TimeSpan Heartbeat => TimeSpan.FromSeconds(HeartbeatSeconds);
+
+    public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
+
+    /// <summary>The node counts as alive this long after a heartbeat: three missed beats mark it down.</summary>
+    public TimeSpan AliveFor => TimeSpan.FromSeconds(HeartbeatSeconds * 3);
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Options;
+
+namespace Atlas.Worker.Options;
+
+/// <summary>Says in words which worker setting is wrong, at start.</summary>
+internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, WorkerOptions options)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Name) || options.Name.Length > 64 || !options.Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        {
+            errors.Add($"Atlas:Worker:Name must be 1 to 64 letters, digits, '-', '_' or '.' (is '{options.Name}').");
+        }
+        if (!Uri.TryCreate(options.Address, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
+        {
+            errors.Add($"Atlas:Worker:Address (HOST_ADDRESS) must be the http(s) URL the gateway reaches this node at (is '{options.Address}').");
+        }
+        if (options.Slots is < 0 or > 1024)
+        {
+            errors.Add($"Atlas:Worker:Slots (NUM_WORKERS) must be between 0 and 1024 (is {options.Slots}).");
+        }
+        if (options.Runtime is not ("docker" or "process"))
+        {
+            errors.Add($"Atlas:Worker:Runtime must be 'docker' or 'process' (is '{options.Runtime}').");
+        }
+        if (options.HeartbeatSeconds <= 0 || options.LeaseSeconds < options.HeartbeatSeconds * 2)
+        {
+            errors.Add($"Atlas:Worker:HeartbeatSeconds must be above 0 and at most half of LeaseSeconds (are {options.HeartbeatSeconds} and {options.LeaseSeconds}).");
+        }
+        if (options.InboxCheckSeconds <= 0)
+        {
+            errors.Add($"Atlas:Worker:InboxCheckSeconds must be above 0 (is {options.InboxCheckSeconds}).");
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
