@@ -1,0 +1,221 @@
+using Atlas.Core.Jobs;
+using Atlas.Core.Nodes;
+using Atlas.Core.Storage;
+using Atlas.Testing;
+using StackExchange.Redis;
+
+namespace Atlas.Core.Tests.Storage;
+
+/// <summary>The store's Lua scripts against a real redis-server.</summary>
+public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer>, IAsyncLifetime
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Alive = TimeSpan.FromSeconds(15);
+    private ConnectionMultiplexer _connection = null!;
+    private JobStore _store = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _connection = RedisConnector.Connect(redis.ConnectionString);
+        await _connection.GetServer(_connection.GetEndPoints()[0]).FlushDatabaseAsync();
+        _store = new JobStore(_connection);
+    }
+
+    public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
+
+    [Fact]
+    public async Task PlaceAsync_MixedPriorities_PlacesByPriorityThenSubmitTime()
+    {
+        var t = DateTimeOffset.UtcNow;
+        var low1 = await Submit(t, priority: 0);
+        var high = await Submit(t.AddMilliseconds(1), priority: 10);
+        var low2 = await Submit(t.AddMilliseconds(2), priority: 0);
+        var mid = await Submit(t.AddMilliseconds(3), priority: 5);
+        await Register("n1", slots: 1);
+
+        var order = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            var placed = await _store.PlaceAsync(100, Lease, Ct);
+            placed.Count.ShouldBe(1);
+            order.Add(placed[0].Id);
+            await Finish(placed[0].Id, "n1");
+        }
+
+        order.ShouldBe([high, mid, low1, low2]);
+    }
+
+    [Fact]
+    public async Task PlaceAsync_TwoNodes_FillsFreeSlotsOnlyAndSpreads()
+    {
+        await Register("a", slots: 2);
+        await Register("b", slots: 1);
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add(await Submit(DateTimeOffset.UtcNow.AddMilliseconds(i)));
+        }
+
+        var placed = await _store.PlaceAsync(100, Lease, Ct);
+
+        placed.Count.ShouldBe(3);
+        placed.Count(p => p.Node == "a").ShouldBe(2);
+        placed.Count(p => p.Node == "b").ShouldBe(1);
+        (await _store.ListAsync(null, JobState.Queued, 100, Ct)).Count.ShouldBe(2);
+        (await _store.RouteAsync(placed[0].Id, Ct)).ShouldBe($"http://{placed[0].Node}:1");
+        (await _store.InboxAsync("a", Ct)).Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task PlaceAsync_NodeDrainingOrSilent_PlacesNothing()
+    {
+        await Register("d", slots: 4);
+        await _store.SetNodeStateAsync("d", NodeState.Draining, Ct);
+        await Submit(DateTimeOffset.UtcNow);
+
+        (await _store.PlaceAsync(100, Lease, Ct)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task StartAsync_StaleFence_IsRefused()
+    {
+        await Register("n", slots: 1);
+        var id = await Submit(DateTimeOffset.UtcNow);
+        await _store.PlaceAsync(10, Lease, Ct);
+        var job = (await _store.GetAsync(id, Ct))!;
+
+        (await _store.StartAsync(id, "n", job.Fence + 1, Lease, Ct)).ShouldBe(StartOutcome.Stale);
+        (await _store.StartAsync(id, "other", job.Fence, Lease, Ct)).ShouldBe(StartOutcome.Stale);
+        (await _store.StartAsync(id, "n", job.Fence, Lease, Ct)).ShouldBe(StartOutcome.Started);
+        (await _store.GetAsync(id, Ct))!.View.State.ShouldBe(JobState.Running);
+    }
+
+    [Fact]
+    public async Task CompleteAsync_Twice_SecondIsRefusedAndStateStays()
+    {
+        await Register("n", slots: 1);
+        var id = await Submit(DateTimeOffset.UtcNow);
+        await _store.PlaceAsync(10, Lease, Ct);
+        var fence = (await _store.GetAsync(id, Ct))!.Fence;
+        await _store.StartAsync(id, "n", fence, Lease, Ct);
+
+        (await _store.CompleteAsync(id, "n", fence, JobState.Failed, 3, "exited with code 3", Ct)).ShouldBe(CompleteOutcome.Done);
+        (await _store.CompleteAsync(id, "n", fence, JobState.Succeeded, 0, null, Ct)).ShouldBe(CompleteOutcome.AlreadyTerminal);
+
+        var job = (await _store.GetAsync(id, Ct))!.View;
+        job.State.ShouldBe(JobState.Failed);
+        job.ExitCode.ShouldBe(3);
+        job.History.Select(h => h.State).ShouldBe([JobState.Queued, JobState.Assigned, JobState.Running, JobState.Failed]);
+        (await _store.RouteAsync(id, Ct)).ShouldBeNull();
+        (await _store.ListNodesAsync(Ct)).Single().Running.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task CompleteAsync_StaleFence_IsRefused()
+    {
+        await Register("n", slots: 1);
+        var id = await Submit(DateTimeOffset.UtcNow);
+        await _store.PlaceAsync(10, Lease, Ct);
+        var fence = (await _store.GetAsync(id, Ct))!.Fence;
+        await _store.StartAsync(id, "n", fence, Lease, Ct);
+
+        (await _store.CompleteAsync(id, "n", fence - 1, JobState.Succeeded, 0, null, Ct)).ShouldBe(CompleteOutcome.Stale);
+        (await _store.GetAsync(id, Ct))!.View.State.ShouldBe(JobState.Running);
+    }
+
+    [Fact]
+    public async Task StopAsync_Queued_CancelsAtOnce()
+    {
+        var id = await Submit(DateTimeOffset.UtcNow);
+
+        (await _store.StopAsync(id, Ct)).Kind.ShouldBe(StopKind.Cancelled);
+
+        (await _store.GetAsync(id, Ct))!.View.State.ShouldBe(JobState.Cancelled);
+        (await _store.StopAsync(id, Ct)).Kind.ShouldBe(StopKind.AlreadyTerminal);
+        await Register("n", slots: 1);
+        (await _store.PlaceAsync(10, Lease, Ct)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task StartAsync_StopRequestedWhileAssigned_CancelsInsteadOfStarting()
+    {
+        await Register("n", slots: 1);
+        var id = await Submit(DateTimeOffset.UtcNow);
+        await _store.PlaceAsync(10, Lease, Ct);
+        var fence = (await _store.GetAsync(id, Ct))!.Fence;
+
+        var stop = await _store.StopAsync(id, Ct);
+
+        stop.ShouldBe(new StopOutcome(StopKind.Stopping, "n"));
+        (await _store.StartAsync(id, "n", fence, Lease, Ct)).ShouldBe(StartOutcome.Cancelled);
+        (await _store.GetAsync(id, Ct))!.View.State.ShouldBe(JobState.Cancelled);
+        (await _store.InboxAsync("n", Ct)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task ReapAsync_LeaseExpired_RequeuesWithNextAttemptThenFails()
+    {
+        var shortLease = TimeSpan.FromMilliseconds(1);
+        await Register("n", slots: 1);
+        var id = await Submit(DateTimeOffset.UtcNow);
+
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            (await _store.PlaceAsync(10, shortLease, Ct)).Count.ShouldBe(1);
+            await Task.Delay(20, Ct);
+            (await _store.ReapAsync(10, maxAttempts: 2, Ct)).ShouldBe(1);
+            await Register("n", slots: 1);
+        }
+
+        var job = (await _store.GetAsync(id, Ct))!.View;
+        job.State.ShouldBe(JobState.Failed);
+        job.Attempt.ShouldBe(2);
+        job.Reason.ShouldBe("lost on node n, n");
+        job.History.Count(h => h.State == JobState.Lost).ShouldBe(2);
+        (await _store.InboxAsync("n", Ct)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task HeartbeatAsync_StaleFence_IsReported()
+    {
+        await Register("n", slots: 2);
+        var id = await Submit(DateTimeOffset.UtcNow);
+        await _store.PlaceAsync(10, Lease, Ct);
+        var fence = (await _store.GetAsync(id, Ct))!.Fence;
+
+        var stale = await _store.HeartbeatAsync("n", Alive, Lease, [(id, fence), (id, fence + 7), ("0000000000zzzzzz", 1)], Ct);
+
+        stale.ShouldBe([id, "0000000000zzzzzz"]);
+    }
+
+    [Fact]
+    public async Task DeleteAsync_ActiveJob_IsRefused()
+    {
+        var id = await Submit(DateTimeOffset.UtcNow);
+
+        (await _store.DeleteAsync(id, Ct)).ShouldBe(DeleteOutcome.Active);
+        await _store.StopAsync(id, Ct);
+        (await _store.DeleteAsync(id, Ct)).ShouldBe(DeleteOutcome.Deleted);
+        (await _store.GetAsync(id, Ct)).ShouldBeNull();
+        (await _store.DeleteAsync(id, Ct)).ShouldBe(DeleteOutcome.Missing);
+    }
+
+    private async Task<string> Submit(DateTimeOffset at, int priority = 0)
+    {
+        var id = JobId.New(at);
+        await _store.SubmitAsync(id, new JobSpec { Command = ["true"], Priority = priority }, null, Ct);
+        return id;
+    }
+
+    private Task Register(string name, int slots) =>
+        _store.RegisterNodeAsync(new NodeRegistration(name, $"http://{name}:1", "process", slots), Alive, Ct);
+
+    private async Task Finish(string id, string node)
+    {
+        var fence = (await _store.GetAsync(id, Ct))!.Fence;
+        (await _store.StartAsync(id, node, fence, Lease, Ct)).ShouldBe(StartOutcome.Started);
+        (await _store.CompleteAsync(id, node, fence, JobState.Succeeded, 0, null, Ct)).ShouldBe(CompleteOutcome.Done);
+    }
+}
