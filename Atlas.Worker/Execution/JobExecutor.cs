@@ -151,6 +151,12 @@ internal sealed class JobExecutor(
                 ? (JobState.Cancelled, "stopped by user")
                 : exitCode == 0 ? (JobState.Succeeded, null) : (JobState.Failed, $"exited with code {exitCode}");
         }
+        catch (OperationCanceledException) when (entry.StopReason != StopReason.None)
+        {
+            // Stopped before it started.
+            state = JobState.Cancelled;
+            reason = "stopped by user";
+        }
         catch (JobStartException ex)
         {
             Log.JobStartFailed(logger, entry.Id, ex.Message);

@@ -27,6 +27,30 @@ public static class WorkerExtensions
         return builder;
     }
 
+    /// <summary>
+    /// The runtime named by <c>Atlas:Worker:Runtime</c>: <c>docker</c> (settings under
+    /// <c>Atlas:Worker:Docker</c>) or <c>process</c> (under <c>Atlas:Worker:Process</c>).
+    /// Containers are labelled with this node's name and the cluster's id (<c>Atlas:Cluster</c>).
+    /// </summary>
+    private static void AddJobRuntime(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DockerRuntimeOptions>().BindConfiguration(WorkerOptions.Section + ":Docker")
+            .PostConfigure<IOptions<WorkerOptions>, IConfiguration>((docker, worker, config) =>
+            {
+                docker.NodeName = worker.Value.Name;
+                docker.Cluster = config["Atlas:Cluster"] ?? docker.Cluster;
+            });
+        builder.Services.AddOptions<ProcessRuntimeOptions>().BindConfiguration(WorkerOptions.Section + ":Process");
+        if (string.Equals(builder.Configuration[WorkerOptions.Section + ":Runtime"], "process", StringComparison.Ordinal))
+        {
+            builder.Services.AddSingleton<IJobRuntime, ProcessRuntime>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<IJobRuntime, DockerRuntime>();
+        }
+    }
+
     // Without HOST_ADDRESS, a single-machine worker is reached where it listens.
     private static string? FirstUrl(IConfiguration config) =>
         config["urls"]?.Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal);

@@ -1,0 +1,22 @@
+using System.Globalization;
+
+namespace Atlas.Bench;
+
+/// <summary>The figures, printed as a table.</summary>
+internal sealed record BenchResults(double SubmitPerSecond, double EndToEndPerSecond, int FailedJobs, double StartP50Ms, double StartP99Ms)
+{
+    public void Print(TextWriter output, BenchSettings s)
+    {
+        var c = CultureInfo.InvariantCulture;
+        output.WriteLine();
+        output.WriteLine($"Atlas bench: {s.Workers} workers x {s.Slots} slots, process runtime, no-op jobs (`true`), {Environment.ProcessorCount} cores");
+        output.WriteLine();
+        output.WriteLine("| measure                                  | value        |");
+        output.WriteLine("|------------------------------------------|--------------|");
+        output.WriteLine(string.Format(c, "| submit throughput ({0} jobs, {1} clients)  | {2,8:F0} /s  |", s.Jobs, s.Concurrency, SubmitPerSecond));
+        output.WriteLine(string.Format(c, "| end-to-end throughput ({0} jobs)        | {1,8:F0} /s  |", s.Jobs, EndToEndPerSecond));
+        output.WriteLine(string.Format(c, "| jobs not succeeded                       | {0,8}     |", FailedJobs));
+        output.WriteLine(string.Format(c, "| submit-to-start p50 ({0} jobs, idle)     | {1,8:F1} ms |", s.LatencyJobs, StartP50Ms));
+        output.WriteLine(string.Format(c, "| submit-to-start p99 ({0} jobs, idle)     | {1,8:F1} ms |", s.LatencyJobs, StartP99Ms));
+    }
+}

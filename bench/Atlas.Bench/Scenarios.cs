@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Atlas.Core;
+using Atlas.Core.Jobs;
+
+namespace Atlas.Bench;
+
+/// <summary>
+/// The three measurements of issue 2, all for no-op jobs (<c>true</c>) through the gateway:
+/// submit throughput and end-to-end throughput over the same batch, then submit-to-start latency
+/// one job at a time on an idle cluster. Times of the job's life come from the job records
+/// (Redis's clock), not from polling.
+/// </summary>
+internal sealed class Scenarios(HttpClient client, BenchSettings settings)
+{
+    private static readonly byte[] EmptyBundle = MakeEmptyBundle();
+
+    public async Task<BenchResults> RunAsync()
+    {
+        await SubmitAsync(); // warm up every path once
+        await WaitAllEndedAsync(1);
+
+        var clock = Stopwatch.StartNew();
+        var ids = new string[settings.Jobs];
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, settings.Concurrency).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < settings.Jobs)
+            {
+                ids[i] = (await SubmitAsync()).Id;
+            }
+        }));
+        var submitSeconds = clock.Elapsed.TotalSeconds;
+        var batch = await WaitAllEndedAsync(settings.Jobs);
+        var first = batch.Min(j => j.SubmittedAt);
+        var last = batch.Max(j => j.FinishedAt ?? j.SubmittedAt);
+        var failed = batch.Count(j => j.State != JobState.Succeeded);
+
+        var latencies = new List<double>(settings.LatencyJobs);
+        for (var i = 0; i < settings.LatencyJobs; i++)
+        {
+            var job = await SubmitAsync();
+            var ended = await WaitEndedAsync(job.Id);
+            latencies.Add((ended.StartedAt!.Value - ended.SubmittedAt).TotalMilliseconds);
+        }
+        latencies.Sort();
+
+        return new BenchResults(
+            SubmitPerSecond: settings.Jobs / submitSeconds,
+            EndToEndPerSecond: settings.Jobs / (last - first).TotalSeconds,
+            FailedJobs: failed,
+            StartP50Ms: Percentile(latencies, 0.50),
+            StartP99Ms: Percentile(latencies, 0.99));
+    }
+
+    private async Task<JobView> SubmitAsync()
+    {
+        using var content = new MultipartFormDataContent();
+        var spec = JsonContent.Create(new JobSpec { Command = ["true"], Project = "bench" }, options: AtlasJson.Options);
+        content.Add(spec, "spec");
+        var bundle = new ByteArrayContent(EmptyBundle);
+        bundle.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
+        content.Add(bundle, "bundle", "bundle.tar.gz");
+        using var response = await client.PostAsync("/api/v1/jobs", content);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JobView>(AtlasJson.Options))!;
+    }
+
+    private async Task<IReadOnlyList<JobView>> WaitAllEndedAsync(int count)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var jobs = (await client.GetFromJsonAsync<List<JobView>>($"/api/v1/jobs?project=bench&limit={count}", AtlasJson.Options))!;
+            if (jobs.Count >= count && jobs.All(j => JobStateMachine.IsTerminal(j.State)))
+            {
+                return jobs;
+            }
+            if (deadline.Elapsed > TimeSpan.FromMinutes(10))
+            {
+                throw new TimeoutException($"{jobs.Count(j => !JobStateMachine.IsTerminal(j.State))} jobs had not ended after 10 minutes.");
+            }
+            await Task.Delay(250);
+        }
+    }
+
+    private async Task<JobView> WaitEndedAsync(string id)
+    {
+        while (true)
+        {
+            var job = (await client.GetFromJsonAsync<JobView>($"/api/v1/jobs/{id}", AtlasJson.Options))!;
+            if (JobStateMachine.IsTerminal(job.State))
+            {
+                return job;
+            }
+            await Task.Delay(5);
+        }
+    }
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+    private static byte[] MakeEmptyBundle()
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        using (new TarWriter(gzip))
+        {
+        }
+        return buffer.ToArray();
+    }
+}

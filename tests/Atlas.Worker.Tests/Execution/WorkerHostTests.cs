@@ -1,0 +1,136 @@
+using Atlas.Core.Jobs;
+using Atlas.Core.Storage;
+using Atlas.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using StackExchange.Redis;
+
+namespace Atlas.Worker.Tests.Execution;
+
+/// <summary>
+/// The real worker host (process runtime) on a real redis-server. The test plays the master's
+/// part through the same <see cref="JobStore"/> calls the master makes.
+/// </summary>
+public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServer>, IAsyncLifetime
+{
+    private const string Node = "test-node";
+    private readonly TempFolder _shared = new("atlas-shared");
+    private WebApplicationFactory<Program> _worker = null!;
+    private ConnectionMultiplexer _redis = null!;
+    private JobStore _store = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _redis = RedisConnector.Connect(redis.ConnectionString);
+        await _redis.GetServer(_redis.GetEndPoints()[0]).FlushDatabaseAsync();
+        _store = new JobStore(_redis);
+        _worker = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("ConnectionStrings:redis", redis.ConnectionString);
+            b.UseSetting("Atlas:SharedRoot", _shared.Path);
+            b.UseSetting("Atlas:Worker:Name", Node);
+            b.UseSetting("Atlas:Worker:Address", "http://127.0.0.1:1");
+            b.UseSetting("Atlas:Worker:Slots", "2");
+            b.UseSetting("Atlas:Worker:Runtime", "process");
+            b.UseSetting("Atlas:Worker:Process:StopGracePeriod", "00:00:01");
+        });
+        _ = _worker.Server; // starts the host: the node registers
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _worker.DisposeAsync();
+        await _redis.DisposeAsync();
+        _shared.Dispose();
+    }
+
+    [Fact]
+    public async Task AssignedJob_Runs_RecordsExitCodeEnvAndLogs()
+    {
+        var id = await SubmitAndPlaceAsync("/bin/sh", "-c", "echo \"$ATLAS_JOB_ID $ATLAS_PROJECT\"; echo oops >&2; cat input.txt; touch \"$ATLAS_OUTPUT_DIR/model.bin\"; exit 3");
+
+        var job = await WaitEndedAsync(id);
+
+        job.State.ShouldBe(JobState.Failed);
+        job.ExitCode.ShouldBe(3);
+        job.Reason.ShouldBe("exited with code 3");
+        job.Node.ShouldBe(Node);
+        var logs = Path.Combine(_shared.Path, "jobs", id, "logs");
+        File.ReadAllText(Path.Combine(logs, "stdout.log")).ShouldBe($"{id} demo\nfrom the bundle\n");
+        File.ReadAllText(Path.Combine(logs, "stderr.log")).ShouldBe("oops\n");
+        File.ReadAllText(Path.Combine(logs, "output.log")).Length.ShouldBe($"{id} demo\nfrom the bundle\noops\n".Length);
+        File.Exists(Path.Combine(_shared.Path, "jobs", id, "artifacts", "model.bin")).ShouldBeTrue();
+        (await _store.RouteAsync(id, Ct)).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task RunningJob_Stopped_IsCancelled()
+    {
+        var id = await SubmitAndPlaceAsync("/bin/sh", "-c", "echo started; sleep 60");
+        await WaitForAsync(async () => (await _store.GetAsync(id, Ct))!.View.State == JobState.Running);
+
+        (await _store.StopAsync(id, Ct)).Kind.ShouldBe(StopKind.Stopping);
+
+        var job = await WaitEndedAsync(id);
+        job.State.ShouldBe(JobState.Cancelled);
+        job.Reason.ShouldBe("stopped by user");
+    }
+
+    [Fact]
+    public async Task MissingProgram_FailsWithReason()
+    {
+        var id = await SubmitAndPlaceAsync("/no/such/program");
+
+        var job = await WaitEndedAsync(id);
+
+        job.State.ShouldBe(JobState.Failed);
+        job.ExitCode.ShouldBeNull();
+        job.Reason!.ShouldContain("/no/such/program");
+    }
+
+    [Fact]
+    public async Task Logs_FollowOnWorker_StreamsUntilJobEnds()
+    {
+        var id = await SubmitAndPlaceAsync("/bin/sh", "-c", "echo one; sleep 1; echo two");
+        await WaitForAsync(async () => (await _store.GetAsync(id, Ct))!.View.State == JobState.Running);
+        using var client = _worker.CreateClient();
+
+        var log = await client.GetStringAsync($"/api/v1/jobs/{id}/logs?follow=true", Ct);
+
+        log.ShouldBe("one\ntwo\n");
+        (await _store.GetAsync(id, Ct))!.View.State.ShouldBe(JobState.Succeeded);
+    }
+
+    private async Task<string> SubmitAndPlaceAsync(params string[] command)
+    {
+        var id = JobId.New(DateTimeOffset.UtcNow);
+        var work = Path.Combine(_shared.Path, "jobs", id, "work");
+        Directory.CreateDirectory(work);
+        await File.WriteAllTextAsync(Path.Combine(work, "input.txt"), "from the bundle\n", Ct);
+        await _store.SubmitAsync(id, new JobSpec { Command = command, Project = "demo" }, null, Ct);
+        await WaitForAsync(async () => (await _store.PlaceAsync(10, TimeSpan.FromSeconds(15), Ct)).Count > 0);
+        return id;
+    }
+
+    private async Task<JobView> WaitEndedAsync(string id)
+    {
+        JobView? job = null;
+        await WaitForAsync(async () => JobStateMachine.IsTerminal((job = (await _store.GetAsync(id, Ct))!.View).State));
+        return job!;
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The condition did not hold within 30 s.");
+            }
+            await Task.Delay(50, Ct);
+        }
+    }
+}
