@@ -131,7 +131,7 @@ public sealed class ProcessRuntime : IJobRuntime
             startInfo.Environment[name] = value;
         }
         startInfo.Environment["ATLAS_OUTPUT_DIR"] = Path.GetFullPath(launch.OutputDir);
-        startInfo.FileName = ResolveProgram(launch.Command[0], launch.WorkDir, startInfo.Environment["PATH"]);
+        startInfo.FileName = ResolveProgram(launch.Command[0], launch.WorkDir, startInfo.Environment.TryGetValue("PATH", out var path) ? path : null);
         foreach (var argument in launch.Command.Skip(1))
         {
             startInfo.ArgumentList.Add(argument);
