@@ -11,9 +11,11 @@ public interface IJobRuntime
 
     /// <summary>
     /// Starts the job, streams its stdout and stderr into <see cref="JobLaunch.Output"/> and
-    /// returns its exit code when it ends.
+    /// returns its exit code when it ends (128 + the signal's number when a signal ended it).
     /// When <paramref name="stop"/> fires, the job is asked to stop (SIGTERM), killed after the
-    /// grace period, and the method still returns the exit code it ended with.
+    /// grace period, and the method still returns the exit code it ended with. When
+    /// <paramref name="stop"/> fires before the job has started, nothing runs and
+    /// <see cref="OperationCanceledException"/> is thrown.
     /// Throws <see cref="JobStartException"/> when the job cannot start (missing image, failed
     /// pull, program not found), with a reason fit to show to the user.
     /// </summary>

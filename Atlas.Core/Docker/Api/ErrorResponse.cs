@@ -1,0 +1,4 @@
+namespace Atlas.Core.Docker.Api;
+
+/// <summary>The engine's error body: <c>{"message": "…"}</c>.</summary>
+internal sealed record ErrorResponse(string? Message);

@@ -1,0 +1,220 @@
+using System.Buffers;
+using System.ComponentModel;
+using System.Diagnostics;
+using Atlas.Core.Posix;
+using Microsoft.Extensions.Options;
+
+namespace Atlas.Worker.Runtime;
+
+/// <summary>
+/// Runs each job as a plain process on the node, without a shell, in its work folder: for
+/// machines without Docker and for fast tests. It isolates nothing; the job runs as the worker's
+/// user. The job sees its <see cref="JobLaunch.Environment"/>, <c>ATLAS_OUTPUT_DIR</c> (the host
+/// path of its output folder) and the few of the node's variables a program needs to run
+/// (<c>PATH</c>, <c>HOME</c>, locale); the worker's own settings and secrets are not passed on.
+/// </summary>
+public sealed class ProcessRuntime : IJobRuntime
+{
+    private static readonly string[] InheritedVariables = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR"];
+
+    private readonly ProcessRuntimeOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public ProcessRuntime(IOptions<ProcessRuntimeOptions> options, TimeProvider timeProvider, ILogger<ProcessRuntime> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _time = timeProvider;
+        _logger = logger;
+    }
+
+    public string Name => "process";
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Stopping sends SIGTERM to the job's process and every process below it, then, after the
+    /// grace period, SIGKILL to those still alive. When <paramref name="stop"/> fires before the
+    /// process has started, nothing runs and <see cref="OperationCanceledException"/> is thrown.
+    /// </remarks>
+    public async Task<int> RunAsync(JobLaunch launch, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(launch);
+        stop.ThrowIfCancellationRequested();
+        var startInfo = BuildStartInfo(launch);
+        using var process = new Process { StartInfo = startInfo };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception e)
+        {
+            throw new JobStartException($"{launch.Command[0]} could not be started: {e.Message}", e);
+        }
+        RuntimeLog.ProcessStarted(_logger, launch.JobId, process.Id, startInfo.FileName);
+        // The job reads no input: it gets end-of-file at once rather than waiting forever.
+        process.StandardInput.Close();
+
+        using var abandonOutput = new CancellationTokenSource();
+        var stdout = PumpAsync(process.StandardOutput.BaseStream, OutputStream.Stdout, launch.Output, abandonOutput.Token);
+        var stderr = PumpAsync(process.StandardError.BaseStream, OutputStream.Stderr, launch.Output, abandonOutput.Token);
+        var exited = process.WaitForExitAsync(CancellationToken.None);
+        try
+        {
+            var stopRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (stop.Register(() => stopRequested.TrySetResult()))
+            {
+                if (await Task.WhenAny(exited, stopRequested.Task).ConfigureAwait(false) != exited)
+                {
+                    await StopAsync(launch.JobId, process, exited).ConfigureAwait(false);
+                }
+            }
+            await exited.ConfigureAwait(false);
+
+            // The pipes reach end-of-file once every holder has closed them, which is at once
+            // unless the job left a background child behind: that one gets a bounded wait.
+            var output = Task.WhenAll(stdout, stderr);
+            var drained = Task.Delay(_options.OutputDrainTimeout, _time);
+            if (await Task.WhenAny(output, drained).ConfigureAwait(false) != output)
+            {
+                RuntimeLog.OutputAbandoned(_logger, launch.JobId);
+                await abandonOutput.CancelAsync().ConfigureAwait(false);
+            }
+            try
+            {
+                await output.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (abandonOutput.IsCancellationRequested)
+            {
+            }
+            return process.ExitCode;
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                // Leaving early (the output sink failed): the job must not outlive its run.
+                process.Kill(entireProcessTree: true);
+            }
+            await abandonOutput.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    private ProcessStartInfo BuildStartInfo(JobLaunch launch)
+    {
+        if (launch.Command.Count == 0 || string.IsNullOrWhiteSpace(launch.Command[0]))
+        {
+            throw new JobStartException("The job has no command.");
+        }
+        if (!Directory.Exists(launch.WorkDir))
+        {
+            throw new JobStartException($"The job's work folder {launch.WorkDir} does not exist.");
+        }
+        var startInfo = new ProcessStartInfo
+        {
+            WorkingDirectory = launch.WorkDir,
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        startInfo.Environment.Clear();
+        foreach (var name in InheritedVariables)
+        {
+            if (Environment.GetEnvironmentVariable(name) is { } value)
+            {
+                startInfo.Environment[name] = value;
+            }
+        }
+        foreach (var (name, value) in launch.Environment)
+        {
+            startInfo.Environment[name] = value;
+        }
+        startInfo.Environment["ATLAS_OUTPUT_DIR"] = Path.GetFullPath(launch.OutputDir);
+        startInfo.FileName = ResolveProgram(launch.Command[0], launch.WorkDir, startInfo.Environment.TryGetValue("PATH", out var path) ? path : null);
+        foreach (var argument in launch.Command.Skip(1))
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+        return startInfo;
+    }
+
+    /// <summary>
+    /// Finds the program as a shell would from the job's folder: a path with a slash is taken
+    /// relative to the work folder, a bare name is looked up on the job's <c>PATH</c>.
+    /// (.NET's own lookup would also search the worker's folder and current directory.)
+    /// </summary>
+    private static string ResolveProgram(string program, string workDir, string? path)
+    {
+        if (program.Contains('/', StringComparison.Ordinal))
+        {
+            var full = Path.GetFullPath(program, Path.GetFullPath(workDir));
+            return File.Exists(full)
+                ? full
+                : throw new JobStartException($"{program} could not be started: {full} does not exist.");
+        }
+        foreach (var dir in (path ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, program);
+            if (File.Exists(candidate) && IsExecutable(candidate))
+            {
+                return candidate;
+            }
+        }
+        throw new JobStartException($"{program} could not be started: it is not found on PATH ({path}).");
+    }
+
+    private static bool IsExecutable(string file) =>
+        OperatingSystem.IsWindows()
+        || (File.GetUnixFileMode(file) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
+
+    private async Task StopAsync(string jobId, Process process, Task exited)
+    {
+        RuntimeLog.Stopping(_logger, jobId, _options.StopGracePeriod);
+        // Taken before the main process ends: its children are orphaned then and no longer
+        // show as its descendants.
+        var tree = ProcessTree.Below(process.Id);
+        Signals.Terminate(process.Id);
+        foreach (var pid in tree.Pids)
+        {
+            Signals.Terminate(pid);
+        }
+        var grace = Task.Delay(_options.StopGracePeriod, _time);
+        if (await Task.WhenAny(exited, grace).ConfigureAwait(false) != exited)
+        {
+            RuntimeLog.KillingAfterGrace(_logger, jobId, process.Id);
+            process.Kill(entireProcessTree: true);
+            await exited.ConfigureAwait(false);
+        }
+        else if (tree.Survivors().Any())
+        {
+            // The main process ended within the grace period; the ones that ignored SIGTERM
+            // get the rest of it, as in a container, where the end of PID 1 ends them all.
+            while (tree.Survivors().Any() && !grace.IsCompleted)
+            {
+                await Task.WhenAny(grace, Task.Delay(TimeSpan.FromMilliseconds(100), _time)).ConfigureAwait(false);
+            }
+        }
+        foreach (var pid in tree.Survivors())
+        {
+            Signals.Kill(pid);
+        }
+    }
+
+    private static async Task PumpAsync(Stream source, OutputStream stream, IJobOutput output, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                await output.WriteAsync(stream, buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
