@@ -26,7 +26,6 @@ internal sealed class JobExecutor(
     IJobRuntime runtime,
     IConnectionMultiplexer redis,
     IOptions<WorkerOptions> options,
-    TimeProvider time,
     ILogger<JobExecutor> logger) : BackgroundService
 {
     private const string StopMessagePrefix = "stop:";

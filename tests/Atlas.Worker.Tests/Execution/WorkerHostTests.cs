@@ -1,7 +1,6 @@
 using Atlas.Core.Jobs;
 using Atlas.Core.Storage;
 using Atlas.Testing;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using StackExchange.Redis;
 

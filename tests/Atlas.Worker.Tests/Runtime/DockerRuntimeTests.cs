@@ -3,7 +3,6 @@ using Atlas.Core.Jobs;
 using Atlas.Testing;
 using Atlas.Worker.Runtime;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Atlas.Worker.Tests.Runtime;
 
@@ -24,7 +23,7 @@ public sealed class DockerRuntimeTests : IDisposable
         Directory.CreateDirectory(WorkDir);
         Directory.CreateDirectory(OutputDir);
         _runtime = new DockerRuntime(
-            Options.Create(new DockerRuntimeOptions
+            Microsoft.Extensions.Options.Options.Create(new DockerRuntimeOptions
             {
                 DefaultImage = Image,
                 Network = "none",

@@ -2,7 +2,6 @@ using Atlas.Core.Jobs;
 using Atlas.Testing;
 using Atlas.Worker.Runtime;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Atlas.Worker.Tests.Runtime;
 
@@ -13,7 +12,7 @@ public sealed class ProcessRuntimeTests : IDisposable
     private readonly RecordingOutput _output = new();
     private readonly string _jobId = JobId.New(DateTimeOffset.UtcNow);
     private readonly ProcessRuntime _runtime = new(
-        Options.Create(new ProcessRuntimeOptions
+        Microsoft.Extensions.Options.Options.Create(new ProcessRuntimeOptions
         {
             StopGracePeriod = TimeSpan.FromSeconds(1),
             OutputDrainTimeout = TimeSpan.FromMilliseconds(200),
