@@ -47,7 +47,10 @@ public static class WorkerExtensions
         }
         else
         {
+            builder.Services.AddOptions<DockerRuntimeOptions>().ValidateOnStart();
+            builder.Services.AddSingleton<IValidateOptions<DockerRuntimeOptions>, DockerRuntimeOptionsValidator>();
             builder.Services.AddSingleton<IJobRuntime, DockerRuntime>();
+            builder.Services.AddHealthChecks().AddCheck<DockerHealthCheck>("docker");
         }
     }
 
