@@ -8,11 +8,15 @@ namespace Atlas.Core.Posix;
 /// </summary>
 public static class Signals
 {
+    private const int SigInt = 2;
     private const int SigKill = 9;
     private const int SigTerm = 15;
 
     /// <summary>Asks process <paramref name="pid"/> to end (SIGTERM). False when it is gone, not ours, or on Windows.</summary>
     public static bool Terminate(int pid) => Send(pid, SigTerm);
+
+    /// <summary>Interrupts process <paramref name="pid"/> as Ctrl+C does (SIGINT). False when it is gone, not ours, or on Windows.</summary>
+    public static bool Interrupt(int pid) => Send(pid, SigInt);
 
     /// <summary>Ends process <paramref name="pid"/> at once (SIGKILL). False when it is gone, not ours, or on Windows.</summary>
     public static bool Kill(int pid) => Send(pid, SigKill);

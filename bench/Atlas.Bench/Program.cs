@@ -1,7 +1,10 @@
 using Atlas.Bench;
+using Atlas.Testing;
 
-// Usage: dotnet run -c Release --project bench/Atlas.Bench [-- --jobs 1000 --latency-jobs 200 --slots 8 --concurrency 32]
+// Usage: dotnet run -c Release --project bench/Atlas.Bench [-- --jobs 1000 --latency-jobs 200 --workers 2 --slots 8 --concurrency 32]
 var settings = BenchSettings.Parse(args);
-await using var cluster = await BenchCluster.StartAsync(settings);
-var results = await new Scenarios(cluster.Client, settings).RunAsync();
+await using var cluster = await ClusterProcess.StartAsync(typeof(Scenarios).Assembly, settings.Workers,
+    ["--runtime", "process", "--slots", settings.Slots.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+using var client = new HttpClient { BaseAddress = new Uri(cluster.GatewayUrl), Timeout = TimeSpan.FromMinutes(2) };
+var results = await new Scenarios(client, settings).RunAsync();
 results.Print(Console.Out, settings);

@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using Atlas.Core.Posix;
+
+namespace Atlas.Testing;
+
+/// <summary>
+/// The whole cluster as a user starts it: the built AppHost as a child process, on free ports and
+/// a temp data folder. Used by the end-to-end tests and the benchmark.
+/// </summary>
+public sealed class ClusterProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ClusterProcess(Process process, string data, int gatewayPort, int redisPort)
+    {
+        _process = process;
+        DataDir = data;
+        GatewayUrl = $"http://127.0.0.1:{gatewayPort}";
+        RedisConnectionString = $"127.0.0.1:{redisPort}";
+    }
+
+    public string DataDir { get; }
+
+    public string SharedRoot => Path.Combine(DataDir, "shared");
+
+    public string GatewayUrl { get; }
+
+    public string RedisConnectionString { get; }
+
+    /// <summary>Everything the AppHost printed so far (its own lines and its children's, prefixed).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>The repository root and build configuration this assembly was built from.</summary>
+    public static (string RepoRoot, string Configuration) BuildInfo(Assembly assembly)
+    {
+        var meta = assembly.GetCustomAttributes<AssemblyMetadataAttribute>().ToDictionary(a => a.Key, a => a.Value);
+        return (meta["AtlasRepoRoot"]!, meta["AtlasConfiguration"]!);
+    }
+
+    /// <summary>The built dll of project <paramref name="project"/> (e.g. <c>Atlas.Cli</c>).</summary>
+    public static string ProjectDll(Assembly assembly, string project)
+    {
+        var (root, configuration) = BuildInfo(assembly);
+        return Path.Combine(root, project, "bin", configuration, "net10.0", project + ".dll");
+    }
+
+    /// <summary>
+    /// Starts the AppHost with <paramref name="arguments"/> plus its own data folder and ports, and
+    /// waits until the gateway lists <paramref name="workers"/> ready nodes.
+    /// </summary>
+    public static async Task<ClusterProcess> StartAsync(
+        Assembly built, int workers, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null,
+        string? dataDir = null, CancellationToken cancellationToken = default)
+    {
+        var data = dataDir ?? Directory.CreateTempSubdirectory("atlas-cluster-").FullName;
+        var gatewayPort = FreePort.Next();
+        var redisPort = FreePort.Next();
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(ProjectDll(built, "Atlas.AppHost"));
+        foreach (var argument in arguments.Concat(["--workers", workers.ToString(CultureInfo.InvariantCulture), "--data", data,
+            "--port", gatewayPort.ToString(CultureInfo.InvariantCulture), "--redis-port", redisPort.ToString(CultureInfo.InvariantCulture)]))
+        {
+            info.ArgumentList.Add(argument);
+        }
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException("The AppHost did not start.");
+        var cluster = new ClusterProcess(process, data, gatewayPort, redisPort);
+        process.OutputDataReceived += (_, e) => cluster.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => cluster.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var http = new HttpClient { BaseAddress = new Uri(cluster.GatewayUrl), Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The AppHost exited with code {process.ExitCode} before the cluster was up:\n{cluster.Output}");
+            }
+            try
+            {
+                var nodes = await http.GetStringAsync("/api/v1/nodes", cancellationToken);
+                if (nodes.Split("\"ready\"").Length - 1 >= workers)
+                {
+                    return cluster;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                await cluster.DisposeAsync();
+                throw new TimeoutException($"The cluster was not ready within 120 s:\n{cluster.Output}");
+            }
+            await Task.Delay(200, cancellationToken);
+        }
+    }
+
+    /// <summary>Stops the cluster as Ctrl+C does (SIGINT) and returns the AppHost's exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        if (!_process.HasExited)
+        {
+            Signals.Interrupt(_process.Id);
+            using var wait = new CancellationTokenSource(timeout);
+            try
+            {
+                await _process.WaitForExitAsync(wait.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+                throw new TimeoutException($"The AppHost did not stop within {timeout}:\n{Output}");
+            }
+        }
+        return _process.ExitCode;
+    }
+
+    /// <summary>Processes still alive whose command line mentions this cluster's data folder.</summary>
+    public IReadOnlyList<string> ProcessesLeft()
+    {
+        var left = new List<string>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+            try
+            {
+                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                if (cmdline.Contains(DataDir, StringComparison.Ordinal))
+                {
+                    left.Add($"{pid}: {cmdline}");
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        return left;
+    }
+
+    public async ValueTask DisposeAsync() => await DisposeAsync(keepData: false);
+
+    /// <summary>Stops the cluster; with <paramref name="keepData"/> its data folder stays for a second run.</summary>
+    public async ValueTask DisposeAsync(bool keepData)
+    {
+        if (!_process.HasExited)
+        {
+            try
+            {
+                await StopAsync(TimeSpan.FromSeconds(60));
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+        _process.Dispose();
+        if (keepData)
+        {
+            return;
+        }
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}
