@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using Atlas.Core.Events;
 using Atlas.Core.Storage;
 using Atlas.Master.Options;
 using Microsoft.Extensions.Options;
@@ -20,30 +20,20 @@ internal sealed class Scheduler(
     ILogger<Scheduler> logger) : BackgroundService
 {
     private const int Batch = 256;
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly WakeSignal _wake = new(time);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var subscriber = redis.GetSubscriber();
         var channel = RedisChannel.Literal(RedisKeys.SchedulerChannel);
-        await subscriber.SubscribeAsync(channel, (_, _) => _wake.Writer.TryWrite(true));
+        await subscriber.SubscribeAsync(channel, (_, _) => _wake.Set());
         try
         {
             var idle = TimeSpan.FromSeconds(options.Value.IdleRescheduleSeconds);
             while (!stoppingToken.IsCancellationRequested)
             {
                 await PlaceAllAsync(stoppingToken);
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                timeout.CancelAfter(idle);
-                try
-                {
-                    await _wake.Reader.WaitToReadAsync(timeout.Token);
-                    _wake.Reader.TryRead(out _);
-                }
-                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-                {
-                    // The idle timer: look once more in case an event was missed.
-                }
+                await _wake.WaitAsync(idle, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

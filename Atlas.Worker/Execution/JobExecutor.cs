@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Threading.Channels;
 using Atlas.Core;
+using Atlas.Core.Events;
 using Atlas.Core.Jobs;
 using Atlas.Core.SharedVolume;
 using Atlas.Core.Storage;
@@ -26,10 +26,11 @@ internal sealed class JobExecutor(
     IJobRuntime runtime,
     IConnectionMultiplexer redis,
     IOptions<WorkerOptions> options,
+    TimeProvider time,
     ILogger<JobExecutor> logger) : BackgroundService
 {
     private const string StopMessagePrefix = "stop:";
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly WakeSignal _wake = new(time);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -42,16 +43,7 @@ internal sealed class JobExecutor(
             while (!stoppingToken.IsCancellationRequested)
             {
                 await StartAssignedAsync(stoppingToken);
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                timeout.CancelAfter(TimeSpan.FromSeconds(o.InboxCheckSeconds));
-                try
-                {
-                    await _wake.Reader.WaitToReadAsync(timeout.Token);
-                    _wake.Reader.TryRead(out _);
-                }
-                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-                {
-                }
+                await _wake.WaitAsync(TimeSpan.FromSeconds(o.InboxCheckSeconds), stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -86,7 +78,7 @@ internal sealed class JobExecutor(
         }
         else
         {
-            _wake.Writer.TryWrite(true);
+            _wake.Set();
         }
     }
 
