@@ -177,7 +177,7 @@ public sealed class JobSubmitter(JobStore store, JobPaths paths, IOptions<Master
             var spec = JsonSerializer.Deserialize<JobSpec>(buffer.ToArray(), AtlasJson.Options);
             return spec is null
                 ? (null, SubmitResult.Rejected(StatusCodes.Status400BadRequest, "The job spec is missing.", "spec", "The spec is null."))
-                : (spec, null);
+                : (spec with { Env = spec.Env ?? new Dictionary<string, string>() }, null); // "env": null means none
         }
         catch (JsonException ex)
         {

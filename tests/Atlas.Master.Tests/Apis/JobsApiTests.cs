@@ -64,6 +64,8 @@ public sealed class JobsApiTests(RedisServer redis) : IClassFixture<RedisServer>
     [InlineData("""{"command":"not-a-list"}""", "command")]
     [InlineData("""{"command":["x"],"priority":"high"}""", "priority")]
     [InlineData("""not json""", "spec")]
+    [InlineData("""{"command":null}""", "command")]
+    [InlineData("""{"command":["x"],"env":{"A":null}}""", "env")]
     public async Task SubmitJob_MalformedSpec_Is400NamingFieldAndWritesNothing(string spec, string field)
     {
         using var body = Multipart(spec, Bundle(("a.txt", "a")));
