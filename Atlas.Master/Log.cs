@@ -20,4 +20,16 @@ internal static partial class Log
 
     [LoggerMessage(1006, LogLevel.Information, "Job {JobId} removed.")]
     public static partial void JobDeleted(ILogger logger, string jobId);
+
+    [LoggerMessage(1007, LogLevel.Information, "Master {MasterId} is the leader (epoch {Epoch}).")]
+    public static partial void BecameLeader(ILogger logger, string masterId, long epoch);
+
+    [LoggerMessage(1008, LogLevel.Warning, "Master {MasterId} lost the leader lease; standing by.")]
+    public static partial void LostLeadership(ILogger logger, string masterId);
+
+    [LoggerMessage(1009, LogLevel.Information, "Master {MasterId} gave up the leader lease.")]
+    public static partial void Resigned(ILogger logger, string masterId);
+
+    [LoggerMessage(1010, LogLevel.Warning, "Renewing the leader lease failed; retrying.")]
+    public static partial void LeaseRenewalFailed(ILogger logger, Exception exception);
 }

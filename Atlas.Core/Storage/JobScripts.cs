@@ -32,6 +32,12 @@ internal static class JobScripts
           redis.call('ZREM', P .. 'leases', id)
           redis.call('DEL', P .. 'route:' .. id)
         end
+        -- The master's writes are fenced by its leadership epoch: a master that lost the lead
+        -- (paused, partitioned) cannot place or reap any more.
+        local function leads(epoch)
+          local current = redis.call('GET', P .. 'leader')
+          return current ~= false and string.match(current, '|(%d+)$') == epoch
+        end
 
         """;
 
@@ -53,11 +59,13 @@ internal static class JobScripts
 
     /// <summary>
     /// Places queued jobs on ready, live nodes: priority, then submit time; each on the node with
-    /// the most free slots. ARGV: prefix, max jobs, lease ms. Returns a flat list id, node, id, node…
+    /// the most free slots. ARGV: prefix, max jobs, lease ms, leader epoch. Returns a flat list
+    /// id, node, id, node…, or the error NOTLEADER.
     /// </summary>
     public const string Place = Common + """
         local limit = tonumber(ARGV[2])
         local lease = tonumber(ARGV[3])
+        if not leads(ARGV[4]) then return redis.error_reply('NOTLEADER') end
         local candidates = {}
         for _, name in ipairs(redis.call('SMEMBERS', P .. 'nodes')) do
           local nkey = P .. 'node:' .. name
@@ -195,11 +203,12 @@ internal static class JobScripts
 
     /// <summary>
     /// Judges expired leases and silent nodes on Redis's clock. An expired job becomes lost, then
-    /// queued again with attempt + 1, or failed after max attempts. ARGV: prefix, max jobs, max attempts.
-    /// Returns the number of jobs requeued or failed.
+    /// queued again with attempt + 1, or failed after max attempts. ARGV: prefix, max jobs, max attempts,
+    /// leader epoch. Returns the number of jobs requeued or failed, or the error NOTLEADER.
     /// </summary>
     public const string Reap = Common + """
         local limit, max_attempts = tonumber(ARGV[2]), tonumber(ARGV[3])
+        if not leads(ARGV[4]) then return redis.error_reply('NOTLEADER') end
         local now = now_ms()
         for _, name in ipairs(redis.call('SMEMBERS', P .. 'nodes')) do
           local nkey = P .. 'node:' .. name
@@ -258,6 +267,34 @@ internal static class JobScripts
         redis.call('HSET', nkey, 'state', ARGV[3])
         if ARGV[3] == 'down' then redis.call('DEL', nkey .. ':alive') end
         return 1
+        """;
+
+    /// <summary>
+    /// Takes or renews the leader lease. ARGV: prefix, master id, lease ms. Returns this master's
+    /// epoch while it leads (renewing the lease), or 0 when another master holds it.
+    /// </summary>
+    public const string Lead = Common + """
+        local key = P .. 'leader'
+        local current = redis.call('GET', key)
+        if current then
+          local owner, epoch = string.match(current, '^(.*)|(%d+)$')
+          if owner == ARGV[2] then
+            redis.call('PEXPIRE', key, ARGV[3])
+            return tonumber(epoch)
+          end
+          return 0
+        end
+        local epoch = redis.call('INCR', P .. 'leader:epoch')
+        redis.call('SET', key, ARGV[2] .. '|' .. epoch, 'PX', ARGV[3])
+        return epoch
+        """;
+
+    /// <summary>Gives up the leader lease if this master holds it, so a standby takes over at once. ARGV: prefix, master id.</summary>
+    public const string Resign = Common + """
+        local key = P .. 'leader'
+        local current = redis.call('GET', key)
+        if current and string.match(current, '^(.*)|%d+$') == ARGV[2] then redis.call('DEL', key) return 1 end
+        return 0
         """;
 
     /// <summary>Deletes a finished job's records. ARGV: prefix, id. Returns 'deleted', 'missing' or 'active:STATE'.</summary>

@@ -38,10 +38,11 @@ public sealed class JobStore(IConnectionMultiplexer redis)
     }
 
     /// <summary>Places up to <paramref name="limit"/> queued jobs on nodes with free slots. Returns (job, node) pairs.</summary>
-    public async Task<IReadOnlyList<(string Id, string Node)>> PlaceAsync(int limit, TimeSpan lease, CancellationToken cancellationToken)
+    /// <exception cref="NotLeaderException"><paramref name="epoch"/> is not the current leader's.</exception>
+    public async Task<IReadOnlyList<(string Id, string Node)>> PlaceAsync(int limit, TimeSpan lease, long epoch, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(JobScripts.Place, values: [Prefix, limit, (long)lease.TotalMilliseconds]))!;
+        var result = (RedisResult[])(await EvaluateAsLeaderAsync(JobScripts.Place, [Prefix, limit, (long)lease.TotalMilliseconds, epoch]))!;
         var placed = new List<(string, string)>(result.Length / 2);
         for (var i = 0; i + 1 < result.Length; i += 2)
         {
@@ -112,10 +113,37 @@ public sealed class JobStore(IConnectionMultiplexer redis)
     }
 
     /// <summary>Turns expired leases into requeued (or failed) jobs and marks silent nodes down.</summary>
-    public async Task<int> ReapAsync(int limit, int maxAttempts, CancellationToken cancellationToken)
+    /// <exception cref="NotLeaderException"><paramref name="epoch"/> is not the current leader's.</exception>
+    public async Task<int> ReapAsync(int limit, int maxAttempts, long epoch, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return (int)await Db.ScriptEvaluateAsync(JobScripts.Reap, values: [Prefix, limit, maxAttempts]);
+        return (int)await EvaluateAsLeaderAsync(JobScripts.Reap, [Prefix, limit, maxAttempts, epoch]);
+    }
+
+    /// <summary>Takes or renews the leader lease for <paramref name="masterId"/>: its epoch while it leads, else 0.</summary>
+    public async Task<long> LeadAsync(string masterId, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return (long)await Db.ScriptEvaluateAsync(JobScripts.Lead, values: [Prefix, masterId, (long)lease.TotalMilliseconds]);
+    }
+
+    /// <summary>Gives up the leader lease if <paramref name="masterId"/> holds it.</summary>
+    public async Task ResignAsync(string masterId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await Db.ScriptEvaluateAsync(JobScripts.Resign, values: [Prefix, masterId]);
+    }
+
+    private async Task<RedisResult> EvaluateAsLeaderAsync(string script, RedisValue[] args)
+    {
+        try
+        {
+            return await Db.ScriptEvaluateAsync(script, values: args);
+        }
+        catch (RedisServerException ex) when (ex.Message.Contains("NOTLEADER", StringComparison.Ordinal))
+        {
+            throw new NotLeaderException();
+        }
     }
 
     /// <summary>Registers a node. Returns the jobs the store still holds as active on it.</summary>

@@ -1,3 +1,4 @@
+using Atlas.Master.Leadership;
 using Atlas.Master.Options;
 using Atlas.Master.Scheduling;
 using Atlas.Master.Submission;
@@ -20,6 +21,8 @@ public static class MasterExtensions
 
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton<JobSubmitter>();
+        builder.Services.AddSingleton<LeaderElection>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LeaderElection>());
         builder.Services.AddHostedService<Scheduler>();
         builder.Services.AddHostedService<LeaseReaper>();
         return builder;

@@ -5,6 +5,15 @@ public sealed class MasterOptions
 {
     public const string Section = "Atlas:Master";
 
+    /// <summary>This master's name in the leader lease; unique per master (machine name and process id by default).</summary>
+    public string Name { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>
+    /// How long the leader's lease lasts without renewal: a standby takes over at most this long
+    /// after the active master dies.
+    /// </summary>
+    public double LeaderLeaseSeconds { get; set; } = 5;
+
     /// <summary>The largest bundle accepted, compressed and unpacked, in bytes (1 GiB). Larger gets 413.</summary>
     public long MaxBundleBytes { get; set; } = 1L << 30;
 
@@ -27,4 +36,6 @@ public sealed class MasterOptions
     public double IdleRescheduleSeconds { get; set; } = 2;
 
     public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
+
+    public TimeSpan LeaderLease => TimeSpan.FromSeconds(LeaderLeaseSeconds);
 }

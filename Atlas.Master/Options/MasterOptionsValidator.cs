@@ -8,6 +8,14 @@ internal sealed class MasterOptionsValidator : IValidateOptions<MasterOptions>
     public ValidateOptionsResult Validate(string? name, MasterOptions options)
     {
         var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Name) || options.Name.Contains('|', StringComparison.Ordinal))
+        {
+            errors.Add($"Atlas:Master:Name must be set and must not contain '|' (is '{options.Name}').");
+        }
+        if (options.LeaderLeaseSeconds is < 1 or > 300)
+        {
+            errors.Add($"Atlas:Master:LeaderLeaseSeconds must be between 1 and 300 (is {options.LeaderLeaseSeconds}).");
+        }
         if (options.MaxBundleBytes < 1024)
         {
             errors.Add($"Atlas:Master:MaxBundleBytes must be at least 1024 (is {options.MaxBundleBytes}).");

@@ -1,4 +1,5 @@
 using Atlas.Core.Storage;
+using Atlas.Master.Leadership;
 using Atlas.Master.Options;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -9,7 +10,7 @@ namespace Atlas.Master.Scheduling;
 /// Sweeps expired leases on Redis's clock: a job whose worker stopped renewing it becomes lost,
 /// then queued again (or failed after the configured attempts); silent nodes are marked down.
 /// </summary>
-internal sealed class LeaseReaper(JobStore store, IOptions<MasterOptions> options, TimeProvider time, ILogger<LeaseReaper> logger) : BackgroundService
+internal sealed class LeaseReaper(JobStore store, LeaderElection leader, IOptions<MasterOptions> options, TimeProvider time, ILogger<LeaseReaper> logger) : BackgroundService
 {
     private const int Batch = 500;
 
@@ -20,13 +21,20 @@ internal sealed class LeaseReaper(JobStore store, IOptions<MasterOptions> option
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
+                if (leader.Epoch == 0)
+                {
+                    continue; // only the leader judges leases
+                }
                 try
                 {
-                    var reaped = await store.ReapAsync(Batch, options.Value.MaxAttempts, stoppingToken);
+                    var reaped = await store.ReapAsync(Batch, options.Value.MaxAttempts, leader.Epoch, stoppingToken);
                     if (reaped > 0)
                     {
                         Log.Reaped(logger, reaped);
                     }
+                }
+                catch (NotLeaderException)
+                {
                 }
                 catch (Exception ex) when (ex is RedisException or TimeoutException)
                 {

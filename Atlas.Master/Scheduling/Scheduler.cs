@@ -1,5 +1,6 @@
 using Atlas.Core.Events;
 using Atlas.Core.Storage;
+using Atlas.Master.Leadership;
 using Atlas.Master.Options;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -14,6 +15,7 @@ namespace Atlas.Master.Scheduling;
 /// </summary>
 internal sealed class Scheduler(
     JobStore store,
+    LeaderElection leader,
     IConnectionMultiplexer redis,
     IOptions<MasterOptions> options,
     TimeProvider time,
@@ -27,6 +29,7 @@ internal sealed class Scheduler(
         var subscriber = redis.GetSubscriber();
         var channel = RedisChannel.Literal(RedisKeys.SchedulerChannel);
         await subscriber.SubscribeAsync(channel, (_, _) => _wake.Set());
+        leader.BecameLeader += _wake.Set;
         try
         {
             var idle = TimeSpan.FromSeconds(options.Value.IdleRescheduleSeconds);
@@ -41,24 +44,33 @@ internal sealed class Scheduler(
         }
         finally
         {
+            leader.BecameLeader -= _wake.Set;
             await subscriber.UnsubscribeAsync(channel);
         }
     }
 
     private async Task PlaceAllAsync(CancellationToken cancellationToken)
     {
+        if (leader.Epoch == 0)
+        {
+            return; // a standby places nothing
+        }
         try
         {
             IReadOnlyList<(string Id, string Node)> placed;
             do
             {
-                placed = await store.PlaceAsync(Batch, options.Value.Lease, cancellationToken);
+                placed = await store.PlaceAsync(Batch, options.Value.Lease, leader.Epoch, cancellationToken);
                 if (placed.Count > 0)
                 {
                     Log.Placed(logger, placed.Count);
                 }
             }
             while (placed.Count == Batch);
+        }
+        catch (NotLeaderException)
+        {
+            // Another master took over; this one stands by from now on.
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

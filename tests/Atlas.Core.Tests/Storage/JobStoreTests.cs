@@ -13,6 +13,7 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
     private static readonly TimeSpan Alive = TimeSpan.FromSeconds(15);
     private ConnectionMultiplexer _connection = null!;
     private JobStore _store = null!;
+    private long _epoch;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -21,6 +22,7 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
         _connection = RedisConnector.Connect(redis.ConnectionString);
         await _connection.GetServer(_connection.GetEndPoints()[0]).FlushDatabaseAsync();
         _store = new JobStore(_connection);
+        _epoch = await _store.LeadAsync("test-master", TimeSpan.FromMinutes(1), Ct);
     }
 
     public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
@@ -38,7 +40,7 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
         var order = new List<string>();
         for (var i = 0; i < 4; i++)
         {
-            var placed = await _store.PlaceAsync(100, Lease, Ct);
+            var placed = await _store.PlaceAsync(100, Lease, _epoch, Ct);
             placed.Count.ShouldBe(1);
             order.Add(placed[0].Id);
             await Finish(placed[0].Id, "n1");
@@ -58,7 +60,7 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
             ids.Add(await Submit(DateTimeOffset.UtcNow.AddMilliseconds(i)));
         }
 
-        var placed = await _store.PlaceAsync(100, Lease, Ct);
+        var placed = await _store.PlaceAsync(100, Lease, _epoch, Ct);
 
         placed.Count.ShouldBe(3);
         placed.Count(p => p.Node == "a").ShouldBe(2);
@@ -75,7 +77,7 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
         await _store.SetNodeStateAsync("d", NodeState.Draining, Ct);
         await Submit(DateTimeOffset.UtcNow);
 
-        (await _store.PlaceAsync(100, Lease, Ct)).ShouldBeEmpty();
+        (await _store.PlaceAsync(100, Lease, _epoch, Ct)).ShouldBeEmpty();
     }
 
     [Fact]
@@ -83,7 +85,7 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
     {
         await Register("n", slots: 1);
         var id = await Submit(DateTimeOffset.UtcNow);
-        await _store.PlaceAsync(10, Lease, Ct);
+        await _store.PlaceAsync(10, Lease, _epoch, Ct);
         var job = (await _store.GetAsync(id, Ct))!;
 
         (await _store.StartAsync(id, "n", job.Fence + 1, Lease, Ct)).ShouldBe(StartOutcome.Stale);
@@ -97,7 +99,7 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
     {
         await Register("n", slots: 1);
         var id = await Submit(DateTimeOffset.UtcNow);
-        await _store.PlaceAsync(10, Lease, Ct);
+        await _store.PlaceAsync(10, Lease, _epoch, Ct);
         var fence = (await _store.GetAsync(id, Ct))!.Fence;
         await _store.StartAsync(id, "n", fence, Lease, Ct);
 
@@ -117,7 +119,7 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
     {
         await Register("n", slots: 1);
         var id = await Submit(DateTimeOffset.UtcNow);
-        await _store.PlaceAsync(10, Lease, Ct);
+        await _store.PlaceAsync(10, Lease, _epoch, Ct);
         var fence = (await _store.GetAsync(id, Ct))!.Fence;
         await _store.StartAsync(id, "n", fence, Lease, Ct);
 
@@ -135,7 +137,7 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
         (await _store.GetAsync(id, Ct))!.View.State.ShouldBe(JobState.Cancelled);
         (await _store.StopAsync(id, Ct)).Kind.ShouldBe(StopKind.AlreadyTerminal);
         await Register("n", slots: 1);
-        (await _store.PlaceAsync(10, Lease, Ct)).ShouldBeEmpty();
+        (await _store.PlaceAsync(10, Lease, _epoch, Ct)).ShouldBeEmpty();
     }
 
     [Fact]
@@ -143,7 +145,7 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
     {
         await Register("n", slots: 1);
         var id = await Submit(DateTimeOffset.UtcNow);
-        await _store.PlaceAsync(10, Lease, Ct);
+        await _store.PlaceAsync(10, Lease, _epoch, Ct);
         var fence = (await _store.GetAsync(id, Ct))!.Fence;
 
         var stop = await _store.StopAsync(id, Ct);
@@ -163,9 +165,9 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
 
         for (var attempt = 1; attempt <= 2; attempt++)
         {
-            (await _store.PlaceAsync(10, shortLease, Ct)).Count.ShouldBe(1);
+            (await _store.PlaceAsync(10, shortLease, _epoch, Ct)).Count.ShouldBe(1);
             await Task.Delay(20, Ct);
-            (await _store.ReapAsync(10, maxAttempts: 2, Ct)).ShouldBe(1);
+            (await _store.ReapAsync(10, maxAttempts: 2, _epoch, Ct)).ShouldBe(1);
             await Register("n", slots: 1);
         }
 
@@ -182,7 +184,7 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
     {
         await Register("n", slots: 2);
         var id = await Submit(DateTimeOffset.UtcNow);
-        await _store.PlaceAsync(10, Lease, Ct);
+        await _store.PlaceAsync(10, Lease, _epoch, Ct);
         var fence = (await _store.GetAsync(id, Ct))!.Fence;
 
         var stale = await _store.HeartbeatAsync("n", Alive, Lease, [(id, fence), (id, fence + 7), ("0000000000zzzzzz", 1)], Ct);
@@ -200,6 +202,45 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
         (await _store.DeleteAsync(id, Ct)).ShouldBe(DeleteOutcome.Deleted);
         (await _store.GetAsync(id, Ct)).ShouldBeNull();
         (await _store.DeleteAsync(id, Ct)).ShouldBe(DeleteOutcome.Missing);
+    }
+
+    [Fact]
+    public async Task LeadAsync_SecondMaster_StandsByUntilFirstResigns()
+    {
+        (await _store.LeadAsync("test-master", TimeSpan.FromMinutes(1), Ct)).ShouldBe(_epoch);
+        (await _store.LeadAsync("standby", TimeSpan.FromMinutes(1), Ct)).ShouldBe(0);
+
+        await _store.ResignAsync("standby", Ct); // not the holder: nothing happens
+        (await _store.LeadAsync("standby", TimeSpan.FromMinutes(1), Ct)).ShouldBe(0);
+        await _store.ResignAsync("test-master", Ct);
+        var next = await _store.LeadAsync("standby", TimeSpan.FromMinutes(1), Ct);
+
+        next.ShouldBeGreaterThan(_epoch);
+    }
+
+    [Fact]
+    public async Task PlaceAndReap_StaleLeaderEpoch_AreRefused()
+    {
+        await Register("n", slots: 1);
+        await Submit(DateTimeOffset.UtcNow);
+        await _store.ResignAsync("test-master", Ct);
+        await _store.LeadAsync("other", TimeSpan.FromMinutes(1), Ct);
+
+        await Should.ThrowAsync<NotLeaderException>(() => _store.PlaceAsync(10, Lease, _epoch, Ct));
+        await Should.ThrowAsync<NotLeaderException>(() => _store.ReapAsync(10, 3, _epoch, Ct));
+        (await _store.ListAsync(null, JobState.Queued, 10, Ct)).Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task LeadAsync_LeaseLapses_StandbyTakesOver()
+    {
+        await _store.ResignAsync("test-master", Ct);
+        var first = await _store.LeadAsync("a", TimeSpan.FromMilliseconds(50), Ct);
+        (await _store.LeadAsync("b", TimeSpan.FromMilliseconds(50), Ct)).ShouldBe(0);
+
+        await Task.Delay(120, Ct);
+
+        (await _store.LeadAsync("b", TimeSpan.FromSeconds(5), Ct)).ShouldBe(first + 1);
     }
 
     private async Task<string> Submit(DateTimeOffset at, int priority = 0)

@@ -17,6 +17,7 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
     private WebApplicationFactory<Program> _worker = null!;
     private ConnectionMultiplexer _redis = null!;
     private JobStore _store = null!;
+    private long _epoch;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -25,6 +26,7 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
         _redis = RedisConnector.Connect(redis.ConnectionString);
         await _redis.GetServer(_redis.GetEndPoints()[0]).FlushDatabaseAsync();
         _store = new JobStore(_redis);
+        _epoch = await _store.LeadAsync("test-master", TimeSpan.FromMinutes(5), Ct);
         _worker = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("ConnectionStrings:redis", redis.ConnectionString);
@@ -109,7 +111,7 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
         Directory.CreateDirectory(work);
         await File.WriteAllTextAsync(Path.Combine(work, "input.txt"), "from the bundle\n", Ct);
         await _store.SubmitAsync(id, new JobSpec { Command = command, Project = "demo" }, null, Ct);
-        await WaitForAsync(async () => (await _store.PlaceAsync(10, TimeSpan.FromSeconds(15), Ct)).Count > 0);
+        await WaitForAsync(async () => (await _store.PlaceAsync(10, TimeSpan.FromSeconds(15), _epoch, Ct)).Count > 0);
         return id;
     }
 
