@@ -30,6 +30,12 @@ internal static partial class Log
     [LoggerMessage(2009, LogLevel.Warning, "Job {JobId}: recording its end was refused ({Outcome}).")]
     public static partial void CompletionRefused(ILogger logger, string jobId, string outcome);
 
-    [LoggerMessage(2010, LogLevel.Information, "Stopping {Count} running jobs; they will be queued again when their lease lapses.")]
+    [LoggerMessage(2010, LogLevel.Information, "Drain grace period over: stopping {Count} running jobs and handing them back to the queue.")]
     public static partial void StoppingForShutdown(ILogger logger, int count);
+
+    [LoggerMessage(2011, LogLevel.Information, "Draining: taking no new work; {Count} running jobs have {Seconds} s to finish.")]
+    public static partial void Draining(ILogger logger, int count, double seconds);
+
+    [LoggerMessage(2012, LogLevel.Warning, "A drain step failed; the master requeues what is left when its lease lapses.")]
+    public static partial void DrainStepFailed(ILogger logger, Exception exception);
 }

@@ -180,6 +180,34 @@ internal static class JobScripts
         """;
 
     /// <summary>
+    /// A draining worker hands back a job it holds: queued again with attempt + 1 (not failed).
+    /// ARGV: prefix, id, node, fence, reason. Returns 'requeued', 'cancelled' (a stop was asked
+    /// for: it ends instead), or 'stale'.
+    /// </summary>
+    public const string Requeue = Common + """
+        local id, node, fence, reason = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+        local key = P .. 'job:' .. id
+        local j = redis.call('HMGET', key, 'state', 'node', 'fence', 'attempt', 'stop', 'priority')
+        if (j[1] ~= 'assigned' and j[1] ~= 'running') or j[2] ~= node or j[3] ~= fence then return 'stale' end
+        local now = now_ms()
+        release(id, node)
+        if j[5] == '1' then
+          redis.call('HSET', key, 'state', 'cancelled', 'finished', now, 'reason', 'stopped by user')
+          record(id, 'cancelled', now, node, 'stopped by user')
+          redis.call('PUBLISH', P .. 'events', 'freed')
+          return 'cancelled'
+        end
+        local attempt = tonumber(j[4])
+        if j[1] == 'running' then attempt = attempt + 1 end
+        redis.call('HSET', key, 'state', 'queued', 'attempt', attempt, 'fence', 0)
+        redis.call('HDEL', key, 'started')
+        redis.call('ZADD', P .. 'queue', -tonumber(j[6] or '0'), id)
+        record(id, 'queued', now, node, reason)
+        redis.call('PUBLISH', P .. 'events', 'freed')
+        return 'requeued'
+        """;
+
+    /// <summary>
     /// Asks a job to stop. ARGV: prefix, id. A queued job is cancelled at once ('cancelled'); an
     /// assigned or running one is flagged and its node woken ('stopping:NODE'); otherwise 'terminal:STATE' or 'missing'.
     /// </summary>

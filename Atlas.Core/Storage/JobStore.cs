@@ -98,6 +98,17 @@ public sealed class JobStore(IConnectionMultiplexer redis)
         };
     }
 
+    /// <summary>
+    /// Hands a job back to the queue (a draining node), if <paramref name="fence"/> still owns it.
+    /// True when it was requeued or, having been asked to stop, cancelled.
+    /// </summary>
+    public async Task<bool> RequeueAsync(string id, string node, long fence, string reason, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = (string)(await Db.ScriptEvaluateAsync(JobScripts.Requeue, values: [Prefix, id, node, fence, reason]))!;
+        return result != "stale";
+    }
+
     /// <summary>Cancels a queued job, or flags an active one and wakes its node.</summary>
     public async Task<StopOutcome> StopAsync(string id, CancellationToken cancellationToken)
     {

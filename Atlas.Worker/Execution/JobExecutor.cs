@@ -3,6 +3,7 @@ using System.Globalization;
 using Atlas.Core;
 using Atlas.Core.Events;
 using Atlas.Core.Jobs;
+using Atlas.Core.Nodes;
 using Atlas.Core.SharedVolume;
 using Atlas.Core.Storage;
 using Atlas.Worker.Logs;
@@ -55,19 +56,65 @@ internal sealed class JobExecutor(
         }
     }
 
+    /// <summary>
+    /// Drains the node (SIGTERM): it takes no new work, running jobs get the drain grace period to
+    /// finish, then the rest are stopped and handed back to the queue, not failed, as are
+    /// assignments not yet started.
+    /// </summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        var o = options.Value;
+        await TryAsync(() => store.SetNodeStateAsync(o.Name, NodeState.Draining, cancellationToken));
+        await base.StopAsync(cancellationToken);
+
         var jobs = running.Snapshot();
         if (jobs.Count > 0)
         {
-            Log.StoppingForShutdown(logger, jobs.Count);
+            Log.Draining(logger, jobs.Count, o.DrainGraceSeconds);
+            try
+            {
+                await Task.WhenAll(jobs.Select(j => j.Completion)).WaitAsync(o.DrainGrace, time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                var left = running.Snapshot();
+                Log.StoppingForShutdown(logger, left.Count);
+                foreach (var job in left)
+                {
+                    job.Stop(StopReason.Shutdown);
+                }
+                await Task.WhenAll(left.Select(j => j.Completion)).WaitAsync(cancellationToken);
+            }
         }
-        foreach (var job in jobs)
+        await TryAsync(() => HandBackUnstartedAsync(cancellationToken));
+    }
+
+    private async Task HandBackUnstartedAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        foreach (var id in await store.InboxAsync(o.Name, cancellationToken))
         {
-            job.Stop(StopReason.Shutdown);
+            var job = await store.GetAsync(id, cancellationToken);
+            if (job is { View.State: JobState.Assigned } && job.View.Node == o.Name)
+            {
+                await store.RequeueAsync(id, o.Name, job.Fence, DrainedReason(o.Name), cancellationToken);
+            }
         }
-        await base.StopAsync(cancellationToken);
-        await Task.WhenAll(jobs.Select(j => j.Completion)).WaitAsync(cancellationToken);
+    }
+
+    private static string DrainedReason(string node) => $"requeued: node {node} drained";
+
+    // Redis being away must not stop a shutdown: leases then lapse and the master requeues.
+    private async Task TryAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            Log.DrainStepFailed(logger, ex);
+        }
     }
 
     private void OnMessage(string message)
@@ -164,9 +211,14 @@ internal sealed class JobExecutor(
         try
         {
             await entry.Log.DisposeAsync();
-            if (entry.StopReason is StopReason.Stale or StopReason.Shutdown)
+            if (entry.StopReason == StopReason.Stale)
             {
-                return; // someone else owns the job, or its lease will lapse and it will be queued again
+                return; // someone else owns the job now
+            }
+            if (entry.StopReason == StopReason.Shutdown)
+            {
+                await store.RequeueAsync(entry.Id, o.Name, entry.Fence, DrainedReason(o.Name), CancellationToken.None);
+                return;
             }
             var outcome = await store.CompleteAsync(entry.Id, o.Name, entry.Fence, state, exitCode, reason, CancellationToken.None);
             if (outcome == CompleteOutcome.Done)

@@ -1,3 +1,4 @@
+using Atlas.Core.Nodes;
 using Atlas.Core.Storage;
 using Atlas.Worker.Options;
 using Atlas.Worker.Runtime;
@@ -25,6 +26,20 @@ internal sealed class NodeHeartbeat(
         await store.RegisterNodeAsync(new NodeRegistration(o.Name, o.Address!, runtime.Name, o.Slots), o.AliveFor, cancellationToken);
         Log.Registered(logger, o.Name, o.Address!, o.Slots, runtime.Name);
         await base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>After the executor has drained (it stops first), the node leaves: marked down, it gets no work.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await store.SetNodeStateAsync(options.Value.Name, NodeState.Down, cancellationToken);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            Log.HeartbeatFailed(logger, ex);
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

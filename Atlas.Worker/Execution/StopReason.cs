@@ -12,6 +12,6 @@ public enum StopReason
     /// <summary>Its fencing token went stale (requeued elsewhere): nothing is recorded, the new owner decides.</summary>
     Stale,
 
-    /// <summary>This worker is shutting down: nothing is recorded; the lease lapses and the job is queued again.</summary>
+    /// <summary>This worker is draining and the grace period is over: the job is handed back to the queue.</summary>
     Shutdown,
 }

@@ -23,7 +23,9 @@ public static class WorkerExtensions
         // Registration first: the node is known before it takes work.
         builder.Services.AddHostedService<NodeHeartbeat>();
         builder.Services.AddHostedService<JobExecutor>();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        // Room for the drain: the grace period, then stopping what is left (SIGTERM, grace, SIGKILL).
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) =>
+            host.ShutdownTimeout = worker.Value.DrainGrace + TimeSpan.FromSeconds(60));
         return builder;
     }
 

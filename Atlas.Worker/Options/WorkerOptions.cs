@@ -29,6 +29,14 @@ public sealed class WorkerOptions
     /// </summary>
     public double InboxCheckSeconds { get; set; } = 2;
 
+    /// <summary>
+    /// On SIGTERM the node drains: it takes no new work and gives running jobs this long to
+    /// finish before it stops them and hands them back to the queue.
+    /// </summary>
+    public double DrainGraceSeconds { get; set; } = 30;
+
+    public TimeSpan DrainGrace => TimeSpan.FromSeconds(DrainGraceSeconds);
+
     public TimeSpan Heartbeat => TimeSpan.FromSeconds(HeartbeatSeconds);
 
     public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);

@@ -28,6 +28,10 @@ internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         {
             errors.Add($"Atlas:Worker:HeartbeatSeconds must be above 0 and at most half of LeaseSeconds (are {options.HeartbeatSeconds} and {options.LeaseSeconds}).");
         }
+        if (options.DrainGraceSeconds is < 0 or > 86400)
+        {
+            errors.Add($"Atlas:Worker:DrainGraceSeconds must be between 0 and 86400 (is {options.DrainGraceSeconds}).");
+        }
         if (options.InboxCheckSeconds <= 0)
         {
             errors.Add($"Atlas:Worker:InboxCheckSeconds must be above 0 (is {options.InboxCheckSeconds}).");

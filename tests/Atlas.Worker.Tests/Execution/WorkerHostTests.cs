@@ -1,4 +1,5 @@
 using Atlas.Core.Jobs;
+using Atlas.Core.Nodes;
 using Atlas.Core.Storage;
 using Atlas.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -36,6 +37,7 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
             b.UseSetting("Atlas:Worker:Slots", "2");
             b.UseSetting("Atlas:Worker:Runtime", "process");
             b.UseSetting("Atlas:Worker:Process:StopGracePeriod", "00:00:01");
+            b.UseSetting("Atlas:Worker:DrainGraceSeconds", "2");
         });
         _ = _worker.Server; // starts the host: the node registers
     }
@@ -102,6 +104,26 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
 
         log.ShouldBe("one\ntwo\n");
         (await _store.GetAsync(id, Ct))!.View.State.ShouldBe(JobState.Succeeded);
+    }
+
+    [Fact]
+    public async Task Drain_JobOutlastsGrace_IsRequeuedNotFailedAndNodeGoesDown()
+    {
+        var quick = await SubmitAndPlaceAsync("/bin/sh", "-c", "sleep 1; echo done");
+        var slow = await SubmitAndPlaceAsync("/bin/sh", "-c", "sleep 60");
+        await WaitForAsync(async () => (await _store.GetAsync(slow, Ct))!.View.State == JobState.Running);
+
+        var draining = Task.Run(() => _worker.DisposeAsync().AsTask(), Ct);
+        await WaitForAsync(async () => (await _store.ListNodesAsync(Ct)).Single().State == NodeState.Draining);
+        await draining;
+
+        (await _store.GetAsync(quick, Ct))!.View.State.ShouldBe(JobState.Succeeded);
+        var requeued = (await _store.GetAsync(slow, Ct))!.View;
+        requeued.State.ShouldBe(JobState.Queued);
+        requeued.Attempt.ShouldBe(2);
+        requeued.History.Last().Reason.ShouldBe($"requeued: node {Node} drained");
+        (await _store.ListNodesAsync(Ct)).Single().State.ShouldBe(NodeState.Down);
+        (await _store.RouteAsync(slow, Ct)).ShouldBeNull();
     }
 
     private async Task<string> SubmitAndPlaceAsync(params string[] command)
