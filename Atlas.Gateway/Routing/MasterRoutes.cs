@@ -20,8 +20,28 @@ internal static class MasterRoutes
         new ClusterConfig
         {
             ClusterId = ClusterId,
-            // The first master answers while it is up; later issues make this follow the active one.
+            // Every master serves the API (the store is Redis), so any healthy one will do: the
+            // first healthy one answers, and a master that stops answering is skipped within a
+            // health-check interval (active) or at once on connection failures (passive).
             LoadBalancingPolicy = "FirstAlphabetical",
+            HealthCheck = new HealthCheckConfig
+            {
+                Active = new ActiveHealthCheckConfig
+                {
+                    Enabled = true,
+                    Interval = TimeSpan.FromSeconds(1),
+                    Timeout = TimeSpan.FromSeconds(1),
+                    Policy = "ConsecutiveFailures",
+                    Path = "/alive",
+                },
+                Passive = new PassiveHealthCheckConfig
+                {
+                    Enabled = true,
+                    Policy = "TransportFailureRate",
+                    ReactivationPeriod = TimeSpan.FromSeconds(5),
+                },
+            },
+            Metadata = new Dictionary<string, string> { ["ConsecutiveFailuresHealthPolicy.Threshold"] = "1" },
             HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(options.IdleTimeoutSeconds) },
             Destinations = options.Masters.Select((url, i) => (url, i))
                 .ToDictionary(m => $"master-{m.i}", m => new DestinationConfig { Address = m.url }),

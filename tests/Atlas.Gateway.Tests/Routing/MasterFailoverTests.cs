@@ -1,0 +1,42 @@
+using Atlas.Testing;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Atlas.Gateway.Tests.Routing;
+
+/// <summary>With two masters configured and the first one gone, calls still succeed through the second.</summary>
+public sealed class MasterFailoverTests(RedisServer redis) : IClassFixture<RedisServer>, IAsyncLifetime
+{
+    private Upstream _standby = null!;
+    private WebApplicationFactory<Program> _gateway = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _standby = await Upstream.StartAsync("standby");
+        _gateway = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("ConnectionStrings:redis", redis.ConnectionString);
+            b.UseSetting("services:master:http:0", $"http://127.0.0.1:{FreePort.Next()}"); // nothing listens: a dead master
+            b.UseSetting("services:master:http:1", _standby.Url);
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _standby.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Get_FirstMasterDown_EveryCallAnsweredByTheOther()
+    {
+        using var client = _gateway.CreateClient();
+
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await client.GetAsync("/api/v1/jobs", Ct);
+            (await response.Content.ReadAsStringAsync(Ct)).ShouldBe("standby GET /api/v1/jobs");
+        }
+    }
+}
