@@ -79,6 +79,40 @@ public sealed class JobsApiTests(RedisServer redis) : IClassFixture<RedisServer>
         NoJobWritten();
     }
 
+    public static TheoryData<string, string> HostileBundles => new()
+    {
+        { "traversal", "../../escape.txt" },
+        { "absolute", "/etc/cron.d/evil" },
+        { "symlink", "link" },
+        { "device", "dev/null" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileBundles))]
+    public async Task SubmitJob_HostileBundle_Is400NamingEntryAndWritesNothing(string kind, string entry)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        using (var tar = new TarWriter(gzip, TarEntryFormat.Pax))
+        {
+            tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "ok.txt") { DataStream = new MemoryStream([1]) });
+            tar.WriteEntry(kind switch
+            {
+                "symlink" => new PaxTarEntry(TarEntryType.SymbolicLink, entry) { LinkName = "../../../etc" },
+                "device" => new PaxTarEntry(TarEntryType.CharacterDevice, entry),
+                _ => new PaxTarEntry(TarEntryType.RegularFile, entry) { DataStream = new MemoryStream([1]) },
+            });
+        }
+        using var body = Multipart("""{"command":["x"]}""", buffer.ToArray());
+
+        using var response = await _client.PostAsync("/api/v1/jobs", body, Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
+        problem.GetProperty("errors").GetProperty("bundle")[0].GetString()!.ShouldContain($"'{entry}'");
+        NoJobWritten();
+    }
+
     [Fact]
     public async Task SubmitJob_NotMultipart_Is415()
     {

@@ -1,0 +1,10 @@
+namespace Atlas.Core.Bundles;
+
+/// <summary>The kinds of entry a bundle may hold.</summary>
+internal enum EntryKind
+{
+    File,
+    Directory,
+    Symlink,
+    HardLink,
+}
