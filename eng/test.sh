@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The test command (README: `bash eng/test.sh`). On a fresh Debian machine with only the .NET SDK
+# it installs what the tests need (as root), starts a Docker Engine when none answers, builds the
+# local test image without pulling anything, runs every test, and ends with one line:
+# `N passed, N failed`.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+image="${ATLAS_TEST_IMAGE:-atlas-test/busybox:latest}"
+results="TestResults"
+
+say() { echo "[test.sh] $*"; }
+
+install_missing() {
+  local missing=()
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  { command -v dockerd >/dev/null && command -v docker >/dev/null; } || missing+=(docker.io)
+  [ -x /bin/busybox ] || missing+=(busybox-static)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    say "missing: ${missing[*]} — install them (sudo apt-get install ${missing[*]}); the tests that need them fail in CI and are skipped locally"
+    return 0
+  fi
+  say "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+start_docker() {
+  command -v docker >/dev/null || return 0
+  docker info >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" -ne 0 ] || ! command -v dockerd >/dev/null; then
+    say "no Docker Engine answers and this user cannot start one"
+    return 0
+  fi
+  local log="${TMPDIR:-/tmp}/atlas-dockerd.log"
+  say "starting dockerd (log: $log)"
+  nohup dockerd >"$log" 2>&1 &
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  say "dockerd did not answer within 30 s; see $log"
+}
+
+build_test_image() {
+  docker info >/dev/null 2>&1 || return 0
+  docker image inspect "$image" >/dev/null 2>&1 && return 0
+  [ -x /bin/busybox ] || { say "no /bin/busybox: cannot build $image"; return 0; }
+  say "building $image from the static busybox (nothing is pulled)"
+  local rootfs
+  rootfs="$(mktemp -d)"
+  mkdir -p "$rootfs/bin" "$rootfs/tmp"
+  cp /bin/busybox "$rootfs/bin/busybox"
+  for applet in $(/bin/busybox --list); do
+    # A link named busybox would replace the binary itself.
+    [ "$applet" = busybox ] || ln -sf busybox "$rootfs/bin/$applet"
+  done
+  tar -C "$rootfs" -c . | docker import --change 'ENV PATH=/bin' - "$image" >/dev/null
+  rm -rf "$rootfs"
+}
+
+install_missing
+start_docker
+build_test_image
+
+rm -rf "$results"
+say "building"
+dotnet build Atlas.sln -nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
+say "testing"
+dotnet test Atlas.sln --no-build -nologo \
+  --logger "trx" --results-directory "$results" \
+  --blame-hang-timeout 15m
+status=$?
+
+# Totals from the TRX files: <Counters total=".." executed=".." passed=".." failed=".." ...>
+passed=0
+failed=0
+found=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  found=1
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
+  p="$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+  f="$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+done
+if [ "$found" -eq 0 ]; then
+  say "no test results were written"
+  failed=$((failed + 1))
+  [ "$status" -ne 0 ] || status=1
+fi
+echo "$passed passed, $failed failed"
+exit "$status"
