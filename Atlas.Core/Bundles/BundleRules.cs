@@ -32,6 +32,10 @@ internal sealed class BundleRules(BundleLimits limits)
         }
 
         var kind = KindOf(entry, display);
+        if (kind == EntryKind.Directory && entry.Name.Split('/').All(s => s is "" or "."))
+        {
+            return null; // "./": the bundle's root itself, as GNU tar writes it
+        }
         var path = SafePath(entry.Name, display);
         CheckParents(path, display);
         if (_seen.TryGetValue(path, out var earlier) && (earlier != kind || kind is EntryKind.Symlink or EntryKind.HardLink))

@@ -26,15 +26,14 @@ internal sealed class Scheduler(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var subscriber = redis.GetSubscriber();
-        var channel = RedisChannel.Literal(RedisKeys.SchedulerChannel);
-        await subscriber.SubscribeAsync(channel, (_, _) => _wake.Set());
+        await using var events = new RedisSubscription(redis, RedisKeys.SchedulerChannel, _ => _wake.Set());
         leader.BecameLeader += _wake.Set;
         try
         {
             var idle = TimeSpan.FromSeconds(options.Value.IdleRescheduleSeconds);
             while (!stoppingToken.IsCancellationRequested)
             {
+                await events.EnsureAsync();
                 await PlaceAllAsync(stoppingToken);
                 await _wake.WaitAsync(idle, stoppingToken);
             }
@@ -45,7 +44,6 @@ internal sealed class Scheduler(
         finally
         {
             leader.BecameLeader -= _wake.Set;
-            await subscriber.UnsubscribeAsync(channel);
         }
     }
 

@@ -36,23 +36,18 @@ internal sealed class JobExecutor(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
-        var subscriber = redis.GetSubscriber();
-        var channel = RedisChannel.Literal(RedisKeys.NodeChannel(o.Name));
-        await subscriber.SubscribeAsync(channel, (_, message) => OnMessage(message!));
+        await using var wake = new RedisSubscription(redis, RedisKeys.NodeChannel(o.Name), message => OnMessage(message!));
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
+                await wake.EnsureAsync();
                 await StartAssignedAsync(stoppingToken);
                 await _wake.WaitAsync(TimeSpan.FromSeconds(o.InboxCheckSeconds), stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-        }
-        finally
-        {
-            await subscriber.UnsubscribeAsync(channel);
         }
     }
 

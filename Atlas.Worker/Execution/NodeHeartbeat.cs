@@ -23,7 +23,19 @@ internal sealed class NodeHeartbeat(
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
-        await store.RegisterNodeAsync(new NodeRegistration(o.Name, o.Address!, runtime.Name, o.Slots), o.AliveFor, cancellationToken);
+        while (true)
+        {
+            try
+            {
+                await store.RegisterNodeAsync(new NodeRegistration(o.Name, o.Address!, runtime.Name, o.Slots), o.AliveFor, cancellationToken);
+                break;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                Log.HeartbeatFailed(logger, ex); // Redis is not up yet: the node waits for it
+                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
+            }
+        }
         Log.Registered(logger, o.Name, o.Address!, o.Slots, runtime.Name);
         await base.StartAsync(cancellationToken);
     }

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Atlas.Testing;
+using Atlas.Core;
 
 namespace Atlas.EndToEnd.Tests;
 
@@ -16,7 +16,7 @@ internal sealed class AtlasCli(string gatewayUrl, string home)
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(ClusterProcess.ProjectDll(typeof(AtlasCli).Assembly, "Atlas.Cli"));
+        info.ArgumentList.Add(AtlasBuildInfo.ProjectDll(typeof(AtlasCli).Assembly, "Atlas.Cli"));
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
+using Atlas.Core;
 using Atlas.Core.Posix;
 
 namespace Atlas.Testing;
@@ -43,20 +44,6 @@ public sealed class ClusterProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The repository root and build configuration this assembly was built from.</summary>
-    public static (string RepoRoot, string Configuration) BuildInfo(Assembly assembly)
-    {
-        var meta = assembly.GetCustomAttributes<AssemblyMetadataAttribute>().ToDictionary(a => a.Key, a => a.Value);
-        return (meta["AtlasRepoRoot"]!, meta["AtlasConfiguration"]!);
-    }
-
-    /// <summary>The built dll of project <paramref name="project"/> (e.g. <c>Atlas.Cli</c>).</summary>
-    public static string ProjectDll(Assembly assembly, string project)
-    {
-        var (root, configuration) = BuildInfo(assembly);
-        return Path.Combine(root, project, "bin", configuration, "net10.0", project + ".dll");
-    }
-
     /// <summary>
     /// Starts the AppHost with <paramref name="arguments"/> plus its own data folder and ports, and
     /// waits until the gateway lists <paramref name="workers"/> ready nodes.
@@ -75,7 +62,7 @@ public sealed class ClusterProcess : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(ProjectDll(built, "Atlas.AppHost"));
+        info.ArgumentList.Add(AtlasBuildInfo.ProjectDll(built, "Atlas.AppHost"));
         foreach (var argument in arguments.Concat(["--workers", workers.ToString(CultureInfo.InvariantCulture), "--data", data,
             "--port", gatewayPort.ToString(CultureInfo.InvariantCulture), "--redis-port", redisPort.ToString(CultureInfo.InvariantCulture)]))
         {

@@ -240,6 +240,7 @@ public sealed class BundleReaderTests : IDisposable
         var executable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.SetUser;
         var longName = string.Join('/', Enumerable.Repeat("folder", 7)) + "/" + new string('f', 120) + ".txt";
         var bundle = new TarBuilder()
+            .Directory("./")
             .Directory("src")
             .File("src/train.py", "print('hi')")
             .File("run.sh", "#!/bin/sh\necho run", executable)
@@ -247,11 +248,13 @@ public sealed class BundleReaderTests : IDisposable
             .Symlink("src/up", "../run.sh")
             .HardLink("copy.py", "src/train.py")
             .File(longName, "deep")
+            .File("./dot/relative.txt", "dot")
             .WriteTo(_temp.Path);
 
         var summary = await BundleReader.ExtractAsync(bundle, Destination, Small, Ct);
 
-        summary.Files.ShouldBe(4);
+        summary.Files.ShouldBe(5);
+        File.ReadAllText(Path.Combine(Destination, "dot", "relative.txt")).ShouldBe("dot");
         File.ReadAllText(Path.Combine(Destination, "src", "train.py")).ShouldBe("print('hi')");
         File.ReadAllText(Path.Combine(Destination, "copy.py")).ShouldBe("print('hi')");
         File.ReadAllText(Path.Combine(Destination, "latest")).ShouldBe("print('hi')");

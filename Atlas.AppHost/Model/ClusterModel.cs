@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Atlas.AppHost.Options;
+
+namespace Atlas.AppHost.Model;
+
+/// <summary>
+/// The cluster as resources, in start order: Redis, the masters, the workers, the gateway, wired
+/// with the variables a real Aspire AppHost would set (<c>ConnectionStrings__redis</c>,
+/// <c>services__master__http__0</c>, <c>OTEL_SERVICE_NAME</c>) and the seed's <c>HOST_ADDRESS</c>.
+/// </summary>
+public sealed record ClusterModel(string ClusterId, string DataDir, string Runtime, IReadOnlyList<ResourceSpec> Resources)
+{
+    public string SharedRoot => Path.Combine(DataDir, "shared");
+
+    public ResourceSpec Gateway => Resources.Single(r => r.Kind == ResourceKind.Gateway);
+
+    public ResourceSpec Redis => Resources.Single(r => r.Kind == ResourceKind.Redis);
+
+    /// <summary>Builds the model; <paramref name="freePort"/> gives the internal ports of masters and workers.</summary>
+    public static ClusterModel Build(AppHostOptions options, string runtime, Func<int> freePort)
+    {
+        var data = Path.GetFullPath(options.DataDir);
+        var cluster = ClusterIdFor(data);
+        var redisUrl = $"127.0.0.1:{options.RedisPort}";
+        var shared = Path.Combine(data, "shared");
+        var resources = new List<ResourceSpec> { new("redis", ResourceKind.Redis, options.RedisPort, new Dictionary<string, string>()) };
+
+        Dictionary<string, string> Common(string name) => new()
+        {
+            ["ConnectionStrings__redis"] = redisUrl,
+            ["Atlas__SharedRoot"] = shared,
+            ["Atlas__Cluster"] = cluster,
+            ["OTEL_SERVICE_NAME"] = name,
+        };
+
+        var masters = new List<ResourceSpec>();
+        for (var i = 1; i <= options.Masters; i++)
+        {
+            var name = options.Masters == 1 ? "master" : $"master-{i}";
+            var port = freePort();
+            var env = Common(name);
+            env["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+            env["Atlas__Master__Name"] = name;
+            masters.Add(new ResourceSpec(name, ResourceKind.Master, port, env));
+        }
+        resources.AddRange(masters);
+
+        for (var i = 1; i <= options.Workers; i++)
+        {
+            var name = $"worker-{i}";
+            var port = freePort();
+            var env = Common(name);
+            env["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+            env["HOST_ADDRESS"] = $"http://127.0.0.1:{port}";
+            env["Atlas__Worker__Name"] = name;
+            env["Atlas__Worker__Slots"] = options.Slots.ToString(CultureInfo.InvariantCulture);
+            env["Atlas__Worker__Runtime"] = runtime;
+            // Ctrl+C should not wait long: jobs still running after 5 s go back to the queue.
+            if (System.Environment.GetEnvironmentVariable("Atlas__Worker__DrainGraceSeconds") is null)
+            {
+                env["Atlas__Worker__DrainGraceSeconds"] = "5";
+            }
+            resources.Add(new ResourceSpec(name, ResourceKind.Worker, port, env));
+        }
+
+        var gateway = Common("gateway");
+        gateway.Remove("Atlas__SharedRoot");
+        gateway["ASPNETCORE_URLS"] = $"http://127.0.0.1:{options.GatewayPort}";
+        for (var i = 0; i < masters.Count; i++)
+        {
+            gateway[$"services__master__http__{i}"] = masters[i].Url;
+        }
+        resources.Add(new ResourceSpec("gateway", ResourceKind.Gateway, options.GatewayPort, gateway));
+
+        return new ClusterModel(cluster, data, runtime, resources);
+    }
+
+    /// <summary>
+    /// A cluster's id follows from its data folder, so two clusters on one machine (different
+    /// data folders) never touch each other's containers, and a rerun finds its own leftovers.
+    /// </summary>
+    public static string ClusterIdFor(string dataDir) =>
+        "atlas-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(dataDir))))[..8];
+}

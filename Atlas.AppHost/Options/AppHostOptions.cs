@@ -1,0 +1,32 @@
+namespace Atlas.AppHost.Options;
+
+/// <summary>What <c>dotnet run --project Atlas.AppHost -- [flags]</c> asked for.</summary>
+public sealed record AppHostOptions
+{
+    /// <summary>Worker nodes (<c>--workers</c>).</summary>
+    public int Workers { get; init; } = 2;
+
+    /// <summary>Job slots per worker (<c>--slots</c>).</summary>
+    public int Slots { get; init; } = 2;
+
+    /// <summary>Masters (<c>--masters</c>); more than one runs standbys.</summary>
+    public int Masters { get; init; } = 1;
+
+    /// <summary><c>docker</c>, <c>process</c>, or null to use docker when an engine answers.</summary>
+    public string? Runtime { get; init; }
+
+    /// <summary>Redis data, logs and the shared volume (<c>--data</c>).</summary>
+    public string DataDir { get; init; } = ".atlas";
+
+    /// <summary>The gateway's port (<c>--port</c>).</summary>
+    public int GatewayPort { get; init; } = 5558;
+
+    /// <summary>Redis's port (<c>--redis-port</c>).</summary>
+    public int RedisPort { get; init; } = 5556;
+
+    /// <summary>Redis's append-only fsync policy (<c>--appendfsync</c>): <c>everysec</c> or <c>always</c>.</summary>
+    public string AppendFsync { get; init; } = "everysec";
+
+    /// <summary>Print the usage and exit.</summary>
+    public bool Help { get; init; }
+}

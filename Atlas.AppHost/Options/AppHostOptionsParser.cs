@@ -1,0 +1,81 @@
+using System.Globalization;
+
+namespace Atlas.AppHost.Options;
+
+/// <summary>Reads the AppHost's flags; every error names the flag.</summary>
+public static class AppHostOptionsParser
+{
+    public const string Usage = """
+        Usage: dotnet run --project Atlas.AppHost -- [options]
+
+        Starts the whole Atlas cluster on this machine: Redis, the master, the workers and the gateway.
+
+          --workers N        worker nodes (default 2)
+          --slots N          jobs each worker runs at once (default 2)
+          --masters N        masters; more than one runs standbys (default 1)
+          --runtime R        docker or process (default: docker when a Docker Engine answers)
+          --data DIR         Redis data, logs and the shared volume (default ./.atlas)
+          --port N           the gateway's port (default 5558)
+          --redis-port N     Redis's port (default 5556)
+          --appendfsync P    everysec (default; at most 1 s of writes lost on a crash) or always
+          -h, --help         this text
+        """;
+
+    /// <summary>The options, or the first error in words.</summary>
+    public static (AppHostOptions? Options, string? Error) Parse(IReadOnlyList<string> args)
+    {
+        var options = new AppHostOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var flag = args[i];
+            if (flag is "-h" or "--help")
+            {
+                return (options with { Help = true }, null);
+            }
+            if (i + 1 >= args.Count)
+            {
+                return (null, $"{flag} needs a value (see --help)");
+            }
+            var value = args[++i];
+            string? error = null;
+            switch (flag)
+            {
+                case "--workers": options = options with { Workers = Number(flag, value, 1, 64, ref error) }; break;
+                case "--slots": options = options with { Slots = Number(flag, value, 1, 256, ref error) }; break;
+                case "--masters": options = options with { Masters = Number(flag, value, 1, 5, ref error) }; break;
+                case "--port": options = options with { GatewayPort = Number(flag, value, 1, 65535, ref error) }; break;
+                case "--redis-port": options = options with { RedisPort = Number(flag, value, 1, 65535, ref error) }; break;
+                case "--data": options = options with { DataDir = value }; break;
+                case "--runtime":
+                    error = value is "docker" or "process" ? null : "--runtime must be docker or process";
+                    options = options with { Runtime = value };
+                    break;
+                case "--appendfsync":
+                    error = value is "everysec" or "always" ? null : "--appendfsync must be everysec or always";
+                    options = options with { AppendFsync = value };
+                    break;
+                default:
+                    return (null, $"unknown option {flag} (see --help)");
+            }
+            if (error is not null)
+            {
+                return (null, error);
+            }
+        }
+        if (options.GatewayPort == options.RedisPort)
+        {
+            return (null, "--port and --redis-port must differ");
+        }
+        return (options, null);
+    }
+
+    private static int Number(string flag, string value, int min, int max, ref string? error)
+    {
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max)
+        {
+            return n;
+        }
+        error = $"{flag} must be between {min} and {max} (got '{value}')";
+        return 0;
+    }
+}

@@ -1,0 +1,22 @@
+using System.Reflection;
+
+namespace Atlas.Core;
+
+/// <summary>
+/// Where the repository and its build output are, for programs that start the built services
+/// (the AppHost, the end-to-end tests, the benchmark). Projects that set
+/// <c>AtlasEmbedBuildInfo</c> get the metadata this reads (see Directory.Build.props).
+/// </summary>
+public static class AtlasBuildInfo
+{
+    /// <summary>The built dll of <paramref name="project"/> (e.g. <c>Atlas.Master</c>), in the same configuration as <paramref name="built"/>.</summary>
+    public static string ProjectDll(Assembly built, string project)
+    {
+        var meta = built.GetCustomAttributes<AssemblyMetadataAttribute>().ToDictionary(a => a.Key, a => a.Value);
+        if (!meta.TryGetValue("AtlasRepoRoot", out var root) || !meta.TryGetValue("AtlasConfiguration", out var configuration))
+        {
+            throw new InvalidOperationException($"{built.GetName().Name} was built without AtlasEmbedBuildInfo.");
+        }
+        return Path.Combine(root!, project, "bin", configuration!, "net10.0", project + ".dll");
+    }
+}
