@@ -1,0 +1,154 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Atlas.Core;
+using Atlas.Core.Jobs;
+using Atlas.Core.Nodes;
+
+namespace Atlas.Cli.Api;
+
+/// <summary>The gateway's REST API (<c>/api/v1</c>), typed. Errors become <see cref="AtlasApiException"/> with one readable line.</summary>
+public sealed class AtlasApiClient(Uri gateway, HttpMessageHandler? handler = null) : IDisposable
+{
+    private readonly HttpClient _http = new(handler ?? new SocketsHttpHandler(), disposeHandler: handler is null)
+    {
+        BaseAddress = gateway,
+        Timeout = Timeout.InfiniteTimeSpan, // followed logs last as long as the job
+    };
+
+    public async Task<JobView> SubmitAsync(JobSpec spec, string bundlePath, Action<long, long>? progress, CancellationToken cancellationToken)
+    {
+        using var content = new MultipartFormDataContent();
+        content.Add(JsonContent.Create(spec, options: AtlasJson.Options), "spec");
+        var bundle = new ProgressStreamContent(bundlePath, progress);
+        bundle.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
+        content.Add(bundle, "bundle", "bundle.tar.gz");
+        return await SendAsync<JobView>(HttpMethod.Post, "api/v1/jobs", content, cancellationToken);
+    }
+
+    public Task<List<JobView>> ListJobsAsync(string? project, string? state, int? limit, CancellationToken cancellationToken)
+    {
+        var query = new List<string>();
+        if (project is not null)
+        {
+            query.Add("project=" + Uri.EscapeDataString(project));
+        }
+        if (state is not null)
+        {
+            query.Add("state=" + Uri.EscapeDataString(state));
+        }
+        if (limit is not null)
+        {
+            query.Add("limit=" + limit.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return SendAsync<List<JobView>>(HttpMethod.Get, "api/v1/jobs" + (query.Count > 0 ? "?" + string.Join('&', query) : ""), null, cancellationToken);
+    }
+
+    public Task<JobView> GetJobAsync(string id, CancellationToken cancellationToken) =>
+        SendAsync<JobView>(HttpMethod.Get, $"api/v1/jobs/{Uri.EscapeDataString(id)}", null, cancellationToken);
+
+    public Task<JobView> StopAsync(string id, CancellationToken cancellationToken) =>
+        SendAsync<JobView>(HttpMethod.Post, $"api/v1/jobs/{Uri.EscapeDataString(id)}/stop", null, cancellationToken);
+
+    public async Task DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        using var response = await CallAsync(HttpMethod.Delete, $"api/v1/jobs/{Uri.EscapeDataString(id)}", null, HttpCompletionOption.ResponseContentRead, cancellationToken);
+    }
+
+    public Task<List<NodeView>> ListNodesAsync(CancellationToken cancellationToken) =>
+        SendAsync<List<NodeView>>(HttpMethod.Get, "api/v1/nodes", null, cancellationToken);
+
+    /// <summary>Copies the job's log to <paramref name="destination"/> as it arrives; with <paramref name="follow"/>, until the job ends.</summary>
+    public async Task CopyLogsAsync(string id, bool follow, Stream destination, CancellationToken cancellationToken)
+    {
+        using var response = await CallAsync(HttpMethod.Get, $"api/v1/jobs/{Uri.EscapeDataString(id)}/logs?follow={(follow ? "true" : "false")}",
+            null, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            await destination.FlushAsync(cancellationToken);
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    {
+        using var response = await CallAsync(method, path, content, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        try
+        {
+            return await response.Content.ReadFromJsonAsync<T>(AtlasJson.Options, cancellationToken)
+                ?? throw new AtlasApiException((int)response.StatusCode, $"the gateway sent an empty answer ({(int)response.StatusCode})");
+        }
+        catch (JsonException)
+        {
+            throw new AtlasApiException((int)response.StatusCode, $"the gateway at {gateway} sent an answer that is not Atlas JSON; is it an Atlas gateway?");
+        }
+    }
+
+    private async Task<HttpResponseMessage> CallAsync(HttpMethod method, string path, HttpContent? content, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, completion, cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            var why = ex.InnerException is SocketException socket ? Describe(socket) : ex.Message;
+            throw new AtlasApiException(0, $"cannot reach the Atlas gateway at {gateway}: {why}");
+        }
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+        using (response)
+        {
+            throw new AtlasApiException((int)response.StatusCode, await DescribeAsync(response, cancellationToken));
+        }
+    }
+
+    // One line from a ProblemDetails: its field errors when there are, else its detail or title.
+    private static async Task<string> DescribeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        try
+        {
+            using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+            var root = problem.RootElement;
+            if (root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object)
+            {
+                var parts = errors.EnumerateObject().Select(e => $"{e.Name}: {string.Join(" ", e.Value.EnumerateArray().Select(v => v.GetString()))}");
+                return $"{string.Join("; ", parts)} ({status})";
+            }
+            var title = root.TryGetProperty("title", out var t) ? t.GetString()?.TrimEnd('.') : null;
+            var detail = root.TryGetProperty("detail", out var d) ? d.GetString()?.TrimEnd('.') : null;
+            var text = (title, detail) switch
+            {
+                ({ Length: > 0 }, { Length: > 0 }) => $"{title}: {detail}",
+                _ => detail ?? title,
+            };
+            if (!string.IsNullOrEmpty(text))
+            {
+                return $"{text} ({status})";
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return $"{response.ReasonPhrase ?? "error"} ({status})";
+    }
+
+    private static string Describe(SocketException socket) => socket.SocketErrorCode switch
+    {
+        SocketError.ConnectionRefused => "connection refused",
+        SocketError.HostNotFound or SocketError.NoData => "host not found",
+        SocketError.TimedOut => "timed out",
+        _ => socket.Message,
+    };
+}

@@ -1,0 +1,35 @@
+using System.CommandLine;
+using Atlas.Cli.Commands;
+
+namespace Atlas.Cli;
+
+/// <summary>The <c>atlas</c> root command and its verbs.</summary>
+public static class AtlasCli
+{
+    public static RootCommand Build(CliContext context)
+    {
+        var globals = new GlobalOptions();
+        var root = new RootCommand("Atlas: run your project on the team's cluster, follow its logs, manage jobs.");
+        root.Options.Add(globals.Output);
+        root.Options.Add(globals.Context);
+        foreach (var command in new[]
+        {
+            SubmitCommand.Build(globals, context),
+            ListCommand.Build(globals, context),
+            StatusCommand.Build(globals, context),
+            LogsCommand.Build(globals, context),
+            StopCommand.Build(globals, context),
+            RemoveCommand.Build(globals, context),
+            NodesCommand.Build(globals, context),
+            ContextCommand.Build(context),
+            WhoamiCommand.Build(globals, context),
+        })
+        {
+            root.Subcommands.Add(command);
+        }
+        return root;
+    }
+
+    public static Task<int> RunAsync(string[] args, CliContext context) =>
+        Build(context).Parse(args).InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Error });
+}

@@ -1,0 +1,27 @@
+using System.CommandLine;
+using Atlas.Cli.Api;
+using Atlas.Cli.Config;
+using Atlas.Cli.Output;
+
+namespace Atlas.Cli.Commands;
+
+/// <summary>Options every verb takes: <c>--output</c> and <c>--context</c>.</summary>
+public sealed class GlobalOptions
+{
+    public Option<OutputFormat> Output { get; } = new("--output", "-o")
+    {
+        Description = "table (default) or json: plain JSON on stdout, for scripts",
+        Recursive = true,
+        DefaultValueFactory = _ => OutputFormat.Table,
+    };
+
+    public Option<string?> Context { get; } = new("--context")
+    {
+        Description = "the cluster to use, from ~/.atlas/config.yaml (default: ATLAS_URL, else the current context)",
+        Recursive = true,
+    };
+
+    /// <summary>A client for the gateway this invocation talks to.</summary>
+    public AtlasApiClient Client(ParseResult parse, CliContext context) =>
+        new(GatewayResolver.Resolve(context, parse.GetValue(Context)), context.Handler);
+}

@@ -1,0 +1,32 @@
+using System.CommandLine;
+using System.Globalization;
+using Atlas.Cli.Output;
+
+namespace Atlas.Cli.Commands;
+
+/// <summary><c>atlas nodes</c>: the worker nodes, their state and load.</summary>
+internal static class NodesCommand
+{
+    public static Command Build(GlobalOptions globals, CliContext context)
+    {
+        var nodes = new Command("nodes", "List the worker nodes.");
+        CommandAction.Set(nodes, context, async (parse, cancellationToken) =>
+        {
+            using var client = globals.Client(parse, context);
+            var list = await client.ListNodesAsync(cancellationToken);
+            if (parse.GetValue(globals.Output) == OutputFormat.Json)
+            {
+                Table.Json(context.Out, list);
+                return 0;
+            }
+            Table.Write(context.Out, ["name", "state", "runtime", "slots", "running", "address", "last seen"],
+                list.Select(n => (IReadOnlyList<string>)
+                [
+                    n.Name, n.State.ToString().ToLowerInvariant(), n.Runtime, n.Slots.ToString(CultureInfo.InvariantCulture),
+                    n.Running.ToString(CultureInfo.InvariantCulture), n.Address, Table.Time(n.LastSeen),
+                ]));
+            return 0;
+        });
+        return nodes;
+    }
+}

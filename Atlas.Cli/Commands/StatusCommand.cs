@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Atlas.Cli.Output;
+
+namespace Atlas.Cli.Commands;
+
+/// <summary><c>atlas status &lt;id&gt;</c>: one job in detail, with its state history.</summary>
+internal static class StatusCommand
+{
+    public static Command Build(GlobalOptions globals, CliContext context)
+    {
+        var id = CommandAction.JobId();
+        var status = new Command("status", "Show a job: its state, exit code, reason and history.") { id };
+        CommandAction.Set(status, context, async (parse, cancellationToken) =>
+        {
+            using var client = globals.Client(parse, context);
+            var job = await client.GetJobAsync(parse.GetValue(id)!, cancellationToken);
+            if (parse.GetValue(globals.Output) == OutputFormat.Json)
+            {
+                Table.Json(context.Out, job);
+                return 0;
+            }
+            var o = context.Out;
+            await o.WriteLineAsync($"id:        {job.Id}");
+            await o.WriteLineAsync($"name:      {job.Name ?? "-"}");
+            await o.WriteLineAsync($"project:   {job.Project}");
+            await o.WriteLineAsync($"state:     {job.State.ToString().ToLowerInvariant()}");
+            await o.WriteLineAsync($"exit code: {job.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}");
+            if (job.Reason is not null)
+            {
+                await o.WriteLineAsync($"reason:    {job.Reason}");
+            }
+            await o.WriteLineAsync($"node:      {job.Node ?? "-"}");
+            await o.WriteLineAsync($"attempt:   {job.Attempt}");
+            await o.WriteLineAsync($"image:     {job.Image ?? "(the cluster's default)"}");
+            await o.WriteLineAsync($"command:   {string.Join(' ', job.Command)}");
+            await o.WriteLineAsync($"submitted: {Table.Time(job.SubmittedAt)}");
+            await o.WriteLineAsync($"duration:  {Table.Duration(job.StartedAt, job.FinishedAt, DateTimeOffset.UtcNow)}");
+            await o.WriteLineAsync();
+            Table.Write(o, ["time", "state", "node", "reason"], job.History.Select(h => (IReadOnlyList<string>)
+                [Table.Time(h.At), h.State.ToString().ToLowerInvariant(), h.Node ?? "", h.Reason ?? ""]));
+            return 0;
+        });
+        return status;
+    }
+}

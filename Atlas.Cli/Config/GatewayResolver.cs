@@ -1,0 +1,32 @@
+namespace Atlas.Cli.Config;
+
+/// <summary>Which gateway a command talks to: <c>ATLAS_URL</c>, else the chosen or current context, else the local default.</summary>
+public static class GatewayResolver
+{
+    public const string DefaultUrl = "http://127.0.0.1:5558";
+
+    public static Uri Resolve(CliContext context, string? contextName)
+    {
+        var fromEnv = context.Environment("ATLAS_URL");
+        if (!string.IsNullOrWhiteSpace(fromEnv) && contextName is null)
+        {
+            return Parse(fromEnv, "ATLAS_URL");
+        }
+        var config = CliConfig.Load(context.Home);
+        var name = contextName ?? config.CurrentContext;
+        if (name is null)
+        {
+            return new Uri(DefaultUrl);
+        }
+        if (!config.Contexts.TryGetValue(name, out var entry) || string.IsNullOrWhiteSpace(entry.SchedulerUrl))
+        {
+            throw new CliException($"--context: no context named '{name}' in {CliConfig.PathFor(context.Home)} (see `atlas context ls`)", 2);
+        }
+        return Parse(entry.SchedulerUrl, $"context '{name}'");
+    }
+
+    public static Uri Parse(string url, string source) =>
+        Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new CliException($"{source}: '{url}' is not an http(s) URL", 2);
+}

@@ -1,0 +1,3 @@
+using Atlas.Cli;
+
+return await AtlasCli.RunAsync(args, CliContext.FromProcess());
