@@ -9,7 +9,7 @@ namespace Atlas.Cli.Config;
 /// </summary>
 public sealed class CliConfig
 {
-    [YamlMember(Alias = "current-context")]
+    [YamlMember(Alias = "current-context", ApplyNamingConventions = false)]
     public string? CurrentContext { get; set; }
 
     public Dictionary<string, CliContextEntry> Contexts { get; set; } = [];

@@ -1,0 +1,156 @@
+using System.Text.Json;
+using Atlas.Core;
+using Atlas.Core.Jobs;
+using Atlas.Testing;
+
+namespace Atlas.Cli.Tests.Commands;
+
+/// <summary>The real root command, parsed and invoked in-process, against a stand-in gateway on loopback.</summary>
+public sealed class CommandTests : IAsyncLifetime
+{
+    private readonly TempFolder _home = new("atlas-home");
+    private readonly TempFolder _project = new("atlas-project");
+    private StandInGateway _gateway = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _gateway = await StandInGateway.StartAsync();
+        File.WriteAllText(_project.Combine("train.py"), "print(1)");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        _home.Dispose();
+        _project.Dispose();
+    }
+
+    [Fact]
+    public async Task Submit_Folder_PrintsOnlyTheIdAndUploadsSpecAndBundle()
+    {
+        var (code, stdout, stderr) = await RunAsync("submit", "--image", "python:3.12", "--env", "LR=0.1", "--priority", "5", _project.Path, "--", "python", "train.py", "--epochs", "3");
+
+        code.ShouldBe(0, stderr);
+        stdout.ShouldBe(StandInGateway.KnownId + "\n");
+        var spec = _gateway.SubmittedSpec.ShouldNotBeNull();
+        spec.Command.ShouldBe(["python", "train.py", "--epochs", "3"]);
+        spec.Image.ShouldBe("python:3.12");
+        spec.Env["LR"].ShouldBe("0.1");
+        spec.Priority.ShouldBe(5);
+        spec.Project.ShouldBe(new DirectoryInfo(_project.Path).Name);
+        _gateway.SubmittedFiles.ShouldBe(["train.py"]);
+    }
+
+    [Fact]
+    public async Task SubmitWait_JobFails_PrintsLogsAndExitsWithItsCode()
+    {
+        var (code, stdout, _) = await RunAsync("submit", "--wait", _project.Path, "--", "sh", "-c", "exit 7");
+
+        code.ShouldBe(7);
+        stdout.ShouldBe($"{StandInGateway.KnownId}\nline 1\nline 2\n");
+    }
+
+    [Theory]
+    [InlineData("NOEQUALS")]
+    [InlineData("1BAD=x")]
+    [InlineData("=x")]
+    public async Task Submit_BadEnv_ErrorNamesOptionAndUploadsNothing(string env)
+    {
+        var (code, _, stderr) = await RunAsync("submit", "--env", env, _project.Path, "--", "true");
+
+        code.ShouldBe(2);
+        stderr.ShouldStartWith("error: --env:");
+        _gateway.SubmittedSpec.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Submit_NoCommandOrMissingFolder_ClearErrors()
+    {
+        var noCommand = await RunAsync("submit", _project.Path);
+        noCommand.Code.ShouldBe(2);
+        noCommand.Stderr.ShouldContain("after --");
+
+        var noFolder = await RunAsync("submit", _project.Combine("nope"), "--", "true");
+        noFolder.Code.ShouldBe(2);
+        noFolder.Stderr.ShouldStartWith("error: dir:");
+        _gateway.SubmittedSpec.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Ls_Json_IsPlainJsonList()
+    {
+        var (code, stdout, _) = await RunAsync("ls", "--output", "json");
+
+        code.ShouldBe(0);
+        var jobs = JsonSerializer.Deserialize<List<JobView>>(stdout, AtlasJson.Options)!;
+        jobs.Single().Id.ShouldBe(StandInGateway.KnownId);
+        using var doc = JsonDocument.Parse(stdout);
+        doc.RootElement[0].GetProperty("state").GetString().ShouldBe("failed");
+    }
+
+    [Fact]
+    public async Task LsAndNodesAndStatus_Table_ShowTheColumns()
+    {
+        (await RunAsync("ls")).Stdout.ShouldContain("ID  ");
+        (await RunAsync("ls")).Stdout.ShouldContain(StandInGateway.KnownId);
+        (await RunAsync("nodes")).Stdout.ShouldContain("worker-1");
+        var status = await RunAsync("status", StandInGateway.KnownId);
+        status.Stdout.ShouldContain("exited with code 7");
+        status.Stdout.ShouldContain("queued");
+    }
+
+    [Fact]
+    public async Task Status_UnknownJob_OneLineAndExit1()
+    {
+        var (code, stdout, stderr) = await RunAsync("status", "0000000000zzzzzz");
+
+        code.ShouldBe(1);
+        stdout.ShouldBeEmpty();
+        stderr.ShouldBe("error: Job not found: There is no job '0000000000zzzzzz' (404)\n");
+    }
+
+    [Fact]
+    public async Task Rm_ServerRefuses_OneLineAndExit1()
+    {
+        var (code, _, stderr) = await RunAsync("rm", StandInGateway.KnownId);
+
+        code.ShouldBe(1);
+        stderr.ShouldBe("error: The job has not ended: Stop it first (409)\n");
+    }
+
+    [Fact]
+    public async Task AnyVerb_GatewayDown_SaysItCannotReachIt()
+    {
+        var url = $"http://127.0.0.1:{FreePort.Next()}";
+
+        var (code, _, stderr) = await RunWithUrlAsync(url, "ls");
+
+        code.ShouldBe(1);
+        stderr.ShouldBe($"error: cannot reach the Atlas gateway at {url}/: connection refused\n");
+    }
+
+    [Fact]
+    public async Task Context_SetUseLs_RoundTripsThroughConfigFile()
+    {
+        (await RunWithUrlAsync(null, "context", "set", "lab", "--url", _gateway.Url)).Code.ShouldBe(0);
+        (await RunWithUrlAsync(null, "context", "set", "other", "--url", "http://other:5558")).Code.ShouldBe(0);
+
+        (await RunWithUrlAsync(null, "context", "ls")).Stdout.ShouldContain("* lab");
+        (await RunWithUrlAsync(null, "ls")).Stdout.ShouldContain(StandInGateway.KnownId); // through the current context
+        (await RunWithUrlAsync(null, "context", "use", "other")).Code.ShouldBe(0);
+        (await RunWithUrlAsync(null, "--context", "lab", "ls")).Code.ShouldBe(0);
+        (await RunWithUrlAsync(null, "context", "use", "missing")).Stderr.ShouldContain("'missing'");
+        File.ReadAllText(_home.Combine(".atlas", "config.yaml")).ShouldContain("scheduler_url:");
+    }
+
+    private Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args) => RunWithUrlAsync(_gateway.Url, args);
+
+    private async Task<(int Code, string Stdout, string Stderr)> RunWithUrlAsync(string? url, params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var context = new CliContext(stdout, stderr, name => name == "ATLAS_URL" ? url : null, _home.Path);
+        var code = await AtlasCli.RunAsync(args, context);
+        return (code, stdout.ToString().Replace("\r\n", "\n", StringComparison.Ordinal), stderr.ToString().Replace("\r\n", "\n", StringComparison.Ordinal));
+    }
+}
