@@ -3,7 +3,7 @@ namespace Atlas.Master;
 /// <summary>The master's log messages, with stable event ids.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1001, LogLevel.Information, "Job {JobId} submitted to project {Project}.")]
+    [LoggerMessage(1001, LogLevel.Debug, "Job {JobId} submitted to project {Project}.")]
     public static partial void JobSubmitted(ILogger logger, string jobId, string project);
 
     [LoggerMessage(1002, LogLevel.Debug, "Placed {Count} jobs.")]

@@ -81,8 +81,15 @@ public static class Extensions
         return app;
     }
 
+    // Telemetry costs per request and per job, so it is only collected when there is somewhere to
+    // send it: OTEL_EXPORTER_OTLP_ENDPOINT set (as the AppHost or a real Aspire AppHost does).
     private static void ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            return;
+        }
+
         builder.Logging.AddOpenTelemetry(o =>
         {
             o.IncludeFormattedMessage = true;
@@ -98,11 +105,7 @@ public static class Extensions
             .WithTracing(t => t
                 .AddSource(AtlasTelemetry.ActivitySourceName)
                 .AddAspNetCoreInstrumentation(o => o.Filter = c => !c.Request.Path.StartsWithSegments("/health") && !c.Request.Path.StartsWithSegments("/alive"))
-                .AddHttpClientInstrumentation());
-
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-        {
-            builder.Services.AddOpenTelemetry().UseOtlpExporter();
-        }
+                .AddHttpClientInstrumentation())
+            .UseOtlpExporter();
     }
 }

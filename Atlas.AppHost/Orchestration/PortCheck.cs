@@ -20,10 +20,23 @@ public static class PortCheck
         }
     }
 
+    private static readonly HashSet<int> Given = [];
+
+    /// <summary>A free port, never one handed out before in this run (the OS may give the same one twice in a row).</summary>
     public static int Next()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        lock (Given)
+        {
+            while (true)
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, 0);
+                listener.Start();
+                var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+                if (Given.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
     }
 }

@@ -209,13 +209,13 @@ public sealed class JobStore(IConnectionMultiplexer redis)
         return value.IsNull ? null : ParseState(value!);
     }
 
-    /// <summary>The job, or null.</summary>
-    public async Task<JobRecord?> GetAsync(string id, CancellationToken cancellationToken)
+    /// <summary>The job, or null; without <paramref name="withHistory"/> its history is left empty (one read less).</summary>
+    public async Task<JobRecord?> GetAsync(string id, CancellationToken cancellationToken, bool withHistory = true)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var db = Db;
         var fieldsTask = db.HashGetAllAsync(RedisKeys.Job(id));
-        var historyTask = db.ListRangeAsync(RedisKeys.History(id));
+        var historyTask = withHistory ? db.ListRangeAsync(RedisKeys.History(id)) : Task.FromResult(Array.Empty<RedisValue>());
         await Task.WhenAll(fieldsTask, historyTask);
         var fields = await fieldsTask;
         return fields.Length == 0 ? null : ToRecord(fields, await historyTask);

@@ -135,7 +135,7 @@ internal sealed class JobExecutor(
                 {
                     continue;
                 }
-                var job = await store.GetAsync(id, cancellationToken);
+                var job = await store.GetAsync(id, cancellationToken, withHistory: false);
                 if (job is null || job.View.State != JobState.Assigned || job.View.Node != o.Name)
                 {
                     continue;

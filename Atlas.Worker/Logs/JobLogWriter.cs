@@ -73,9 +73,10 @@ public sealed class JobLogWriter : IJobOutput, IAsyncDisposable
         await _gate.WaitAsync();
         try
         {
+            // Flushed to the OS, not fsynced: readers on the shared volume see the data once it
+            // is closed (close-to-open), and a node crash loses the job's lease and reruns it anyway.
             foreach (var file in new[] { _output, _stdout, _stderr })
             {
-                file.Flush(flushToDisk: true);
                 await file.DisposeAsync();
             }
         }

@@ -86,7 +86,7 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
             {
                 return;
             }
-            RuntimeLog.PullingImage(_logger, jobId, image);
+            Log.PullingImage(_logger, jobId, image);
             await _docker.PullImageAsync(image, stop).ConfigureAwait(false);
         }
         catch (DockerException e)
@@ -139,7 +139,7 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
         {
             // The name is taken: a worker crashed while this job ran here before. That attempt
             // is over (the job was handed out again), so its container goes.
-            RuntimeLog.ReplacingLeftover(_logger, jobId, spec.Name!);
+            Log.ReplacingLeftover(_logger, jobId, spec.Name!);
             await _docker.RemoveContainerAsync(spec.Name!, force: true, stop).ConfigureAwait(false);
             return await CreateOrExplainAsync(spec, stop).ConfigureAwait(false);
         }
@@ -173,7 +173,7 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
             // image fails here; with one, InitExecProbe tells it from the output.
             throw new JobStartException($"The container did not start: {e.Message}", e);
         }
-        RuntimeLog.ContainerStarted(_logger, launch.JobId, containerId, image);
+        Log.ContainerStarted(_logger, launch.JobId, containerId, image);
 
         // Cancelled only when this method leaves early, so the outstanding calls do not linger.
         using var abandon = new CancellationTokenSource();
@@ -191,7 +191,7 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
             {
                 if (await Task.WhenAny(exited, stopRequested.Task).ConfigureAwait(false) != exited)
                 {
-                    RuntimeLog.Stopping(_logger, launch.JobId, _options.StopGracePeriod);
+                    Log.Stopping(_logger, launch.JobId, _options.StopGracePeriod);
                     await _docker.StopContainerAsync(containerId, _options.StopGracePeriod, abandon.Token).ConfigureAwait(false);
                 }
             }
@@ -221,7 +221,7 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
         }
         catch (Exception e) when (e is DockerException or OperationCanceledException)
         {
-            RuntimeLog.RemoveFailed(_logger, e, jobId, containerId);
+            Log.RemoveFailed(_logger, e, jobId, containerId);
         }
     }
 

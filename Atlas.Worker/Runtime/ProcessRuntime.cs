@@ -51,7 +51,7 @@ public sealed class ProcessRuntime : IJobRuntime
         {
             throw new JobStartException($"{launch.Command[0]} could not be started: {e.Message}", e);
         }
-        RuntimeLog.ProcessStarted(_logger, launch.JobId, process.Id, startInfo.FileName);
+        Log.ProcessStarted(_logger, launch.JobId, process.Id, startInfo.FileName);
         // The job reads no input: it gets end-of-file at once rather than waiting forever.
         process.StandardInput.Close();
 
@@ -77,7 +77,7 @@ public sealed class ProcessRuntime : IJobRuntime
             var drained = Task.Delay(_options.OutputDrainTimeout, _time);
             if (await Task.WhenAny(output, drained).ConfigureAwait(false) != output)
             {
-                RuntimeLog.OutputAbandoned(_logger, launch.JobId);
+                Log.OutputAbandoned(_logger, launch.JobId);
                 await abandonOutput.CancelAsync().ConfigureAwait(false);
             }
             try
@@ -170,7 +170,7 @@ public sealed class ProcessRuntime : IJobRuntime
 
     private async Task StopAsync(string jobId, Process process, Task exited)
     {
-        RuntimeLog.Stopping(_logger, jobId, _options.StopGracePeriod);
+        Log.Stopping(_logger, jobId, _options.StopGracePeriod);
         // Taken before the main process ends: its children are orphaned then and no longer
         // show as its descendants.
         var tree = ProcessTree.Below(process.Id);
@@ -182,7 +182,7 @@ public sealed class ProcessRuntime : IJobRuntime
         var grace = Task.Delay(_options.StopGracePeriod, _time);
         if (await Task.WhenAny(exited, grace).ConfigureAwait(false) != exited)
         {
-            RuntimeLog.KillingAfterGrace(_logger, jobId, process.Id);
+            Log.KillingAfterGrace(_logger, jobId, process.Id);
             process.Kill(entireProcessTree: true);
             await exited.ConfigureAwait(false);
         }

@@ -20,22 +20,13 @@ internal sealed class Scenarios(HttpClient client, BenchSettings settings)
 
     public async Task<BenchResults> RunAsync()
     {
-        await SubmitAsync(); // warm up every path once
-        await WaitAllEndedAsync(1);
+        // Warm-up: the services' code is jitted and tiered up before anything is timed.
+        await WaitAllEndedAsync(await SubmitBatchAsync(settings.WarmupJobs));
 
         var clock = Stopwatch.StartNew();
-        var ids = new string[settings.Jobs];
-        var next = -1;
-        await Task.WhenAll(Enumerable.Range(0, settings.Concurrency).Select(async _ =>
-        {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < settings.Jobs)
-            {
-                ids[i] = (await SubmitAsync()).Id;
-            }
-        }));
+        var ids = await SubmitBatchAsync(settings.Jobs);
         var submitSeconds = clock.Elapsed.TotalSeconds;
-        var batch = await WaitAllEndedAsync(settings.Jobs);
+        var batch = await WaitAllEndedAsync(ids);
         var first = batch.Min(j => j.SubmittedAt);
         var last = batch.Max(j => j.FinishedAt ?? j.SubmittedAt);
         var failed = batch.Count(j => j.State != JobState.Succeeded);
@@ -44,7 +35,7 @@ internal sealed class Scenarios(HttpClient client, BenchSettings settings)
         for (var i = 0; i < settings.LatencyJobs; i++)
         {
             var job = await SubmitAsync();
-            var ended = await WaitEndedAsync(job.Id);
+            var ended = await WaitEndedAsync(job.Id, TimeSpan.FromMilliseconds(5));
             latencies.Add((ended.StartedAt!.Value - ended.SubmittedAt).TotalMilliseconds);
         }
         latencies.Sort();
@@ -55,6 +46,21 @@ internal sealed class Scenarios(HttpClient client, BenchSettings settings)
             FailedJobs: failed,
             StartP50Ms: Percentile(latencies, 0.50),
             StartP99Ms: Percentile(latencies, 0.99));
+    }
+
+    private async Task<string[]> SubmitBatchAsync(int count)
+    {
+        var ids = new string[count];
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, settings.Concurrency).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                ids[i] = (await SubmitAsync()).Id;
+            }
+        }));
+        return ids;
     }
 
     private async Task<JobView> SubmitAsync()
@@ -70,13 +76,16 @@ internal sealed class Scenarios(HttpClient client, BenchSettings settings)
         return (await response.Content.ReadFromJsonAsync<JobView>(AtlasJson.Options))!;
     }
 
-    private async Task<IReadOnlyList<JobView>> WaitAllEndedAsync(int count)
+    // Polls only the last job (cheap), then reads the whole batch once: listing a thousand jobs
+    // every few milliseconds would load the master more than the jobs do.
+    private async Task<IReadOnlyList<JobView>> WaitAllEndedAsync(string[] ids)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            var jobs = (await client.GetFromJsonAsync<List<JobView>>($"/api/v1/jobs?project=bench&limit={count}", AtlasJson.Options))!;
-            if (jobs.Count >= count && jobs.All(j => JobStateMachine.IsTerminal(j.State)))
+            await WaitEndedAsync(ids[^1], TimeSpan.FromMilliseconds(100));
+            var jobs = (await client.GetFromJsonAsync<List<JobView>>($"/api/v1/jobs?project=bench&limit={ids.Length}", AtlasJson.Options))!;
+            if (jobs.Count >= ids.Length && jobs.All(j => JobStateMachine.IsTerminal(j.State)))
             {
                 return jobs;
             }
@@ -84,11 +93,11 @@ internal sealed class Scenarios(HttpClient client, BenchSettings settings)
             {
                 throw new TimeoutException($"{jobs.Count(j => !JobStateMachine.IsTerminal(j.State))} jobs had not ended after 10 minutes.");
             }
-            await Task.Delay(250);
+            await Task.Delay(200);
         }
     }
 
-    private async Task<JobView> WaitEndedAsync(string id)
+    private async Task<JobView> WaitEndedAsync(string id, TimeSpan poll)
     {
         while (true)
         {
@@ -97,7 +106,7 @@ internal sealed class Scenarios(HttpClient client, BenchSettings settings)
             {
                 return job;
             }
-            await Task.Delay(5);
+            await Task.Delay(poll);
         }
     }
 
