@@ -1,0 +1,38 @@
+using Atlas.AppHost.Model;
+using Atlas.AppHost.Options;
+
+namespace Atlas.AppHost.Tests.Model;
+
+public class ClusterModelTests
+{
+    private static int _port = 40000;
+
+    [Fact]
+    public void Build_TwoMastersThreeWorkers_WiredWithAspireNames()
+    {
+        var model = ClusterModel.Build(new AppHostOptions { Workers = 3, Masters = 2, DataDir = "/tmp/atlas-model", Slots = 4 }, "process", () => ++_port);
+
+        model.Resources.Select(r => r.Name).ShouldBe(["redis", "master-1", "master-2", "worker-1", "worker-2", "worker-3", "gateway"]);
+        var worker = model.Resources.Single(r => r.Name == "worker-2");
+        worker.Environment["ConnectionStrings__redis"].ShouldBe("127.0.0.1:5556");
+        worker.Environment["Atlas__SharedRoot"].ShouldBe("/tmp/atlas-model/shared");
+        worker.Environment["HOST_ADDRESS"].ShouldBe(worker.Url);
+        worker.Environment["ASPNETCORE_URLS"].ShouldBe(worker.Url);
+        worker.Environment["Atlas__Worker__Slots"].ShouldBe("4");
+        worker.Environment["Atlas__Worker__Runtime"].ShouldBe("process");
+        worker.Environment["Atlas__Cluster"].ShouldBe(model.ClusterId);
+        worker.Environment["OTEL_SERVICE_NAME"].ShouldBe("worker-2");
+        var gateway = model.Gateway;
+        gateway.Url.ShouldBe("http://127.0.0.1:5558");
+        gateway.Environment["services__master__http__0"].ShouldBe(model.Resources.Single(r => r.Name == "master-1").Url);
+        gateway.Environment["services__master__http__1"].ShouldBe(model.Resources.Single(r => r.Name == "master-2").Url);
+        model.Resources.Select(r => r.Port).Distinct().Count().ShouldBe(model.Resources.Count);
+    }
+
+    [Fact]
+    public void ClusterIdFor_DifferentDataFolders_Differ()
+    {
+        ClusterModel.ClusterIdFor("/tmp/a").ShouldNotBe(ClusterModel.ClusterIdFor("/tmp/b"));
+        ClusterModel.ClusterIdFor("/tmp/a").ShouldBe(ClusterModel.ClusterIdFor("/tmp/a/../a"));
+    }
+}

@@ -1,0 +1,46 @@
+using Atlas.AppHost.Options;
+
+namespace Atlas.AppHost.Tests.Options;
+
+public class AppHostOptionsParserTests
+{
+    [Fact]
+    public void Parse_NoFlags_SeedDefaults()
+    {
+        var (options, error) = AppHostOptionsParser.Parse([]);
+
+        error.ShouldBeNull();
+        options.ShouldBe(new AppHostOptions());
+        options!.GatewayPort.ShouldBe(5558);
+        options.RedisPort.ShouldBe(5556);
+        options.Workers.ShouldBe(2);
+    }
+
+    [Fact]
+    public void Parse_AllFlags_Read()
+    {
+        var (options, _) = AppHostOptionsParser.Parse(
+            ["--workers", "3", "--slots", "4", "--masters", "2", "--runtime", "process", "--data", "/tmp/x", "--port", "6000", "--redis-port", "6001", "--appendfsync", "always"]);
+
+        options.ShouldBe(new AppHostOptions
+        {
+            Workers = 3, Slots = 4, Masters = 2, Runtime = "process", DataDir = "/tmp/x", GatewayPort = 6000, RedisPort = 6001, AppendFsync = "always",
+        });
+    }
+
+    [Theory]
+    [InlineData(new[] { "--workers", "0" }, "--workers must be between 1 and 64")]
+    [InlineData(new[] { "--workers", "many" }, "--workers must be between 1 and 64")]
+    [InlineData(new[] { "--runtime", "podman" }, "--runtime must be docker or process")]
+    [InlineData(new[] { "--port", "70000" }, "--port must be between 1 and 65535")]
+    [InlineData(new[] { "--port", "5556" }, "--port and --redis-port must differ")]
+    [InlineData(new[] { "--bogus", "1" }, "unknown option --bogus")]
+    [InlineData(new[] { "--workers" }, "--workers needs a value")]
+    public void Parse_BadFlag_ErrorNamesIt(string[] args, string expected)
+    {
+        var (options, error) = AppHostOptionsParser.Parse(args);
+
+        options.ShouldBeNull();
+        error.ShouldNotBeNull().ShouldStartWith(expected);
+    }
+}

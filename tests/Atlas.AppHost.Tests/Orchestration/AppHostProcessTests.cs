@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Atlas.Core;
+using Atlas.Testing;
+
+namespace Atlas.AppHost.Tests.Orchestration;
+
+/// <summary>The built AppHost run as a user runs it.</summary>
+public sealed class AppHostProcessTests : IDisposable
+{
+    private readonly TempFolder _data = new("atlas-apphost");
+
+    public void Dispose() => _data.Dispose();
+
+    [Fact]
+    public async Task Run_GatewayPortInUse_ErrorNamesPortAndStartsNothing()
+    {
+        using var squatter = new TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
+
+        var (code, output) = await RunAsync("--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--redis-port", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", _data.Path);
+
+        code.ShouldBe(1);
+        output.ShouldContain($"error: port {port} is already in use (gateway)");
+        Directory.GetFileSystemEntries(_data.Path).ShouldBeEmpty(); // nothing started, nothing written
+    }
+
+    [Fact]
+    public async Task Run_BadFlag_Exit2WithMessage()
+    {
+        var (code, output) = await RunAsync("--workers", "0");
+
+        code.ShouldBe(2);
+        output.ShouldContain("--workers must be between 1 and 64");
+    }
+
+    [Fact]
+    public async Task Run_Help_PrintsUsage()
+    {
+        var (code, output) = await RunAsync("--help");
+
+        code.ShouldBe(0);
+        output.ShouldContain("--runtime");
+    }
+
+    private static async Task<(int Code, string Output)> RunAsync(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(AtlasBuildInfo.ProjectDll(typeof(AppHostProcessTests).Assembly, "Atlas.AppHost"));
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}
