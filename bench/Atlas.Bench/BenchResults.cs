@@ -13,7 +13,7 @@ internal sealed record BenchResults(double SubmitPerSecond, double EndToEndPerSe
         output.WriteLine();
         output.WriteLine("| measure                                  | value        |");
         output.WriteLine("|------------------------------------------|--------------|");
-        output.WriteLine(string.Format(c, "| submit throughput ({0} jobs, {1} clients)  | {2,8:F0} /s  |", s.Jobs, s.Concurrency, SubmitPerSecond));
+        output.WriteLine(string.Format(c, "| submit throughput ({0} jobs, {1} clients) | {2,8:F0} /s  |", s.Jobs, s.Concurrency, SubmitPerSecond));
         output.WriteLine(string.Format(c, "| end-to-end throughput ({0} jobs)        | {1,8:F0} /s  |", s.Jobs, EndToEndPerSecond));
         output.WriteLine(string.Format(c, "| jobs not succeeded                       | {0,8}     |", FailedJobs));
         output.WriteLine(string.Format(c, "| submit-to-start p50 ({0} jobs, idle)     | {1,8:F1} ms |", s.LatencyJobs, StartP50Ms));
