@@ -178,10 +178,15 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
         // Cancelled only when this method leaves early, so the outstanding calls do not linger.
         using var abandon = new CancellationTokenSource();
         var output = new InitExecProbe(launch.Output);
+        var delivered = new long[3]; // bytes delivered per stream, indexed by LogStream (1 and 2)
         var logs = _docker.StreamLogsAsync(
             containerId,
             follow: true,
-            (kind, data) => output.WriteAsync(kind == LogStream.Stderr ? OutputStream.Stderr : OutputStream.Stdout, data, abandon.Token),
+            (kind, data) =>
+            {
+                delivered[(int)kind] += data.Length;
+                return output.WriteAsync(ToOutput(kind), data, abandon.Token);
+            },
             abandon.Token);
         var exited = _docker.WaitContainerAsync(containerId, abandon.Token);
         try
@@ -196,8 +201,16 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
                 }
             }
             var exitCode = await exited.ConfigureAwait(false);
-            // With follow, the log stream ends once the container has stopped and all is read.
+            // With follow, the log stream ends once the container has stopped, but it can end a
+            // moment before the engine's log driver has written the last output of a container
+            // that exited at once: a plain read of the finished log brings what is missing.
             await logs.ConfigureAwait(false);
+            await _docker.StreamLogsAsync(containerId, follow: false, (kind, data) =>
+            {
+                var seen = delivered[(int)kind];
+                delivered[(int)kind] = Math.Max(seen - data.Length, 0);
+                return seen >= data.Length ? ValueTask.CompletedTask : output.WriteAsync(ToOutput(kind), data[(int)seen..], abandon.Token);
+            }, abandon.Token).ConfigureAwait(false);
             if (output.ExecFailure(exitCode) is { } reason)
             {
                 throw new JobStartException($"The container did not start: {reason}");
@@ -211,6 +224,8 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
             await ObserveAsync(exited).ConfigureAwait(false);
         }
     }
+
+    private static OutputStream ToOutput(LogStream kind) => kind == LogStream.Stderr ? OutputStream.Stderr : OutputStream.Stdout;
 
     private async Task RemoveAsync(string jobId, string containerId)
     {

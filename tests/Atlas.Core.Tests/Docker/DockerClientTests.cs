@@ -166,7 +166,10 @@ public sealed class DockerClientTests : IAsyncDisposable
         var id = await CreateAsync(new ContainerSpec(Image, ["sh", "-c", "head -c 100000 /dev/zero | tr '\\0' a"]) { Labels = TestLabel, NetworkMode = "none" });
 
         await _docker.StartContainerAsync(id, Token);
-        var (stdout, _) = await ReadLogsAsync(id, follow: true);
+        await _docker.WaitContainerAsync(id, Token);
+        // Read once the container has ended: a follow stream may end before the engine has
+        // written the last output (the runtime reads again for that; see DockerRuntime).
+        var (stdout, _) = await ReadLogsAsync(id, follow: false);
 
         stdout.Length.ShouldBe(100000);
         stdout.ShouldAllBe(c => c == 'a');

@@ -53,6 +53,25 @@ public sealed class DockerRuntimeTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_BurstOfOutputThenExit_DeliversEveryByte()
+    {
+        await RequireEngineAsync();
+
+        // The engine's follow stream sometimes ends before its last chunk of a container that
+        // exits at once; several runs make that race likely to show.
+        for (var run = 0; run < 5; run++)
+        {
+            var output = new RecordingOutput();
+            var launch = Launch(["sh", "-c", "head -c 100000 /dev/zero | tr '\\0' a; head -c 3000 /dev/zero | tr '\\0' b >&2"]) with { Output = output };
+
+            (await _runtime.RunAsync(launch, Token)).ShouldBe(0);
+
+            output.Text(OutputStream.Stdout).Length.ShouldBe(100000, $"run {run}");
+            output.Text(OutputStream.Stderr).Length.ShouldBe(3000, $"run {run}");
+        }
+    }
+
+    [Fact]
     public async Task RunAsync_CommandFails_ReturnsItsExitCode()
     {
         await RequireEngineAsync();
