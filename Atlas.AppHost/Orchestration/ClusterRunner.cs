@@ -3,6 +3,7 @@ using Atlas.AppHost.Model;
 using Atlas.AppHost.Options;
 using Atlas.Core;
 using Atlas.Core.Docker;
+using Atlas.Core.Net;
 
 namespace Atlas.AppHost.Orchestration;
 
@@ -26,7 +27,7 @@ internal sealed class ClusterRunner(AppHostOptions options, ConsoleWriter consol
         var data = Path.GetFullPath(options.DataDir);
         foreach (var (port, what, flag) in new[] { (options.RedisPort, "redis", "--redis-port"), (options.GatewayPort, "gateway", "--port") })
         {
-            if (!PortCheck.IsFree(port))
+            if (!LoopbackPorts.IsFree(port))
             {
                 console.Info($"error: port {port} is already in use ({what}); stop what uses it or pass {flag}");
                 return 1;
@@ -43,7 +44,7 @@ internal sealed class ClusterRunner(AppHostOptions options, ConsoleWriter consol
         using var docker = new DockerClient(DockerEndpoint.Resolve(null));
         var dockerAnswers = await docker.PingAsync(_shutdown.Token);
         var runtime = options.Runtime ?? (dockerAnswers ? "docker" : "process");
-        var model = ClusterModel.Build(options, runtime, PortCheck.Next);
+        var model = ClusterModel.Build(options, runtime, LoopbackPorts.Next);
         var repoRoot = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(AtlasBuildInfo.ProjectDll(built, "Atlas.Core"))!, "../../../.."));
         var redis = RedisLauncher.Locate(options.RedisPort, Path.Combine(data, "redis"), options.AppendFsync, repoRoot, RedisLauncher.FindOnPath, RedisLauncher.RestoreTools);
         if (redis is null)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using Atlas.Core;
+using Atlas.Core.Net;
 using Atlas.Core.Posix;
 
 namespace Atlas.Testing;
@@ -53,8 +54,8 @@ public sealed class ClusterProcess : IAsyncDisposable
         string? dataDir = null, CancellationToken cancellationToken = default)
     {
         var data = dataDir ?? Directory.CreateTempSubdirectory("atlas-cluster-").FullName;
-        var gatewayPort = FreePort.Next();
-        var redisPort = FreePort.Next();
+        var gatewayPort = LoopbackPorts.Next();
+        var redisPort = LoopbackPorts.Next();
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,

@@ -1,6 +1,7 @@
-using Xunit;
 using System.Diagnostics;
 using System.Net.Sockets;
+using Atlas.Core.Net;
+using Xunit;
 
 namespace Atlas.Testing;
 
@@ -21,7 +22,7 @@ public sealed class RedisServer : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var exe = FindOnPath("redis-server") ?? throw TestEnvironment.Missing("redis-server");
-        Port = FreePort.Next();
+        Port = LoopbackPorts.Next();
         _process = Process.Start(new ProcessStartInfo(exe)
         {
             ArgumentList = { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", _data.Path, "--save", "", "--appendonly", "yes", "--appendfsync", "everysec" },

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Atlas.Core;
+using Atlas.Core.Net;
 using Atlas.Testing;
 
 namespace Atlas.AppHost.Tests.Orchestration;
@@ -20,7 +21,7 @@ public sealed class AppHostProcessTests : IDisposable
         squatter.Start();
         var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
 
-        var (code, output) = await RunAsync("--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--redis-port", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", _data.Path);
+        var (code, output) = await RunAsync("--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--redis-port", LoopbackPorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", _data.Path);
 
         code.ShouldBe(1);
         output.ShouldContain($"error: port {port} is already in use (gateway)");

@@ -1,4 +1,5 @@
 using Atlas.AppHost.Orchestration;
+using Atlas.Core.Net;
 using Atlas.Testing;
 
 namespace Atlas.AppHost.Tests.Orchestration;
@@ -36,7 +37,7 @@ public class RedisLauncherTests
         try
         {
             (await RedisLauncher.PingAsync(redis.Port, TestContext.Current.CancellationToken)).ShouldBeTrue();
-            (await RedisLauncher.PingAsync(FreePort.Next(), TestContext.Current.CancellationToken)).ShouldBeFalse();
+            (await RedisLauncher.PingAsync(LoopbackPorts.Next(), TestContext.Current.CancellationToken)).ShouldBeFalse();
         }
         finally
         {

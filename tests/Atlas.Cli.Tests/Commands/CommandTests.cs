@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Atlas.Core;
 using Atlas.Core.Jobs;
+using Atlas.Core.Net;
 using Atlas.Testing;
 
 namespace Atlas.Cli.Tests.Commands;
@@ -121,7 +122,7 @@ public sealed class CommandTests : IAsyncLifetime
     [Fact]
     public async Task AnyVerb_GatewayDown_SaysItCannotReachIt()
     {
-        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        var url = $"http://127.0.0.1:{LoopbackPorts.Next()}";
 
         var (code, _, stderr) = await RunWithUrlAsync(url, "ls");
 

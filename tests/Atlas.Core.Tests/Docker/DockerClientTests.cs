@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Atlas.Core.Docker;
+using Atlas.Core.Net;
 using Atlas.Testing;
 
 namespace Atlas.Core.Tests.Docker;
@@ -37,7 +38,7 @@ public sealed class DockerClientTests : IAsyncDisposable
     [Fact]
     public async Task PingAsync_NothingListensOnTcp_IsFalse()
     {
-        using var client = new DockerClient(DockerEndpoint.Parse($"tcp://127.0.0.1:{FreePort.Next()}"));
+        using var client = new DockerClient(DockerEndpoint.Parse($"tcp://127.0.0.1:{LoopbackPorts.Next()}"));
 
         (await client.PingAsync(Token)).ShouldBeFalse();
     }

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text;
-using Atlas.Testing;
+using Atlas.Core.Net;
 
 namespace Atlas.Core.Tests.Docker;
 
@@ -16,7 +16,7 @@ internal sealed class ScriptedEngine : IDisposable
 
     public ScriptedEngine(Func<HttpListenerRequest, (int Status, string Body)> answer)
     {
-        Port = FreePort.Next();
+        Port = LoopbackPorts.Next();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         _loop = Task.Run(async () =>

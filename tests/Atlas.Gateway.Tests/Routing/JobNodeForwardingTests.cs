@@ -1,5 +1,6 @@
 using System.Text;
 using Atlas.Core.Jobs;
+using Atlas.Core.Net;
 using Atlas.Core.Storage;
 using Atlas.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -86,7 +87,7 @@ public sealed class JobNodeForwardingTests(RedisServer redis) : IClassFixture<Re
     public async Task Logs_NodeUnreachable_FallsBackToMaster()
     {
         var id = JobId.New(DateTimeOffset.UtcNow);
-        await _redis.GetDatabase().StringSetAsync(RedisKeys.Route(id), $"http://127.0.0.1:{FreePort.Next()}");
+        await _redis.GetDatabase().StringSetAsync(RedisKeys.Route(id), $"http://127.0.0.1:{LoopbackPorts.Next()}");
         _master.SecondPart.SetResult();
 
         (await _client.GetStringAsync($"/api/v1/jobs/{id}/logs", Ct)).ShouldStartWith($"master first {id}");

@@ -1,11 +1,14 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Atlas.AppHost.Orchestration;
+namespace Atlas.Core.Net;
 
-/// <summary>Ports on loopback: whether one is free, and a free one.</summary>
-public static class PortCheck
+/// <summary>TCP ports on loopback: whether one is free, and a free one (for the AppHost's services and the tests).</summary>
+public static class LoopbackPorts
 {
+    private static readonly HashSet<int> Given = [];
+
+    /// <summary>True when nothing listens on <paramref name="port"/> and it can be bound.</summary>
     public static bool IsFree(int port)
     {
         try
@@ -20,9 +23,7 @@ public static class PortCheck
         }
     }
 
-    private static readonly HashSet<int> Given = [];
-
-    /// <summary>A free port, never one handed out before in this run (the OS may give the same one twice in a row).</summary>
+    /// <summary>A free port, never one this process was given before (the OS may hand out the same one twice in a row).</summary>
     public static int Next()
     {
         lock (Given)
