@@ -43,7 +43,16 @@ public static class BundleReader
         var rules = new BundleRules(limits);
         try
         {
-            await using var tar = new TarReader(counted);
+            // No tar blocks at all (what a packer writes for an empty folder) is an empty
+            // bundle. Looking first spares the tar reader's end-of-stream exception, which costs
+            // more than the rest of a small submit.
+            var start = new byte[512];
+            var read = await counted.ReadAtLeastAsync(start, start.Length, throwOnEndOfStream: false, cancellationToken);
+            if (read == 0)
+            {
+                return rules.Summary;
+            }
+            await using var tar = new TarReader(new PrefixedStream(start, read, counted));
             while (await tar.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
             {
                 var checkedEntry = rules.Check(entry);
@@ -52,10 +61,6 @@ public static class BundleReader
                     await BundleWriter.WriteAsync(destination, checkedEntry, entry, cancellationToken);
                 }
             }
-        }
-        catch (EndOfStreamException) when (counted.Position == 0)
-        {
-            // No tar blocks at all (what a packer writes for an empty folder): an empty bundle.
         }
         catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
         {
