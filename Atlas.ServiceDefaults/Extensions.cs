@@ -2,6 +2,7 @@ using Atlas.Core;
 using Atlas.Core.SharedVolume;
 using Atlas.Core.Storage;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Configuration;
@@ -31,6 +32,10 @@ public static class Extensions
         builder.ConfigureOpenTelemetry();
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [AliveTag]);
         builder.Services.AddProblemDetails();
+        // A request that cannot be bound (a query value of the wrong type, a body too large) is
+        // the caller's mistake: its own 4xx, not a 500.
+        builder.Services.Configure<ExceptionHandlerOptions>(o => o.StatusCodeSelector = ex =>
+            ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
         builder.Services.Configure<JsonOptions>(o => AtlasJson.Configure(o.SerializerOptions));
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;
