@@ -62,4 +62,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 313, Level = LogLevel.Warning, Message = "Job {JobId}: its process ended but a child still holds its output open; no longer reading it.")]
     public static partial void OutputAbandoned(ILogger logger, string jobId);
+
+    [LoggerMessage(2013, LogLevel.Warning, "Job {JobId}: process {ProcessId} was left running by an earlier life of this worker; killed.")]
+    public static partial void LeftoverProcessKilled(ILogger logger, string jobId, int processId);
+
+    [LoggerMessage(2014, LogLevel.Warning, "Job {JobId}: container {ContainerId} was left by an earlier life of this worker; removed.")]
+    public static partial void LeftoverContainerRemoved(ILogger logger, string jobId, string containerId);
+
+    [LoggerMessage(2015, LogLevel.Warning, "Could not list this node's leftover containers; they are removed when the cluster stops.")]
+    public static partial void LeftoversUnknown(ILogger logger, Exception exception);
+
+    [LoggerMessage(2016, LogLevel.Information, "Job {JobId} was running when this worker last stopped; it goes back to the queue.")]
+    public static partial void RequeuedAfterRestart(ILogger logger, string jobId);
 }

@@ -1,4 +1,6 @@
+using Atlas.Core.Jobs;
 using Atlas.Core.Nodes;
+using Atlas.Core.SharedVolume;
 using Atlas.Core.Storage;
 using Atlas.Worker.Options;
 using Atlas.Worker.Runtime;
@@ -14,6 +16,7 @@ namespace Atlas.Worker.Execution;
 /// </summary>
 internal sealed class NodeHeartbeat(
     JobStore store,
+    JobPaths paths,
     RunningJobs running,
     IJobRuntime runtime,
     IOptions<WorkerOptions> options,
@@ -23,11 +26,12 @@ internal sealed class NodeHeartbeat(
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
+        IReadOnlyList<string> held;
         while (true)
         {
             try
             {
-                await store.RegisterNodeAsync(new NodeRegistration(o.Name, o.Address!, runtime.Name, o.Slots), o.AliveFor, cancellationToken);
+                held = await store.RegisterNodeAsync(new NodeRegistration(o.Name, o.Address!, runtime.Name, o.Slots), o.AliveFor, cancellationToken);
                 break;
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -37,7 +41,33 @@ internal sealed class NodeHeartbeat(
             }
         }
         Log.Registered(logger, o.Name, o.Address!, o.Slots, runtime.Name);
+        await SettleEarlierLifeAsync(held, cancellationToken);
         await base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A worker that starts holds no running job, so any the store still has running on this
+    /// node were left by an earlier life that crashed: their processes or containers are ended
+    /// and the jobs go back to the queue now, rather than when their leases lapse. Assigned jobs
+    /// not yet started stay: the executor starts them.
+    /// </summary>
+    private async Task SettleEarlierLifeAsync(IReadOnlyList<string> held, CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var running = new List<JobRecord>();
+        foreach (var id in held)
+        {
+            if (await store.GetAsync(id, cancellationToken, withHistory: false) is { View.State: JobState.Running } job && job.View.Node == o.Name)
+            {
+                running.Add(job);
+            }
+        }
+        await runtime.RemoveLeftoversAsync([.. running.Select(j => paths.Job(j.View.Id))], cancellationToken);
+        foreach (var job in running)
+        {
+            Log.RequeuedAfterRestart(logger, job.View.Id);
+            await store.RequeueAsync(job.View.Id, o.Name, job.Fence, $"requeued: node {o.Name} restarted", cancellationToken);
+        }
     }
 
     /// <summary>After the executor has drained (it stops first), the node leaves: marked down, it gets no work.</summary>

@@ -76,6 +76,27 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
         }
     }
 
+    /// <summary>
+    /// Removes every container of this node and cluster: when the worker starts, none of them
+    /// can belong to a running job of its own, so each is left by an earlier life of it.
+    /// </summary>
+    public async Task RemoveLeftoversAsync(IReadOnlyList<string> jobDirs, CancellationToken cancellationToken)
+    {
+        var labels = new Dictionary<string, string> { [ContainerLabels.Node] = _options.NodeName, [ContainerLabels.Cluster] = _options.Cluster };
+        try
+        {
+            foreach (var container in await _docker.ListContainersAsync(labels, all: true, cancellationToken).ConfigureAwait(false))
+            {
+                Log.LeftoverContainerRemoved(_logger, container.Labels.GetValueOrDefault(ContainerLabels.Job) ?? "?", container.Id);
+                await _docker.RemoveContainerAsync(container.Id, force: true, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (DockerException e)
+        {
+            Log.LeftoversUnknown(_logger, e);
+        }
+    }
+
     public void Dispose() => _docker.Dispose();
 
     private async Task EnsureImageAsync(string jobId, string image, CancellationToken stop)

@@ -20,4 +20,11 @@ public interface IJobRuntime
     /// pull, program not found), with a reason fit to show to the user.
     /// </summary>
     Task<int> RunAsync(JobLaunch launch, CancellationToken stop);
+
+    /// <summary>
+    /// Called when the worker starts, before it takes work: ends whatever an earlier life of
+    /// this worker left running (it crashed or was killed). <paramref name="jobDirs"/> are the
+    /// folders of the jobs the store still holds as running on this node.
+    /// </summary>
+    Task RemoveLeftoversAsync(IReadOnlyList<string> jobDirs, CancellationToken cancellationToken);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Buffers;
 using System.ComponentModel;
 using System.Diagnostics;
@@ -46,6 +47,7 @@ public sealed class ProcessRuntime : IJobRuntime
         try
         {
             process.Start();
+            await File.WriteAllTextAsync(PidFile(launch.WorkDir), process.Id.ToString(CultureInfo.InvariantCulture), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Win32Exception e)
         {
@@ -97,6 +99,52 @@ public sealed class ProcessRuntime : IJobRuntime
                 process.Kill(entireProcessTree: true);
             }
             await abandonOutput.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Kills the processes an earlier life of this worker started for these jobs, found by the
+    /// pid file next to each job's work folder. A pid is only trusted while that process still
+    /// carries the job's ATLAS_JOB_ID, so a reused pid is never killed.
+    /// </summary>
+    public Task RemoveLeftoversAsync(IReadOnlyList<string> jobDirs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobDirs);
+        foreach (var jobDir in jobDirs)
+        {
+            var pidFile = Path.Combine(jobDir, "pid");
+            if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+            var jobId = Path.GetFileName(Path.TrimEndingDirectorySeparator(jobDir));
+            if (CarriesJob(pid, jobId))
+            {
+                Log.LeftoverProcessKilled(_logger, jobId, pid);
+                foreach (var child in ProcessTree.Below(pid).Pids)
+                {
+                    Signals.Kill(child);
+                }
+                Signals.Kill(pid);
+            }
+            File.Delete(pidFile);
+        }
+        return Task.CompletedTask;
+    }
+
+    // The job's pid file sits in its folder, next to the work folder.
+    private static string PidFile(string workDir) => Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(workDir))!, "pid");
+
+    private static bool CarriesJob(int pid, string jobId)
+    {
+        try
+        {
+            var environ = File.ReadAllText($"/proc/{pid}/environ");
+            return environ.Split('\0').Contains($"ATLAS_JOB_ID={jobId}", StringComparer.Ordinal);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // gone, or not ours
         }
     }
 

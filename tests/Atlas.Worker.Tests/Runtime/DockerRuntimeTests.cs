@@ -220,6 +220,34 @@ public sealed class DockerRuntimeTests : IDisposable
     }
 
     [Fact]
+    public async Task RemoveLeftoversAsync_ContainersOfThisNode_RemovedOthersKept()
+    {
+        await RequireEngineAsync();
+        var ours = await _docker.CreateContainerAsync(new ContainerSpec(Image, ["sleep", "300"])
+        {
+            Labels = new Dictionary<string, string> { [ContainerLabels.Node] = "test-node", [ContainerLabels.Cluster] = Cluster, [ContainerLabels.Job] = _jobId },
+            NetworkMode = "none",
+        }, Token);
+        await _docker.StartContainerAsync(ours, Token);
+        var otherNode = await _docker.CreateContainerAsync(new ContainerSpec(Image, ["true"])
+        {
+            Labels = new Dictionary<string, string> { [ContainerLabels.Node] = "other-node", [ContainerLabels.Cluster] = Cluster },
+            NetworkMode = "none",
+        }, Token);
+        try
+        {
+            await _runtime.RemoveLeftoversAsync([], Token);
+
+            (await _docker.InspectContainerAsync(ours, Token)).ShouldBeNull();
+            (await _docker.InspectContainerAsync(otherNode, Token)).ShouldNotBeNull();
+        }
+        finally
+        {
+            await _docker.RemoveContainerAsync(otherNode, force: true, Token);
+        }
+    }
+
+    [Fact]
     public async Task RunAsync_StoppedBeforeStart_ThrowsAndLeavesNothing()
     {
         await RequireEngineAsync();
