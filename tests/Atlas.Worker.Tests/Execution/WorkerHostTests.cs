@@ -37,7 +37,7 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
             b.UseSetting("Atlas:Worker:Slots", "2");
             b.UseSetting("Atlas:Worker:Runtime", "process");
             b.UseSetting("Atlas:Worker:Process:StopGracePeriod", "00:00:01");
-            b.UseSetting("Atlas:Worker:DrainGraceSeconds", "2");
+            b.UseSetting("Atlas:Worker:DrainGraceSeconds", "4");
         });
         _ = _worker.Server; // starts the host: the node registers
     }
@@ -109,7 +109,7 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
     [Fact]
     public async Task Drain_JobOutlastsGrace_IsRequeuedNotFailedAndNodeGoesDown()
     {
-        var quick = await SubmitAndPlaceAsync("/bin/sh", "-c", "sleep 1; echo done");
+        var quick = await SubmitAndPlaceAsync("/bin/sh", "-c", "sleep 0.2; echo done");
         var slow = await SubmitAndPlaceAsync("/bin/sh", "-c", "sleep 60");
         await WaitForAsync(async () => (await _store.GetAsync(slow, Ct))!.View.State == JobState.Running);
 
