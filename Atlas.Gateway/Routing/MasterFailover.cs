@@ -7,7 +7,8 @@ namespace Atlas.Gateway.Routing;
 /// Part of the proxy pipeline to the masters: when a master cannot be reached at all (the
 /// connection fails before anything is sent back), the same request goes to the next master
 /// instead of failing, so a client sees a pause, not an error, while a dead master is being
-/// marked unhealthy. Only requests without a body are retried: an upload was partly consumed.
+/// marked unhealthy. A request with a body is retried only when none of it was read yet
+/// (a refused connection fails before the upload starts); a half-sent upload is not replayed.
 /// </summary>
 internal static class MasterFailover
 {
@@ -15,11 +16,13 @@ internal static class MasterFailover
     {
         var proxy = context.GetReverseProxyFeature();
         var candidates = proxy.AvailableDestinations.ToList();
+        var body = new ReadTrackingStream(context.Request.Body);
+        context.Request.Body = body;
         while (true)
         {
             await next();
             var error = context.Features.Get<IForwarderErrorFeature>();
-            if (error is null || error.Error != ForwarderError.Request || context.Response.HasStarted || HasBody(context.Request))
+            if (error is null || error.Error != ForwarderError.Request || context.Response.HasStarted || body.AnyRead)
             {
                 return;
             }
@@ -34,7 +37,4 @@ internal static class MasterFailover
             proxy.AvailableDestinations = candidates.ToArray<DestinationState>();
         }
     }
-
-    private static bool HasBody(HttpRequest request) =>
-        request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0;
 }
