@@ -5,6 +5,11 @@ internal sealed class ReadTrackingStream(Stream inner) : Stream
 {
     public bool AnyRead { get; private set; }
 
+    public Stream Inner => inner;
+
+    /// <summary>Forgets earlier reads, after the inner stream was rewound.</summary>
+    public void Reset() => AnyRead = false;
+
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => false;
