@@ -28,17 +28,7 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
         await _redis.GetServer(_redis.GetEndPoints()[0]).FlushDatabaseAsync();
         _store = new JobStore(_redis);
         _epoch = await _store.LeadAsync("test-master", TimeSpan.FromMinutes(5), Ct);
-        _worker = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-        {
-            b.UseSetting("ConnectionStrings:redis", redis.ConnectionString);
-            b.UseSetting("Atlas:SharedRoot", _shared.Path);
-            b.UseSetting("Atlas:Worker:Name", Node);
-            b.UseSetting("Atlas:Worker:Address", "http://127.0.0.1:1");
-            b.UseSetting("Atlas:Worker:Slots", "2");
-            b.UseSetting("Atlas:Worker:Runtime", "process");
-            b.UseSetting("Atlas:Worker:Process:StopGracePeriod", "00:00:01");
-            b.UseSetting("Atlas:Worker:DrainGraceSeconds", "4");
-        });
+        _worker = WorkerHost.Create(redis.ConnectionString, _shared.Path, Node, drainGraceSeconds: "4");
         _ = _worker.Server; // starts the host: the node registers
     }
 

@@ -109,13 +109,5 @@ public sealed class WorkerRestartTests(RedisServer redis) : IClassFixture<RedisS
         return process;
     }
 
-    private WebApplicationFactory<Program> StartWorker() => new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-    {
-        b.UseSetting("ConnectionStrings:redis", redis.ConnectionString);
-        b.UseSetting("Atlas:SharedRoot", _shared.Path);
-        b.UseSetting("Atlas:Worker:Name", Node);
-        b.UseSetting("Atlas:Worker:Address", "http://127.0.0.1:1");
-        b.UseSetting("Atlas:Worker:Runtime", "process");
-        b.UseSetting("Atlas:Worker:DrainGraceSeconds", "1");
-    });
+    private WebApplicationFactory<Program> StartWorker() => WorkerHost.Create(redis.ConnectionString, _shared.Path, Node, drainGraceSeconds: "1");
 }
