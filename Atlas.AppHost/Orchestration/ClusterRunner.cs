@@ -103,7 +103,7 @@ internal sealed class ClusterRunner(AppHostOptions options, ConsoleWriter consol
         foreach (var kind in new[] { ResourceKind.Master, ResourceKind.Worker, ResourceKind.Gateway })
         {
             var group = model.Resources.Where(r => r.Kind == kind)
-                .Select(spec => (spec, Start(spec, ChildProcess.Start(spec.Name, "dotnet", [AtlasBuildInfo.ProjectDll(built, spec.Project!)], spec.Environment, logs, console))))
+                .Select(spec => (spec, Start(spec, StartService(spec, AtlasBuildInfo.ProjectDll(built, spec.Project!), logs))))
                 .ToList();
             var healthy = await Task.WhenAll(group.Select(g => WaitUntilAsync(g.Item2, () => IsHealthyAsync(http, g.spec))));
             if (healthy.Contains(false))
@@ -113,6 +113,10 @@ internal sealed class ClusterRunner(AppHostOptions options, ConsoleWriter consol
         }
         return true;
     }
+
+    // A service runs in its build folder, so it finds its appsettings.json (its content root).
+    private ChildProcess StartService(ResourceSpec spec, string dll, string logs) =>
+        ChildProcess.Start(spec.Name, "dotnet", [dll], spec.Environment, logs, console, Path.GetDirectoryName(dll));
 
     private ChildProcess Start(ResourceSpec spec, ChildProcess process)
     {
