@@ -135,6 +135,40 @@ internal static class JobScripts
         """;
 
     /// <summary>
+    /// A worker starts everything assigned to it in one step. ARGV: prefix, node, lease ms.
+    /// Returns, for each job now running under this node, its id and its record (HGETALL's
+    /// field/value list). Jobs stopped before they started become cancelled; stale entries leave
+    /// the inbox.
+    /// </summary>
+    public const string StartAssigned = Common + """
+        local node, lease = ARGV[2], tonumber(ARGV[3])
+        local inbox = P .. 'node:' .. node .. ':inbox'
+        local started = {}
+        local now = nil
+        for _, id in ipairs(redis.call('LRANGE', inbox, 0, -1)) do
+          local key = P .. 'job:' .. id
+          local j = redis.call('HMGET', key, 'state', 'node', 'stop')
+          redis.call('LREM', inbox, 0, id)
+          if j[1] == 'assigned' and j[2] == node then
+            now = now or now_ms()
+            if j[3] == '1' then
+              redis.call('HSET', key, 'state', 'cancelled', 'finished', now, 'reason', 'stopped before it started')
+              release(id, node)
+              record(id, 'cancelled', now, node, 'stopped before it started')
+              redis.call('PUBLISH', P .. 'events', 'freed')
+            else
+              redis.call('HSET', key, 'state', 'running', 'started', now)
+              redis.call('ZADD', P .. 'leases', now + lease, id)
+              record(id, 'running', now, node)
+              started[#started + 1] = id
+              started[#started + 1] = redis.call('HGETALL', key)
+            end
+          end
+        end
+        return started
+        """;
+
+    /// <summary>
     /// A worker's heartbeat: keeps the node alive and renews the leases it still holds.
     /// ARGV: prefix, node, alive ms, lease ms, then id, fence pairs. Returns the ids whose fence is stale.
     /// </summary>

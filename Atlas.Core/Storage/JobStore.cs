@@ -64,6 +64,28 @@ public sealed class JobStore(IConnectionMultiplexer redis)
         };
     }
 
+    /// <summary>
+    /// Starts every job assigned to <paramref name="node"/> in one round trip and returns them,
+    /// running under their fencing tokens (history left empty).
+    /// </summary>
+    public async Task<IReadOnlyList<JobRecord>> StartAssignedAsync(string node, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(JobScripts.StartAssigned, values: [Prefix, node, (long)lease.TotalMilliseconds]))!;
+        var jobs = new List<JobRecord>(result.Length / 2);
+        for (var i = 0; i + 1 < result.Length; i += 2)
+        {
+            var flat = (RedisResult[])result[i + 1]!;
+            var fields = new HashEntry[flat.Length / 2];
+            for (var f = 0; f + 1 < flat.Length; f += 2)
+            {
+                fields[f / 2] = new HashEntry((string)flat[f]!, (string)flat[f + 1]!);
+            }
+            jobs.Add(ToRecord(fields, []));
+        }
+        return jobs;
+    }
+
     /// <summary>Keeps <paramref name="node"/> alive and renews its jobs' leases. Returns the jobs whose token is stale.</summary>
     public async Task<IReadOnlyList<string>> HeartbeatAsync(
         string node, TimeSpan aliveFor, TimeSpan lease, IEnumerable<(string Id, long Fence)> held, CancellationToken cancellationToken)

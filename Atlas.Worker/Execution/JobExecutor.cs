@@ -129,24 +129,14 @@ internal sealed class JobExecutor(
         var o = options.Value;
         try
         {
-            foreach (var id in await store.InboxAsync(o.Name, cancellationToken))
+            // One round trip takes and starts every assignment: a crash right after it leaves
+            // the jobs running under this node, and the lease (or this worker's restart) puts
+            // them back in the queue.
+            foreach (var job in await store.StartAssignedAsync(o.Name, o.Lease, cancellationToken))
             {
-                if (running.Contains(id))
-                {
-                    continue;
-                }
-                var job = await store.GetAsync(id, cancellationToken, withHistory: false);
-                if (job is null || job.View.State != JobState.Assigned || job.View.Node != o.Name)
-                {
-                    continue;
-                }
-                if (await store.StartAsync(id, o.Name, job.Fence, o.Lease, cancellationToken) != StartOutcome.Started)
-                {
-                    continue;
-                }
-                var entry = new RunningJob(id, job.Fence, new JobLogWriter(paths, id));
+                var entry = new RunningJob(job.View.Id, job.Fence, new JobLogWriter(paths, job.View.Id));
                 running.TryAdd(entry);
-                Log.JobStarted(logger, id, job.Fence);
+                Log.JobStarted(logger, job.View.Id, job.Fence);
                 entry.Completion = Task.Run(() => RunAsync(entry, job), CancellationToken.None);
             }
         }
