@@ -166,6 +166,8 @@ internal sealed class JobExecutor(
                 ["ATLAS_JOB_NAME"] = job.View.Name ?? entry.Id,
                 ["ATLAS_ATTEMPT"] = job.View.Attempt.ToString(CultureInfo.InvariantCulture),
                 ["ATLAS_NODE"] = o.Name,
+                // The assignment's fencing token: lets a job tell its attempts apart in what it writes.
+                ["ATLAS_FENCE"] = entry.Fence.ToString(CultureInfo.InvariantCulture),
             };
             Directory.CreateDirectory(paths.Artifacts(entry.Id));
             var launch = new JobLaunch(entry.Id, job.Spec.Image, job.Spec.Command, env, paths.Work(entry.Id), paths.Artifacts(entry.Id), entry.Log);

@@ -1,3 +1,4 @@
+using Atlas.Core.SharedVolume;
 using Atlas.ServiceDefaults.Jobs;
 using Atlas.Worker.Execution;
 using Atlas.Worker.Options;
@@ -42,7 +43,12 @@ public static class WorkerExtensions
                 docker.NodeName = worker.Value.Name;
                 docker.Cluster = config["Atlas:Cluster"] ?? docker.Cluster;
             });
-        builder.Services.AddOptions<ProcessRuntimeOptions>().BindConfiguration(WorkerOptions.Section + ":Process");
+        builder.Services.AddOptions<ProcessRuntimeOptions>().BindConfiguration(WorkerOptions.Section + ":Process")
+            .PostConfigure<IOptions<WorkerOptions>, JobPaths>((process, worker, paths) =>
+            {
+                process.NodeName = worker.Value.Name;
+                process.JobsRoot = paths.JobsRoot;
+            });
         if (string.Equals(builder.Configuration[WorkerOptions.Section + ":Runtime"], "process", StringComparison.Ordinal))
         {
             builder.Services.AddSingleton<IJobRuntime, ProcessRuntime>();

@@ -103,13 +103,18 @@ public sealed class ProcessRuntime : IJobRuntime
     }
 
     /// <summary>
-    /// Kills the processes an earlier life of this worker started for these jobs, found by the
-    /// pid file next to each job's work folder. A pid is only trusted while that process still
-    /// carries the job's ATLAS_JOB_ID, so a reused pid is never killed.
+    /// Kills the processes an earlier life of this worker started: first those of these jobs,
+    /// found by the pid file next to each job's work folder (a pid is only trusted while that
+    /// process still carries the job's ATLAS_JOB_ID, so a reused pid is never killed); then every
+    /// process that still carries this node's ATLAS_NODE and an ATLAS_OUTPUT_DIR under this
+    /// cluster's jobs folder, so the job of an earlier life that was requeued and placed
+    /// elsewhere meanwhile (its lease lapsed while the worker was down) is ended too, and no
+    /// such job ever runs twice at once for long.
     /// </summary>
     public Task RemoveLeftoversAsync(IReadOnlyList<string> jobDirs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobDirs);
+        KillEarlierLife();
         foreach (var jobDir in jobDirs)
         {
             var pidFile = Path.Combine(jobDir, "pid");
@@ -130,6 +135,38 @@ public sealed class ProcessRuntime : IJobRuntime
             File.Delete(pidFile);
         }
         return Task.CompletedTask;
+    }
+
+    private void KillEarlierLife()
+    {
+        if (_options.NodeName is null || _options.JobsRoot is null || !OperatingSystem.IsLinux())
+        {
+            return;
+        }
+        var node = $"ATLAS_NODE={_options.NodeName}";
+        var under = $"ATLAS_OUTPUT_DIR={Path.TrimEndingDirectorySeparator(Path.GetFullPath(_options.JobsRoot))}/";
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+            string[] environ;
+            try
+            {
+                environ = File.ReadAllText(Path.Combine(dir, "environ")).Split('\0');
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue; // gone, or not ours
+            }
+            if (environ.Contains(node, StringComparer.Ordinal) && environ.Any(v => v.StartsWith(under, StringComparison.Ordinal)))
+            {
+                var job = environ.FirstOrDefault(v => v.StartsWith("ATLAS_JOB_ID=", StringComparison.Ordinal))?["ATLAS_JOB_ID=".Length..] ?? "?";
+                Log.LeftoverProcessKilled(_logger, job, pid);
+                Signals.Kill(pid);
+            }
+        }
     }
 
     // The job's pid file sits in its folder, next to the work folder.

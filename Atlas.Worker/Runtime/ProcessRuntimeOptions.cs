@@ -11,4 +11,14 @@ public sealed class ProcessRuntimeOptions
     /// that inherited its stdout or stderr and keep it open.
     /// </summary>
     public TimeSpan OutputDrainTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// This node's name (set from <c>Atlas:Worker:Name</c>): with <see cref="JobsRoot"/>, how a
+    /// restarted worker recognises every process its earlier life started, whatever became of
+    /// their jobs. Null turns that sweep off (only the pid files are used).
+    /// </summary>
+    public string? NodeName { get; set; }
+
+    /// <summary>The shared volume's <c>jobs/</c> folder (set from <c>Atlas:SharedRoot</c>): tells this cluster's jobs from another's.</summary>
+    public string? JobsRoot { get; set; }
 }

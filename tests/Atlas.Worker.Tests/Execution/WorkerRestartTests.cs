@@ -80,6 +80,25 @@ public sealed class WorkerRestartTests(RedisServer redis) : IClassFixture<RedisS
         stranger.HasExited.ShouldBeFalse();
     }
 
+    [Fact]
+    public async Task Start_EarlierLifesJobPlacedElsewhereMeanwhile_KillsItsProcessAndLeavesOthers()
+    {
+        // The worker was down longer than the lease: the master requeued the job and placed it on
+        // another node, so the store no longer lists it here, but its first attempt still runs.
+        var id = JobId.New(DateTimeOffset.UtcNow);
+        var output = Path.Combine(_shared.Path, "jobs", id, "artifacts");
+        var orphan = StartSleep(("ATLAS_JOB_ID", id), ("ATLAS_NODE", Node), ("ATLAS_OUTPUT_DIR", output));
+        var otherNode = StartSleep(("ATLAS_JOB_ID", id), ("ATLAS_NODE", "other-node"), ("ATLAS_OUTPUT_DIR", output));
+        var otherCluster = StartSleep(("ATLAS_JOB_ID", id), ("ATLAS_NODE", Node), ("ATLAS_OUTPUT_DIR", "/elsewhere/jobs/" + id + "/artifacts"));
+
+        await using var worker = StartWorker();
+        _ = worker.Server;
+
+        await orphan.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        otherNode.HasExited.ShouldBeFalse();
+        otherCluster.HasExited.ShouldBeFalse();
+    }
+
     private async Task<string> StageRunningJobAsync()
     {
         var id = JobId.New(DateTimeOffset.UtcNow);

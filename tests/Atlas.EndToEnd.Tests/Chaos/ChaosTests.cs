@@ -1,0 +1,297 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using Atlas.Core;
+using Atlas.Core.Docker;
+using Atlas.Core.Jobs;
+using Atlas.Core.Storage;
+using StackExchange.Redis;
+
+namespace Atlas.EndToEnd.Tests.Chaos;
+
+/// <summary>
+/// Issue 3's chaos test: 2 masters, 3 workers (process runtime) and a real redis-server
+/// (<c>appendfsync always</c>) run 300 jobs of random length and exit code while workers are
+/// SIGKILLed and restarted again and again, the active master is SIGKILLed twice and Redis is
+/// SIGKILLed and restarted once. Each job appends <c>id attempt fence</c> to its own file before
+/// it exits. Then: every accepted job ended exactly once, with the exit code of the attempt that
+/// finished, and nothing is left running. Replay with <c>ATLAS_CHAOS_SEED</c>.
+/// </summary>
+public sealed class ChaosTests(ITestOutputHelper output)
+{
+    private const int Jobs = 300;
+    private const int SubmitClients = 6;
+
+    // Short leases so that lapsed ones show within the test's few minutes; the ratios are the defaults' (15 s / 5 s).
+    private static readonly Dictionary<string, string> Settings = new()
+    {
+        ["Atlas__Worker__HeartbeatSeconds"] = "1",
+        ["Atlas__Worker__LeaseSeconds"] = "3",
+        ["Atlas__Worker__InboxCheckSeconds"] = "1",
+        ["Atlas__Worker__DrainGraceSeconds"] = "2",
+        ["Atlas__Worker__Process__StopGracePeriod"] = "00:00:01",
+        ["Atlas__Master__LeaseSeconds"] = "3",
+        ["Atlas__Master__LeaderLeaseSeconds"] = "2",
+        ["Atlas__Master__ReapIntervalSeconds"] = "0.5",
+        ["Atlas__Master__IdleRescheduleSeconds"] = "1",
+        ["Atlas__Master__MaxAttempts"] = "5",
+    };
+
+    [Fact]
+    public async Task Cluster_UnderKillsAndRedisRestart_EveryJobEndsOnceWithItsAttemptsExitCode()
+    {
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("ATLAS_CHAOS_SEED"), CultureInfo.InvariantCulture, out var s) ? s : Random.Shared.Next();
+        output.WriteLine($"chaos seed {seed} (replay: ATLAS_CHAOS_SEED={seed})");
+        var random = new Random(seed);
+        // The test stops by itself: everything below gives up at this deadline and still cleans up.
+        using var overall = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        overall.CancelAfter(TimeSpan.FromMinutes(4));
+        var ct = overall.Token;
+
+        await using var cluster = await ChaosCluster.StartAsync(masters: 2, workers: 3, slots: 4, Settings, ct);
+        var marks = Path.Combine(cluster.DataDir, "marks");
+        Directory.CreateDirectory(marks);
+        using var http = new HttpClient { BaseAddress = new Uri(cluster.GatewayUrl), Timeout = TimeSpan.FromSeconds(30) };
+        using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.RedisConnectionString + ",abortConnect=false");
+        var store = new JobStore(redis);
+        var clock = Stopwatch.StartNew();
+        var stats = new ChaosStats();
+
+        // The plan of each job is drawn up front, so a seed replays the same load.
+        var plans = Enumerable.Range(0, Jobs).Select(_ => (Millis: random.Next(0, 3001), Exit: random.Next(0, 4))).ToArray();
+        var faultSeed = random.Next();
+        var accepted = new ConcurrentBag<string>();
+        var next = -1;
+        var submitting = Task.WhenAll(Enumerable.Range(0, SubmitClients).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < Jobs)
+            {
+                while (!ct.IsCancellationRequested)
+                {
+                    if (await TrySubmitAsync(http, marks, plans[i], stats, ct) is { } id)
+                    {
+                        accepted.Add(id);
+                        break;
+                    }
+                    await Task.Delay(200, ct);
+                }
+            }
+        }));
+
+        using var stopFaults = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var workerFaults = KillWorkersAsync(cluster, new Random(faultSeed), stats, stopFaults.Token);
+        var otherFaults = KillMastersAndRedisAsync(cluster, redis, stats, stopFaults.Token);
+
+        string[] all = [];
+        try
+        {
+            await submitting;
+            await otherFaults; // both master kills and the Redis restart happen while jobs run
+            while (true)
+            {
+                all = [.. (await redis.GetDatabase().SortedSetRangeByRankAsync(RedisKeys.Jobs)).Select(v => (string)v!)];
+                var states = await Task.WhenAll(all.Select(id => store.StateAsync(id, ct)));
+                if (states.All(st => st is { } state && JobStateMachine.IsTerminal(state)))
+                {
+                    break;
+                }
+                await Task.Delay(500, ct);
+            }
+        }
+        finally
+        {
+            await stopFaults.CancelAsync();
+            await workerFaults;
+        }
+        var ran = clock.Elapsed;
+
+        // Every accepted job is in the store, ended once, and its exit code is its last attempt's.
+        var problems = new List<string>();
+        foreach (var id in accepted.Where(id => !all.Contains(id)))
+        {
+            problems.Add($"{id}: accepted (201) but not in Redis");
+        }
+        var byState = new Dictionary<JobState, int>();
+        foreach (var id in all)
+        {
+            var job = (await store.GetAsync(id, ct))!;
+            var view = job.View;
+            byState[view.State] = byState.GetValueOrDefault(view.State) + 1;
+            stats.Requeues += view.History.Count(h => h.State == JobState.Queued) - 1;
+            stats.Lost += view.History.Count(h => h.State == JobState.Lost);
+            var endings = view.History.Count(h => JobStateMachine.IsTerminal(h.State));
+            if (endings != 1)
+            {
+                problems.Add($"{id}: {endings} terminal entries in its history");
+            }
+            var lines = File.Exists(Path.Combine(marks, id)) ? File.ReadAllLines(Path.Combine(marks, id)) : [];
+            if (view.ExitCode is { } exit)
+            {
+                var planned = int.Parse(job.Spec.Env["CHAOS_EXIT"], CultureInfo.InvariantCulture);
+                var last = lines.LastOrDefault()?.Split(' ');
+                if (exit != planned)
+                {
+                    problems.Add($"{id}: exit code {exit} recorded, the job exits with {planned}");
+                }
+                if (last is null || last[1] != view.Attempt.ToString(CultureInfo.InvariantCulture) || last[2] != job.Fence.ToString(CultureInfo.InvariantCulture))
+                {
+                    problems.Add($"{id}: attempt {view.Attempt} (fence {job.Fence}) recorded as finishing, but its file ends with '{lines.LastOrDefault()}' ({lines.Length} lines)");
+                }
+            }
+            else if (view.State != JobState.Failed || view.Reason?.StartsWith("lost on node", StringComparison.Ordinal) != true)
+            {
+                problems.Add($"{id}: ended {view.State} without an exit code ({view.Reason})");
+            }
+        }
+
+        await cluster.StopAsync();
+        var left = cluster.ProcessesLeft();
+        var containers = await ContainersLeftAsync(cluster.ClusterId);
+
+        output.WriteLine($"jobs: {all.Length} ({accepted.Count} acknowledged) in {ran.TotalSeconds:0} s; "
+            + string.Join(", ", byState.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}")));
+        output.WriteLine($"submits refused or failed while faults ran (retried): {stats.SubmitFailures}");
+        output.WriteLine($"requeues: {stats.Requeues} (of which after a lapsed lease: {stats.Lost})");
+        output.WriteLine($"kills: {stats.WorkerKills} workers, {stats.MasterKills} masters, {stats.RedisRestarts} Redis restarts");
+        output.WriteLine($"takeover after a master kill: {string.Join(", ", stats.Takeovers.Select(t => $"{t.TotalSeconds:0.0} s"))}");
+        output.WriteLine($"Redis down for {stats.RedisDown.TotalSeconds:0.0} s; first job placed after it: {stats.RedisRecovered.TotalSeconds:0.0} s");
+
+        problems.ShouldBeEmpty(string.Join('\n', problems.Take(20)) + "\n" + string.Join('\n', cluster.Workers.Concat(cluster.Masters).Select(n => cluster.Tail(n, 30))));
+        left.ShouldBeEmpty();
+        containers.ShouldBeEmpty();
+        stats.Takeovers.Count.ShouldBe(2);
+    }
+
+    private static async Task<string?> TrySubmitAsync(HttpClient http, string marks, (int Millis, int Exit) plan, ChaosStats stats, CancellationToken ct)
+    {
+        var seconds = (plan.Millis / 1000.0).ToString("0.000", CultureInfo.InvariantCulture);
+        var spec = new JobSpec
+        {
+            Project = "chaos",
+            Command = ["/bin/sh", "-c", $"sleep {seconds}; echo \"$ATLAS_JOB_ID $ATLAS_ATTEMPT $ATLAS_FENCE\" >> '{marks}/'\"$ATLAS_JOB_ID\"; exit $CHAOS_EXIT"],
+            Env = new Dictionary<string, string> { ["CHAOS_EXIT"] = plan.Exit.ToString(CultureInfo.InvariantCulture) },
+        };
+        using var content = new MultipartFormDataContent();
+        content.Add(new StringContent(System.Text.Json.JsonSerializer.Serialize(spec, AtlasJson.Options), Encoding.UTF8, "application/json"), "spec");
+        var bundle = new ByteArrayContent([]);
+        bundle.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
+        content.Add(bundle, "bundle", "b.tar.gz");
+        try
+        {
+            using var response = await http.PostAsync("/api/v1/jobs", content, ct);
+            if (response.IsSuccessStatusCode)
+            {
+                return (await response.Content.ReadFromJsonAsync<JobView>(AtlasJson.Options, ct))!.Id;
+            }
+        }
+        catch (HttpRequestException)
+        {
+        }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        {
+        }
+        Interlocked.Increment(ref stats.SubmitFailures);
+        return null;
+    }
+
+    // A random worker is SIGKILLed every 1.5-4 s and started again after 0.2-5 s: sometimes within
+    // its lease (its restart requeues its jobs), sometimes after it lapsed (the master requeues them).
+    private static async Task KillWorkersAsync(ChaosCluster cluster, Random random, ChaosStats stats, CancellationToken ct)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(random.Next(1500, 4000), ct);
+                var worker = cluster.Workers[random.Next(cluster.Workers.Count)];
+                cluster.Kill(worker);
+                stats.WorkerKills++;
+                try
+                {
+                    await Task.Delay(random.Next(200, 5000), ct);
+                }
+                finally
+                {
+                    await cluster.StartAsync(worker, CancellationToken.None);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    // The active master at 6 s and 26 s; Redis (SIGKILL, then the same port and files) at 15 s.
+    private static async Task KillMastersAndRedisAsync(ChaosCluster cluster, ConnectionMultiplexer redis, ChaosStats stats, CancellationToken ct)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(6), ct);
+        await KillLeaderAsync(cluster, redis, stats, ct);
+
+        await Task.Delay(TimeSpan.FromSeconds(6), ct);
+        var down = Stopwatch.StartNew();
+        cluster.Kill("redis");
+        stats.RedisRestarts++;
+        await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        await cluster.StartAsync("redis", ct);
+        stats.RedisDown = down.Elapsed;
+        string? before;
+        while ((before = await TryGetAsync(redis, "atlas:fence")) is null)
+        {
+            await Task.Delay(50, ct); // until the test's own connection is back
+        }
+        while ((await TryGetAsync(redis, "atlas:fence")) is not { } fence || fence == before)
+        {
+            await Task.Delay(50, ct); // until the leader has placed a job again
+        }
+        stats.RedisRecovered = down.Elapsed;
+
+        await Task.Delay(TimeSpan.FromSeconds(8), ct);
+        await KillLeaderAsync(cluster, redis, stats, ct);
+    }
+
+    private static async Task KillLeaderAsync(ChaosCluster cluster, ConnectionMultiplexer redis, ChaosStats stats, CancellationToken ct)
+    {
+        string? leader;
+        while ((leader = (await TryGetAsync(redis, "atlas:leader"))?.Split('|')[0]) is null)
+        {
+            await Task.Delay(50, ct);
+        }
+        var took = Stopwatch.StartNew();
+        cluster.Kill(leader);
+        stats.MasterKills++;
+        string? now;
+        while ((now = (await TryGetAsync(redis, "atlas:leader"))?.Split('|')[0]) is null || now == leader)
+        {
+            await Task.Delay(20, ct);
+        }
+        stats.Takeovers.Add(took.Elapsed);
+        await cluster.StartAsync(leader, ct); // back as the standby, for the next kill
+    }
+
+    private static async Task<string?> TryGetAsync(ConnectionMultiplexer redis, string key)
+    {
+        try
+        {
+            return await redis.GetDatabase().StringGetAsync(key);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<IReadOnlyList<string>> ContainersLeftAsync(string clusterId)
+    {
+        using var docker = new DockerClient(DockerEndpoint.Resolve(null));
+        if (!await docker.PingAsync(CancellationToken.None))
+        {
+            return []; // process runtime: no engine needed, and none can hold a container of ours
+        }
+        var labels = new Dictionary<string, string> { [ContainerLabels.Cluster] = clusterId };
+        return [.. (await docker.ListContainersAsync(labels, all: true, CancellationToken.None)).Select(c => c.Id)];
+    }
+}
