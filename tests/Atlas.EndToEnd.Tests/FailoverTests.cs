@@ -1,8 +1,4 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text;
 using System.Text.RegularExpressions;
-using Atlas.Core;
 using Atlas.Core.Jobs;
 using Atlas.Core.Posix;
 using Atlas.Testing;
@@ -23,40 +19,24 @@ public sealed partial class FailoverTests
     {
         await using var cluster = await ClusterProcess.StartAsync(typeof(FailoverTests).Assembly, workers: 1, ["--runtime", "process", "--masters", "2"], cancellationToken: Ct);
         using var http = new HttpClient { BaseAddress = new Uri(cluster.GatewayUrl), Timeout = TimeSpan.FromSeconds(30) };
-        (await RunJobAsync(http, cluster)).State.ShouldBe(JobState.Succeeded);
+        (await RunJobAsync(http)).State.ShouldBe(JobState.Succeeded);
 
         await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.RedisConnectionString);
         var leader = ((string)(await redis.GetDatabase().StringGetAsync("atlas:leader"))!).Split('|')[0];
         var pid = int.Parse(TableRow().Matches(cluster.Output).Single(m => m.Groups["name"].Value == leader).Groups["pid"].Value, System.Globalization.CultureInfo.InvariantCulture);
         Signals.Kill(pid).ShouldBeTrue();
 
-        var job = await RunJobAsync(http, cluster);
+        var job = await RunJobAsync(http);
 
         job.State.ShouldBe(JobState.Succeeded, cluster.Output);
         var newLeader = ((string)(await redis.GetDatabase().StringGetAsync("atlas:leader"))!).Split('|')[0];
         newLeader.ShouldNotBe(leader);
     }
 
-    private static async Task<JobView> RunJobAsync(HttpClient http, ClusterProcess cluster)
+    private static async Task<JobView> RunJobAsync(HttpClient http)
     {
-        using var content = new MultipartFormDataContent();
-        content.Add(new StringContent("""{"command":["/bin/sh","-c","echo ok"]}""", Encoding.UTF8, "application/json"), "spec");
-        var bundle = new ByteArrayContent([]);
-        bundle.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
-        content.Add(bundle, "bundle", "b.tar.gz");
-        using var submitted = await http.PostAsync("/api/v1/jobs", content, Ct);
-        submitted.EnsureSuccessStatusCode();
-        var id = (await submitted.Content.ReadFromJsonAsync<JobView>(AtlasJson.Options, Ct))!.Id;
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var job = (await http.GetFromJsonAsync<JobView>($"/api/v1/jobs/{id}", AtlasJson.Options, Ct))!;
-            if (JobStateMachine.IsTerminal(job.State) || DateTime.UtcNow > deadline)
-            {
-                return job;
-            }
-            await Task.Delay(100, Ct);
-        }
+        var id = await GatewayJobs.SubmitAsync(http, new JobSpec { Command = ["/bin/sh", "-c", "echo ok"] }, Ct);
+        return await GatewayJobs.WaitEndedAsync(http, id, TimeSpan.FromSeconds(60), Ct);
     }
 
     // A row of the AppHost's table: "master-1     healthy   http://127.0.0.1:41234        12345"

@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using Atlas.Core;
 using Atlas.Core.Docker;
 using Atlas.Core.Jobs;
@@ -175,14 +173,9 @@ public sealed class ChaosTests(ITestOutputHelper output)
             Command = ["/bin/sh", "-c", $"sleep {seconds}; echo \"$ATLAS_JOB_ID $ATLAS_ATTEMPT $ATLAS_FENCE\" >> '{marks}/'\"$ATLAS_JOB_ID\"; exit $CHAOS_EXIT"],
             Env = new Dictionary<string, string> { ["CHAOS_EXIT"] = plan.Exit.ToString(CultureInfo.InvariantCulture) },
         };
-        using var content = new MultipartFormDataContent();
-        content.Add(new StringContent(System.Text.Json.JsonSerializer.Serialize(spec, AtlasJson.Options), Encoding.UTF8, "application/json"), "spec");
-        var bundle = new ByteArrayContent([]);
-        bundle.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
-        content.Add(bundle, "bundle", "b.tar.gz");
         try
         {
-            using var response = await http.PostAsync("/api/v1/jobs", content, ct);
+            using var response = await GatewayJobs.PostAsync(http, spec, ct);
             if (response.IsSuccessStatusCode)
             {
                 return (await response.Content.ReadFromJsonAsync<JobView>(AtlasJson.Options, ct))!.Id;
