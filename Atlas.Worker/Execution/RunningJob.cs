@@ -23,6 +23,10 @@ internal sealed class RunningJob(string id, long fence, JobLogWriter log) : IDis
     /// <summary>Asks the runtime to stop the job; the first reason given wins.</summary>
     public void Stop(StopReason reason)
     {
+        if (reason == StopReason.Stale)
+        {
+            Log.Seal(); // a stale token writes nothing more, logs included
+        }
         if (Interlocked.CompareExchange(ref _reason, (int)reason, (int)StopReason.None) == (int)StopReason.None)
         {
             _stop.Cancel();

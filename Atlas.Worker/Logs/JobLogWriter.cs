@@ -15,6 +15,7 @@ public sealed class JobLogWriter : IJobOutput, IAsyncDisposable
     private readonly FileStream _stderr;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private TaskCompletionSource<bool> _next = NewSignal();
+    private volatile bool _sealed;
 
     public JobLogWriter(JobPaths paths, string jobId)
     {
@@ -29,6 +30,10 @@ public sealed class JobLogWriter : IJobOutput, IAsyncDisposable
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            if (_sealed)
+            {
+                return; // the attempt lost its job: its output must not mix into the next attempt's
+            }
             var own = stream == OutputStream.Stderr ? _stderr : _stdout;
             await own.WriteAsync(data, cancellationToken);
             await _output.WriteAsync(data, cancellationToken);
@@ -59,6 +64,13 @@ public sealed class JobLogWriter : IJobOutput, IAsyncDisposable
             return true;
         }
     }
+
+    /// <summary>
+    /// Drops whatever is written from now on: called when this node learns its fencing token is
+    /// stale, so the output of an attempt that lost its job (it runs on until it is stopped) is
+    /// not appended to the logs the attempt that now owns the job writes on the shared volume.
+    /// </summary>
+    public void Seal() => _sealed = true;
 
     /// <summary>Tells every follower that no more output will come.</summary>
     public void Complete()

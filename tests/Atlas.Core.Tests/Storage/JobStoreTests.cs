@@ -193,6 +193,36 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
     }
 
     [Fact]
+    public async Task RequeueAsync_StaleFence_IsRefusedAndJobStays()
+    {
+        await Register("n", slots: 2);
+        var id = await Submit(DateTimeOffset.UtcNow);
+        await _store.PlaceAsync(10, Lease, _epoch, Ct);
+        var fence = (await _store.GetAsync(id, Ct))!.Fence;
+
+        (await _store.RequeueAsync(id, "n", fence + 1, "drained", Ct)).ShouldBeFalse();
+        (await _store.RequeueAsync(id, "other", fence, "drained", Ct)).ShouldBeFalse();
+
+        var job = (await _store.GetAsync(id, Ct))!.View;
+        job.State.ShouldBe(JobState.Assigned);
+        job.Attempt.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task ReapAsync_NodeStopsHeartbeating_IsMarkedDownAndGetsNoWork()
+    {
+        await _store.RegisterNodeAsync(new NodeRegistration("silent", "http://silent:1", "process", 2), TimeSpan.FromMilliseconds(50), Ct);
+        await Task.Delay(120, Ct);
+
+        await _store.ReapAsync(10, maxAttempts: 3, _epoch, Ct);
+
+        ((string?)await _connection.GetDatabase().HashGetAsync(RedisKeys.Node("silent"), "state")).ShouldBe("down");
+        (await _store.ListNodesAsync(Ct)).Single().State.ShouldBe(NodeState.Down);
+        await Submit(DateTimeOffset.UtcNow);
+        (await _store.PlaceAsync(10, Lease, _epoch, Ct)).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task DeleteAsync_ActiveJob_IsRefused()
     {
         var id = await Submit(DateTimeOffset.UtcNow);

@@ -5,7 +5,7 @@ namespace Atlas.Worker.Tests.Execution;
 /// <summary>The real worker host in-process with the process runtime, on a real Redis and a temp shared volume.</summary>
 internal static class WorkerHost
 {
-    public static WebApplicationFactory<Program> Create(string redis, string sharedRoot, string node, string drainGraceSeconds) =>
+    public static WebApplicationFactory<Program> Create(string redis, string sharedRoot, string node, string drainGraceSeconds, string heartbeatSeconds = "5") =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("ConnectionStrings:redis", redis);
@@ -16,5 +16,6 @@ internal static class WorkerHost
             b.UseSetting("Atlas:Worker:Runtime", "process");
             b.UseSetting("Atlas:Worker:Process:StopGracePeriod", "00:00:01");
             b.UseSetting("Atlas:Worker:DrainGraceSeconds", drainGraceSeconds);
+            b.UseSetting("Atlas:Worker:HeartbeatSeconds", heartbeatSeconds);
         });
 }

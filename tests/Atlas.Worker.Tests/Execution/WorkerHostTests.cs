@@ -28,7 +28,7 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
         await _redis.GetServer(_redis.GetEndPoints()[0]).FlushDatabaseAsync();
         _store = new JobStore(_redis);
         _epoch = await _store.LeadAsync("test-master", TimeSpan.FromMinutes(5), Ct);
-        _worker = WorkerHost.Create(redis.ConnectionString, _shared.Path, Node, drainGraceSeconds: "4");
+        _worker = WorkerHost.Create(redis.ConnectionString, _shared.Path, Node, drainGraceSeconds: "4", heartbeatSeconds: "0.5");
         _ = _worker.Server; // starts the host: the node registers
     }
 
@@ -114,6 +114,40 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
         requeued.History.Last().Reason.ShouldBe($"requeued: node {Node} drained");
         (await _store.ListNodesAsync(Ct)).Single().State.ShouldBe(NodeState.Down);
         (await _store.RouteAsync(slow, Ct)).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task RunningJob_LeaseLapsedAndPlacedElsewhere_ProcessKilledAndNothingWritten()
+    {
+        var pidFile = Path.Combine(_shared.Path, "job.pid");
+        var id = await SubmitAndPlaceAsync("/bin/sh", "-c", $"echo $$ > '{pidFile}'; echo first; while true; do sleep 0.2; echo more; done");
+        await WaitForAsync(async () => File.Exists(pidFile) && (await _store.GetAsync(id, Ct))!.View.State == JobState.Running);
+        var pid = int.Parse(await File.ReadAllTextAsync(pidFile, Ct), System.Globalization.CultureInfo.InvariantCulture);
+
+        // The master's view: the lease lapsed (the node looked cut off), the job went back to the
+        // queue and was placed on another node, which now owns it under a new token.
+        // (A heartbeat landing between the two steps renews the lease: then lapse it again.)
+        await WaitForAsync(async () =>
+        {
+            await _redis.GetDatabase().SortedSetAddAsync(RedisKeys.Leases, id, 0);
+            return await _store.ReapAsync(10, maxAttempts: 3, _epoch, Ct) == 1;
+        });
+        await _store.RegisterNodeAsync(new NodeRegistration("other", "http://127.0.0.1:2", "process", 8), TimeSpan.FromMinutes(1), Ct);
+        (await _store.PlaceAsync(10, TimeSpan.FromMinutes(1), _epoch, Ct)).ShouldBe([(id, "other")]);
+        var owner = await _store.GetAsync(id, Ct);
+
+        await WaitForAsync(() => Task.FromResult(!Directory.Exists($"/proc/{pid}")));
+        await WaitForAsync(async () => (await _store.ListNodesAsync(Ct)).Single(n => n.Name == Node).Running == 0);
+        var log = Path.Combine(_shared.Path, "jobs", id, "logs", "output.log");
+        var length = new FileInfo(log).Length;
+        await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+
+        var job = await _store.GetAsync(id, Ct);
+        job!.View.State.ShouldBe(JobState.Assigned);
+        job.View.Node.ShouldBe("other");
+        job.Fence.ShouldBe(owner!.Fence);
+        job.View.History.ShouldNotContain(h => JobStateMachine.IsTerminal(h.State));
+        new FileInfo(log).Length.ShouldBe(length);
     }
 
     private async Task<string> SubmitAndPlaceAsync(params string[] command)
