@@ -285,28 +285,8 @@ public sealed class BundleReaderTests : IDisposable
     [Fact]
     public async Task ValidateAsync_InvalidUtf8Name_Rejected()
     {
-        // A ustar header whose name bytes are not UTF-8, written by hand: TarWriter only writes valid names.
-        var header = new byte[512];
-        Encoding.ASCII.GetBytes("ok-").CopyTo(header, 0);
-        header[3] = 0xff;
-        header[4] = 0xfe;
-        Encoding.ASCII.GetBytes("0000644\0").CopyTo(header, 100);
-        Encoding.ASCII.GetBytes("0000000\0").CopyTo(header, 108);
-        Encoding.ASCII.GetBytes("0000000\0").CopyTo(header, 116);
-        Encoding.ASCII.GetBytes("00000000000\0").CopyTo(header, 124);
-        Encoding.ASCII.GetBytes("00000000000\0").CopyTo(header, 136);
-        header[156] = (byte)'0';
-        Encoding.ASCII.GetBytes("ustar\0" + "00").CopyTo(header, 257);
-        Encoding.ASCII.GetBytes("        ").CopyTo(header, 148);
-        var sum = header.Sum(b => (int)b);
-        Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(header, 148);
         var path = _temp.Combine("utf8.tar.gz");
-        await using (var file = File.Create(path))
-        await using (var gzip = new GZipStream(file, CompressionLevel.Fastest))
-        {
-            await gzip.WriteAsync(header, Ct);
-            await gzip.WriteAsync(new byte[1024], Ct);
-        }
+        await File.WriteAllBytesAsync(path, TarBuilder.NonUtf8Name(), Ct);
 
         var error = await Should.ThrowAsync<BundleRejectedException>(() => BundleReader.ValidateAsync(path, Small, Ct));
 

@@ -13,16 +13,13 @@ namespace Atlas.Master.Tests.BadInput;
 /// serving, and a refused submit writes nothing. A failure prints its seed; set ATLAS_FUZZ_SEED
 /// to replay it.
 /// </summary>
-public sealed class BadInputTests(RedisServer redis) : IClassFixture<RedisServer>, IAsyncLifetime
+public sealed class BadInputTests(RedisServer redis, ITestOutputHelper output) : IClassFixture<RedisServer>, IAsyncLifetime
 {
     private const int Rounds = 150;
     private MasterFactory _factory = null!;
     private HttpClient _client = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private static int Seed =>
-        int.TryParse(Environment.GetEnvironmentVariable("ATLAS_FUZZ_SEED"), out var seed) ? seed : Environment.TickCount;
 
     public ValueTask InitializeAsync()
     {
@@ -44,8 +41,12 @@ public sealed class BadInputTests(RedisServer redis) : IClassFixture<RedisServer
     [Fact]
     public async Task Submit_MutatedSpecsAndBundles_NeverA5xxAndRefusalsWriteNothing()
     {
-        var seed = Seed;
+        var seed = HostileInput.Seed(output);
         var random = new Random(seed);
+        using var redisClient = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var jobsBefore = await redisClient.GetDatabase().SortedSetLengthAsync(Atlas.Core.Storage.RedisKeys.Jobs);
+        var foldersBefore = Directory.GetDirectories(Path.Combine(_factory.Shared.Path, "jobs")).Length;
+        var accepted = 0;
         for (var round = 0; round < Rounds; round++)
         {
             using var body = MutatedSubmit(random);
@@ -54,6 +55,7 @@ public sealed class BadInputTests(RedisServer redis) : IClassFixture<RedisServer
             var text = await response.Content.ReadAsStringAsync(Ct);
 
             status.ShouldBeLessThan(500, $"seed {seed}, round {round}: {text}");
+            accepted += status == 201 ? 1 : 0;
             if (status >= 400)
             {
                 response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json", $"seed {seed}, round {round}");
@@ -61,25 +63,26 @@ public sealed class BadInputTests(RedisServer redis) : IClassFixture<RedisServer
             }
         }
         Directory.GetFileSystemEntries(Path.Combine(_factory.Shared.Path, "uploads")).ShouldBeEmpty($"seed {seed}");
+        // A refused submit wrote nothing: only the accepted ones have a folder and a record.
+        Directory.GetDirectories(Path.Combine(_factory.Shared.Path, "jobs")).Length.ShouldBe(foldersBefore + accepted, $"seed {seed}");
+        (await redisClient.GetDatabase().SortedSetLengthAsync(Atlas.Core.Storage.RedisKeys.Jobs)).ShouldBe(jobsBefore + accepted, $"seed {seed}");
         (await _client.GetAsync("/health", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]
     public async Task OtherEndpoints_HostileIdsAndQueries_NeverA5xx()
     {
-        var seed = Seed;
+        var seed = HostileInput.Seed(output);
         var random = new Random(seed);
-        string[] fixedIds = ["..", "%2e%2e%2f%2e%2e%2fetc", "a%00b", new string('x', 5000), "0000000000zzzzzz", "%ff%fe", "*", "1 OR 1=1", "{id}"];
         var requests = new List<(HttpMethod, string)>();
-        foreach (var id in fixedIds.Concat(Enumerable.Range(0, 40).Select(_ => RandomText(random, random.Next(1, 80)))))
+        foreach (var escaped in HostileInput.PathIds(random, 40))
         {
-            var escaped = id.Contains('%', StringComparison.Ordinal) ? id : Uri.EscapeDataString(id);
             requests.Add((HttpMethod.Get, $"/api/v1/jobs/{escaped}"));
             requests.Add((HttpMethod.Get, $"/api/v1/jobs/{escaped}/logs?follow={(random.Next(2) == 0 ? "true" : "maybe")}"));
             requests.Add((HttpMethod.Post, $"/api/v1/jobs/{escaped}/stop"));
             requests.Add((HttpMethod.Delete, $"/api/v1/jobs/{escaped}"));
         }
-        foreach (var query in new[] { "limit=-1", "limit=99999999999", "limit=abc", "state=%00", "state=" + new string('s', 10000), "project=" + new string('p', 20000), "limit=1&limit=2" })
+        foreach (var query in HostileInput.Queries)
         {
             requests.Add((HttpMethod.Get, $"/api/v1/jobs?{query}"));
         }
@@ -88,7 +91,12 @@ public sealed class BadInputTests(RedisServer redis) : IClassFixture<RedisServer
         foreach (var (method, url) in requests)
         {
             using var response = await _client.SendAsync(new HttpRequestMessage(method, url), Ct);
-            ((int)response.StatusCode).ShouldBeLessThan(500, $"seed {seed}: {method} {url[..Math.Min(url.Length, 120)]}");
+            var what = $"seed {seed}: {method} {url[..Math.Min(url.Length, 120)]}";
+            ((int)response.StatusCode).ShouldBeLessThan(500, what);
+            if ((int)response.StatusCode >= 400)
+            {
+                response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json", what + $" -> {(int)response.StatusCode}");
+            }
         }
         (await _client.GetAsync("/health", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
@@ -104,7 +112,7 @@ public sealed class BadInputTests(RedisServer redis) : IClassFixture<RedisServer
                 junk.Headers.ContentType.Parameters.Add(new NameValueHeaderValue("boundary", "xyz"));
                 return junk;
             case 1: // a mutated spec, no bundle
-                content.Add(new StringContent(MutatedSpec(random), Encoding.UTF8, "application/json"), random.Next(4) == 0 ? RandomText(random, 8) : "spec");
+                content.Add(new StringContent(MutatedSpec(random), Encoding.UTF8, "application/json"), random.Next(4) == 0 ? HostileInput.Text(random, 8) : "spec");
                 return content;
             case 2: // a valid spec and random bytes as the bundle
                 content.Add(new StringContent("""{"command":["true"]}""", Encoding.UTF8, "application/json"), "spec");
@@ -151,8 +159,8 @@ public sealed class BadInputTests(RedisServer redis) : IClassFixture<RedisServer
             0 => spec[..random.Next(spec.Length)],
             1 => spec.Replace("\"true\"", random.Next(2) == 0 ? "null" : "123", StringComparison.Ordinal),
             2 => spec.Replace("5", "1e309", StringComparison.Ordinal).Replace("\"p\"", "[]", StringComparison.Ordinal),
-            3 => spec.Insert(random.Next(spec.Length), RandomText(random, random.Next(1, 10))),
-            4 => "{\"command\":[\"" + new string('x', 40_000) + "\"],\"env\":{\"" + RandomText(random, 20) + "\":\"v\"}}",
+            3 => spec.Insert(random.Next(spec.Length), HostileInput.Text(random, random.Next(1, 10))),
+            4 => "{\"command\":[\"" + new string('x', 40_000) + "\"],\"env\":{\"" + HostileInput.Text(random, 20) + "\":\"v\"}}",
             5 => "[" + spec + "]",
             _ => spec,
         };
@@ -207,7 +215,4 @@ public sealed class BadInputTests(RedisServer redis) : IClassFixture<RedisServer
         random.NextBytes(bytes);
         return bytes;
     }
-
-    private static string RandomText(Random random, int length) =>
-        new([.. Enumerable.Range(0, length).Select(_ => (char)random.Next(1, 0x2FF))]);
 }
