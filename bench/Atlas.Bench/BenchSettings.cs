@@ -2,14 +2,31 @@ using System.Globalization;
 
 namespace Atlas.Bench;
 
-/// <summary>What the benchmark runs: job counts (warm-up, measured, latency), client concurrency and the workers' slots.</summary>
+/// <summary>
+/// What the benchmark runs. The default scenario: job counts (warm-up, measured, latency), client
+/// concurrency and the workers' slots. <c>--scenario load</c>: <see cref="Clients"/> clients
+/// submitting and polling through the gateway for <see cref="Seconds"/> seconds.
+/// </summary>
 internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency, int Workers, int Slots, int WarmupJobs)
 {
+    public string Scenario { get; init; } = "default";
+
+    public int Clients { get; init; } = 100;
+
+    public int Seconds { get; init; } = 60;
+
     public static BenchSettings Parse(string[] args)
     {
         var s = new BenchSettings(Jobs: 1000, LatencyJobs: 200, Concurrency: 32, Workers: 2, Slots: 8, WarmupJobs: 1000);
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
+            if (args[i] == "--scenario")
+            {
+                s = args[i + 1] is "default" or "load"
+                    ? s with { Scenario = args[i + 1] }
+                    : throw new ArgumentException($"--scenario must be default or load (got '{args[i + 1]}').");
+                continue;
+            }
             var value = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
             s = args[i] switch
             {
@@ -19,6 +36,8 @@ internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency,
                 "--workers" => s with { Workers = value },
                 "--slots" => s with { Slots = value },
                 "--warmup" => s with { WarmupJobs = value },
+                "--clients" => s with { Clients = value },
+                "--seconds" => s with { Seconds = value },
                 _ => throw new ArgumentException($"Unknown option {args[i]}; see Program.cs for the options."),
             };
         }

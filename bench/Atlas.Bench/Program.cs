@@ -2,9 +2,16 @@ using Atlas.Bench;
 using Atlas.Testing;
 
 // Usage: dotnet run -c Release --project bench/Atlas.Bench [-- --jobs 1000 --latency-jobs 200 --workers 2 --slots 8 --concurrency 32]
+//        dotnet run -c Release --project bench/Atlas.Bench -- --scenario load [--clients 100 --seconds 60 --workers 2 --slots 8]
 var settings = BenchSettings.Parse(args);
 await using var cluster = await ClusterProcess.StartAsync(typeof(Scenarios).Assembly, settings.Workers,
     ["--runtime", "process", "--slots", settings.Slots.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
 using var client = new HttpClient { BaseAddress = new Uri(cluster.GatewayUrl), Timeout = TimeSpan.FromMinutes(2) };
-var results = await new Scenarios(client, settings).RunAsync();
-results.Print(Console.Out, settings);
+if (settings.Scenario == "load")
+{
+    (await new LoadScenario(client, settings).RunAsync()).Print(Console.Out, settings);
+}
+else
+{
+    (await new Scenarios(client, settings).RunAsync()).Print(Console.Out, settings);
+}

@@ -63,14 +63,21 @@ internal sealed class Scenarios(HttpClient client, BenchSettings settings)
         return ids;
     }
 
-    private async Task<JobView> SubmitAsync()
+    /// <summary>A submit of a no-op job (<c>true</c>) with an empty bundle, in <paramref name="project"/>.</summary>
+    internal static MultipartFormDataContent SubmitContent(string project = "bench")
     {
-        using var content = new MultipartFormDataContent();
-        var spec = JsonContent.Create(new JobSpec { Command = ["true"], Project = "bench" }, options: AtlasJson.Options);
+        var content = new MultipartFormDataContent();
+        var spec = JsonContent.Create(new JobSpec { Command = ["true"], Project = project }, options: AtlasJson.Options);
         content.Add(spec, "spec");
         var bundle = new ByteArrayContent(EmptyBundle);
         bundle.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
         content.Add(bundle, "bundle", "bundle.tar.gz");
+        return content;
+    }
+
+    private async Task<JobView> SubmitAsync()
+    {
+        using var content = SubmitContent();
         using var response = await client.PostAsync("/api/v1/jobs", content);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JobView>(AtlasJson.Options))!;
@@ -110,7 +117,7 @@ internal sealed class Scenarios(HttpClient client, BenchSettings settings)
         }
     }
 
-    private static double Percentile(List<double> sorted, double p) =>
+    internal static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
     private static byte[] MakeEmptyBundle()
