@@ -39,6 +39,9 @@ internal static partial class Log
     [LoggerMessage(2012, LogLevel.Warning, "A drain step failed; the master requeues what is left when its lease lapses.")]
     public static partial void DrainStepFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(2020, LogLevel.Warning, "Job {JobId}: Redis is away; recording how it ended again in a second.")]
+    public static partial void OutcomeRetrying(ILogger logger, string jobId, Exception exception);
+
     [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Job {JobId}: image {Image} is not on this node, pulling it.")]
     public static partial void PullingImage(ILogger logger, string jobId, string image);
 

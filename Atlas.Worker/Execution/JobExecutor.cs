@@ -31,6 +31,7 @@ internal sealed class JobExecutor(
     ILogger<JobExecutor> logger) : BackgroundService
 {
     private const string StopMessagePrefix = "stop:";
+    private static readonly TimeSpan OutcomeRetryLimit = TimeSpan.FromMinutes(2);
     private readonly WakeSignal _wake = new(time);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -146,6 +147,31 @@ internal sealed class JobExecutor(
         }
     }
 
+    /// <summary>
+    /// Runs a fenced write of a job's outcome, again and again while Redis cannot be reached (it
+    /// restarts), for up to <see cref="OutcomeRetryLimit"/>: a job that ended meanwhile keeps its
+    /// result rather than being run again when its lease lapses. The job stays held while this
+    /// waits, so the heartbeat keeps renewing its lease once Redis is back; if the lease lapsed
+    /// anyway, the fence refuses the write. A write that did land before its answer was lost is
+    /// refused the second time as already ended: the outcome is still recorded once.
+    /// </summary>
+    private async Task<T> WhileRedisAwayAsync<T>(string id, Func<Task<T>> write)
+    {
+        var deadline = time.GetUtcNow() + OutcomeRetryLimit;
+        while (true)
+        {
+            try
+            {
+                return await write();
+            }
+            catch (Exception ex) when (ex is RedisConnectionException or TimeoutException && time.GetUtcNow() < deadline)
+            {
+                Log.OutcomeRetrying(logger, id, ex);
+                await Task.Delay(TimeSpan.FromSeconds(1), time);
+            }
+        }
+    }
+
     private async Task RunAsync(RunningJob entry, JobRecord job)
     {
         var o = options.Value;
@@ -204,10 +230,10 @@ internal sealed class JobExecutor(
             }
             if (entry.StopReason == StopReason.Shutdown)
             {
-                await store.RequeueAsync(entry.Id, o.Name, entry.Fence, DrainedReason(o.Name), CancellationToken.None);
+                await WhileRedisAwayAsync(entry.Id, () => store.RequeueAsync(entry.Id, o.Name, entry.Fence, DrainedReason(o.Name), CancellationToken.None));
                 return;
             }
-            var outcome = await store.CompleteAsync(entry.Id, o.Name, entry.Fence, state, exitCode, reason, CancellationToken.None);
+            var outcome = await WhileRedisAwayAsync(entry.Id, () => store.CompleteAsync(entry.Id, o.Name, entry.Fence, state, exitCode, reason, CancellationToken.None));
             if (outcome == CompleteOutcome.Done)
             {
                 Log.JobEnded(logger, entry.Id, JobStore.StateName(state), exitCode);

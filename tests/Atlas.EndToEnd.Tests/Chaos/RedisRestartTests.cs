@@ -15,10 +15,10 @@ public sealed class RedisRestartTests
     private static readonly Dictionary<string, string> Settings = new()
     {
         ["Atlas__Worker__HeartbeatSeconds"] = "1",
-        ["Atlas__Worker__LeaseSeconds"] = "10",
+        ["Atlas__Worker__LeaseSeconds"] = "20",
         ["Atlas__Worker__InboxCheckSeconds"] = "1",
         ["Atlas__Worker__DrainGraceSeconds"] = "2",
-        ["Atlas__Master__LeaseSeconds"] = "10",
+        ["Atlas__Master__LeaseSeconds"] = "20",
         ["Atlas__Master__IdleRescheduleSeconds"] = "1",
     };
 
@@ -31,23 +31,31 @@ public sealed class RedisRestartTests
         using var http = new HttpClient { BaseAddress = new Uri(cluster.GatewayUrl), Timeout = TimeSpan.FromSeconds(30) };
         var before = await GatewayJobs.SubmitAsync(http, new JobSpec { Command = ["true"] }, Ct);
         (await GatewayJobs.WaitEndedAsync(http, before, TimeSpan.FromSeconds(60), Ct)).State.ShouldBe(JobState.Succeeded);
-        var across = await GatewayJobs.SubmitAsync(http, new JobSpec { Command = ["sleep", "4"] }, Ct);
-        while ((await http.GetFromJsonAsync<JobView>($"/api/v1/jobs/{across}", AtlasJson.Options, Ct))!.State != JobState.Running)
+        // One job ends while Redis is away, the other after it is back.
+        var during = await GatewayJobs.SubmitAsync(http, new JobSpec { Command = ["sleep", "1"] }, Ct);
+        var after = await GatewayJobs.SubmitAsync(http, new JobSpec { Command = ["sleep", "12"] }, Ct);
+        foreach (var id in new[] { during, after })
         {
-            await Task.Delay(100, Ct);
+            while ((await http.GetFromJsonAsync<JobView>($"/api/v1/jobs/{id}", AtlasJson.Options, Ct))!.State != JobState.Running)
+            {
+                await Task.Delay(50, Ct);
+            }
         }
 
         cluster.Kill("redis");
-        await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+        await Task.Delay(TimeSpan.FromSeconds(8), Ct); // longer than a Redis call waits (5 s)
         await cluster.StartAsync("redis", Ct);
 
-        var job = await GatewayJobs.WaitEndedAsync(http, across, TimeSpan.FromSeconds(60), Ct);
-        job.State.ShouldBe(JobState.Succeeded, cluster.Tail("worker-1"));
-        job.History.Count(h => JobStateMachine.IsTerminal(h.State)).ShouldBe(1);
-        job.Attempt.ShouldBe(1);
+        foreach (var id in new[] { during, after })
+        {
+            var job = await GatewayJobs.WaitEndedAsync(http, id, TimeSpan.FromSeconds(60), Ct);
+            job.State.ShouldBe(JobState.Succeeded, cluster.Tail("worker-1"));
+            job.History.Count(h => JobStateMachine.IsTerminal(h.State)).ShouldBe(1);
+            job.Attempt.ShouldBe(1, cluster.Tail("worker-1"));
+        }
         (await http.GetFromJsonAsync<JobView>($"/api/v1/jobs/{before}", AtlasJson.Options, Ct))!.State.ShouldBe(JobState.Succeeded);
-        var after = await GatewayJobs.SubmitAsync(http, new JobSpec { Command = ["true"] }, Ct);
-        (await GatewayJobs.WaitEndedAsync(http, after, TimeSpan.FromSeconds(60), Ct)).State.ShouldBe(JobState.Succeeded, cluster.Tail("master"));
+        var next = await GatewayJobs.SubmitAsync(http, new JobSpec { Command = ["true"] }, Ct);
+        (await GatewayJobs.WaitEndedAsync(http, next, TimeSpan.FromSeconds(60), Ct)).State.ShouldBe(JobState.Succeeded, cluster.Tail("master"));
         // The node keeps beating: still ready well after a few heartbeats.
         await Task.Delay(TimeSpan.FromSeconds(4), Ct);
         var nodes = (await http.GetFromJsonAsync<List<NodeView>>("/api/v1/nodes", AtlasJson.Options, Ct))!;
