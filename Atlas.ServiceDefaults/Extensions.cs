@@ -33,9 +33,14 @@ public static class Extensions
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [AliveTag]);
         builder.Services.AddProblemDetails();
         // A request that cannot be bound (a query value of the wrong type, a body too large) is
-        // the caller's mistake: its own 4xx, not a 500.
-        builder.Services.Configure<ExceptionHandlerOptions>(o => o.StatusCodeSelector = ex =>
-            ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
+        // the caller's mistake: its own 4xx, not a 500. Redis out of reach (it restarts) is
+        // passing: 503, so the caller knows to try again; nothing was recorded.
+        builder.Services.Configure<ExceptionHandlerOptions>(o => o.StatusCodeSelector = ex => ex switch
+        {
+            BadHttpRequestException bad => bad.StatusCode,
+            StackExchange.Redis.RedisConnectionException or TimeoutException => StatusCodes.Status503ServiceUnavailable,
+            _ => StatusCodes.Status500InternalServerError,
+        });
         builder.Services.Configure<JsonOptions>(o => AtlasJson.Configure(o.SerializerOptions));
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;

@@ -7,8 +7,9 @@ namespace Atlas.EndToEnd.Tests.Chaos;
 
 /// <summary>
 /// Redis dies (SIGKILL) under a running cluster and comes back on the same port and append-only
-/// file (<c>appendfsync always</c>): no acknowledged job is lost, a job running across the gap
-/// still completes once, and the services reconnect by themselves and carry on.
+/// file (<c>appendfsync always</c>), after 8 s away: no acknowledged job is lost, jobs that end
+/// during the outage or after it complete once, a submit meanwhile gets a 503 and leaves nothing
+/// behind, and the services reconnect by themselves and carry on.
 /// </summary>
 public sealed class RedisRestartTests
 {
@@ -43,7 +44,13 @@ public sealed class RedisRestartTests
         }
 
         cluster.Kill("redis");
-        await Task.Delay(TimeSpan.FromSeconds(8), Ct); // longer than a Redis call waits (5 s)
+        var outage = Task.Delay(TimeSpan.FromSeconds(8), Ct); // longer than a Redis call waits (5 s)
+        using (var refused = await GatewayJobs.PostAsync(http, new JobSpec { Command = ["true"] }, Ct))
+        {
+            ((int)refused.StatusCode).ShouldBe(503, await refused.Content.ReadAsStringAsync(Ct));
+            refused.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json");
+        }
+        await outage;
         await cluster.StartAsync("redis", Ct);
 
         foreach (var id in new[] { during, after })
@@ -56,6 +63,11 @@ public sealed class RedisRestartTests
         (await http.GetFromJsonAsync<JobView>($"/api/v1/jobs/{before}", AtlasJson.Options, Ct))!.State.ShouldBe(JobState.Succeeded);
         var next = await GatewayJobs.SubmitAsync(http, new JobSpec { Command = ["true"] }, Ct);
         (await GatewayJobs.WaitEndedAsync(http, next, TimeSpan.FromSeconds(60), Ct)).State.ShouldBe(JobState.Succeeded, cluster.Tail("master"));
+        // The refused submit left nothing: no record, no job folder, no upload.
+        var jobs = (await http.GetFromJsonAsync<List<JobView>>("/api/v1/jobs", AtlasJson.Options, Ct))!;
+        jobs.Select(j => j.Id).Order().ShouldBe(new[] { before, during, after, next }.Order());
+        Directory.GetDirectories(Path.Combine(cluster.SharedRoot, "jobs")).Length.ShouldBe(4);
+        Directory.GetFileSystemEntries(Path.Combine(cluster.SharedRoot, "uploads")).ShouldBeEmpty();
         // The node keeps beating: still ready well after a few heartbeats.
         await Task.Delay(TimeSpan.FromSeconds(4), Ct);
         var nodes = (await http.GetFromJsonAsync<List<NodeView>>("/api/v1/nodes", AtlasJson.Options, Ct))!;
