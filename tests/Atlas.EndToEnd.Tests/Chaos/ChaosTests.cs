@@ -150,7 +150,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         var left = cluster.ProcessesLeft();
         var containers = await ContainersLeftAsync(cluster.ClusterId);
 
-        output.WriteLine($"jobs: {all.Length} ({accepted.Count} acknowledged) in {ran.TotalSeconds:0} s; "
+        output.WriteLine($"jobs: {all.Length} ({accepted.Count} acknowledged, {plans.Count(p => p.Exit == 0)} planned to exit 0) in {ran.TotalSeconds:0} s; "
             + string.Join(", ", byState.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}")));
         output.WriteLine($"submits refused or failed while faults ran (retried): {stats.SubmitFailures}");
         output.WriteLine($"requeues: {stats.Requeues} (of which after a lapsed lease: {stats.Lost})");
@@ -191,7 +191,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         return null;
     }
 
-    // A random worker is SIGKILLed every 1.5-4 s and started again after 0.2-5 s: sometimes within
+    // A random worker is SIGKILLed every 1-3 s and started again after 0.2-5 s: sometimes within
     // its lease (its restart requeues its jobs), sometimes after it lapsed (the master requeues them).
     private static async Task KillWorkersAsync(ChaosCluster cluster, Random random, ChaosStats stats, CancellationToken ct)
     {
@@ -199,7 +199,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         {
             while (true)
             {
-                await Task.Delay(random.Next(1500, 4000), ct);
+                await Task.Delay(random.Next(1000, 3000), ct);
                 var worker = cluster.Workers[random.Next(cluster.Workers.Count)];
                 cluster.Kill(worker);
                 stats.WorkerKills++;
