@@ -33,11 +33,11 @@ public sealed class RedisRestartTests
         var before = await GatewayJobs.SubmitAsync(http, new JobSpec { Command = ["true"] }, Ct);
         (await GatewayJobs.WaitEndedAsync(http, before, TimeSpan.FromSeconds(60), Ct)).State.ShouldBe(JobState.Succeeded);
         // One job ends while Redis is away, the other after it is back.
-        var during = await GatewayJobs.SubmitAsync(http, new JobSpec { Command = ["sleep", "1"] }, Ct);
+        var during = await GatewayJobs.SubmitAsync(http, new JobSpec { Command = ["sleep", "2"] }, Ct);
         var after = await GatewayJobs.SubmitAsync(http, new JobSpec { Command = ["sleep", "12"] }, Ct);
         foreach (var id in new[] { during, after })
         {
-            while ((await http.GetFromJsonAsync<JobView>($"/api/v1/jobs/{id}", AtlasJson.Options, Ct))!.State != JobState.Running)
+            while ((await http.GetFromJsonAsync<JobView>($"/api/v1/jobs/{id}", AtlasJson.Options, Ct))!.State is JobState.Queued or JobState.Assigned)
             {
                 await Task.Delay(50, Ct);
             }
