@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using Atlas.AppHost.Model;
 using Atlas.AppHost.Options;
+using Atlas.AppHost.Orchestration;
 using Atlas.Core;
 using Atlas.Core.Net;
 using Atlas.Core.Posix;
@@ -104,10 +104,13 @@ public sealed class ChaosCluster : IAsyncDisposable
         {
             var dir = Path.Combine(DataDir, "redis");
             Directory.CreateDirectory(dir);
-            info = new ProcessStartInfo(_redisExe)
+            // As the AppHost starts it (append-only file on), with every write fsynced.
+            var redis = RedisLauncher.Locate(spec.Port, dir, "always", DataDir, _ => _redisExe, _ => false)!;
+            info = new ProcessStartInfo(redis.FileName);
+            foreach (var argument in redis.Arguments)
             {
-                ArgumentList = { "--bind", "127.0.0.1", "--port", spec.Port.ToString(CultureInfo.InvariantCulture), "--dir", dir, "--appendonly", "yes", "--appendfsync", "always", "--save", "" },
-            };
+                info.ArgumentList.Add(argument);
+            }
         }
         else
         {
