@@ -13,18 +13,12 @@ internal sealed record CpuSnapshot(IReadOnlyDictionary<string, TimeSpan> ByRole)
     /// <summary>The roles in the order they are printed.</summary>
     public static readonly string[] Roles = ["redis", "master", "worker", "jobs", "gateway", "apphost", "bench"];
 
-    /// <summary>
-    /// Not a process but a part of the .NET ones, already counted in their rows: the background
-    /// thread that recompiles hot methods (tiered compilation), which shows whether the warm-up
-    /// was long enough.
-    /// </summary>
-    public const string Jit = "of which JIT";
 
     private static readonly double TicksPerSecond = 100; // USER_HZ, 100 on every Linux build .NET runs on
 
     public static CpuSnapshot Take()
     {
-        var byRole = Roles.Append(Jit).ToDictionary(r => r, _ => TimeSpan.Zero);
+        var byRole = Roles.ToDictionary(r => r, _ => TimeSpan.Zero);
         if (!OperatingSystem.IsLinux())
         {
             return new CpuSnapshot(byRole);
@@ -44,7 +38,6 @@ internal sealed record CpuSnapshot(IReadOnlyDictionary<string, TimeSpan> ByRole)
                 continue;
             }
             byRole[role] += stat.Own;
-            byRole[Jit] += TieringThreadTime(pid);
             if (role == "worker")
             {
                 byRole["jobs"] += stat.Children;
@@ -55,7 +48,15 @@ internal sealed record CpuSnapshot(IReadOnlyDictionary<string, TimeSpan> ByRole)
 
     /// <summary>CPU milliseconds per job for each role between <paramref name="before"/> and this snapshot.</summary>
     public IReadOnlyList<(string Role, double MsPerJob)> PerJobSince(CpuSnapshot before, int jobs) =>
-        [.. Roles.Append(Jit).Select(r => (r, (ByRole[r] - before.ByRole[r]).TotalMilliseconds / jobs))];
+        [.. Roles.Select(r => (r, (ByRole[r] - before.ByRole[r]).TotalMilliseconds / jobs))];
+
+    /// <summary>The .NET processes among them (all but Redis): where the JIT runs.</summary>
+    public static IReadOnlyList<int> DotnetProcesses()
+    {
+        var self = Environment.ProcessId;
+        var parents = ReadAll().ToDictionary(s => s.Key, s => s.Value.Parent);
+        return [.. parents.Keys.Where(pid => pid == self || (Below(pid, self, parents) && RoleOf(pid) is { } role && role != "redis"))];
+    }
 
     private static bool Below(int pid, int ancestor, Dictionary<int, int> parents)
     {
@@ -106,26 +107,8 @@ internal sealed record CpuSnapshot(IReadOnlyDictionary<string, TimeSpan> ByRole)
         return stats;
     }
 
-    private static TimeSpan TieringThreadTime(int pid)
-    {
-        var total = TimeSpan.Zero;
-        try
-        {
-            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
-            {
-                if (ReadStat(Path.Combine(task, "stat")) is { Name: ".NET Tiered Com" } stat)
-                {
-                    total += stat.Own;
-                }
-            }
-        }
-        catch (IOException)
-        {
-        }
-        return total;
-    }
-
-    private static (string Name, int Parent, TimeSpan Own, TimeSpan Children)? ReadStat(string path)
+    /// <summary>Reads a process's or thread's <c>stat</c>: its name, parent and CPU time (own, and its reaped children's).</summary>
+    public static (string Name, int Parent, TimeSpan Own, TimeSpan Children)? ReadStat(string path)
     {
         string text;
         try

@@ -24,11 +24,13 @@ internal sealed class Scenarios(HttpClient client, BenchSettings settings)
         await WaitAllEndedAsync(await SubmitBatchAsync(settings.WarmupJobs));
 
         var cpuBefore = CpuSnapshot.Take();
+        await using var jit = JitSampler.Start();
         var clock = Stopwatch.StartNew();
         var ids = await SubmitBatchAsync(settings.Jobs);
         var submitSeconds = clock.Elapsed.TotalSeconds;
         var batch = await WaitAllEndedAsync(ids);
         var cpu = CpuSnapshot.Take().PerJobSince(cpuBefore, settings.Jobs);
+        var jitMsPerJob = (await jit.StopAsync()).TotalMilliseconds / settings.Jobs;
         var first = batch.Min(j => j.SubmittedAt);
         var last = batch.Max(j => j.FinishedAt ?? j.SubmittedAt);
         var failed = batch.Count(j => j.State != JobState.Succeeded);
@@ -48,7 +50,8 @@ internal sealed class Scenarios(HttpClient client, BenchSettings settings)
             FailedJobs: failed,
             StartP50Ms: Percentile(latencies, 0.50),
             StartP99Ms: Percentile(latencies, 0.99),
-            CpuMsPerJob: cpu);
+            CpuMsPerJob: cpu,
+            JitMsPerJob: jitMsPerJob);
     }
 
     private async Task<string[]> SubmitBatchAsync(int count)
