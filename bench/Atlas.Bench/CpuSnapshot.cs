@@ -13,7 +13,6 @@ internal sealed record CpuSnapshot(IReadOnlyDictionary<string, TimeSpan> ByRole)
     /// <summary>The roles in the order they are printed.</summary>
     public static readonly string[] Roles = ["redis", "master", "worker", "jobs", "gateway", "apphost", "bench"];
 
-
     private static readonly double TicksPerSecond = 100; // USER_HZ, 100 on every Linux build .NET runs on
 
     public static CpuSnapshot Take()

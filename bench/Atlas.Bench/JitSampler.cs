@@ -12,6 +12,7 @@ internal sealed class JitSampler : IAsyncDisposable
     private const string ThreadName = ".NET Tiered Com";
     private readonly Dictionary<(int Pid, int Tid), (TimeSpan First, TimeSpan Last)> _threads = [];
     private readonly CancellationTokenSource _stop = new();
+    private readonly IReadOnlyList<int> _processes = CpuSnapshot.DotnetProcesses(); // the cluster's services do not change during a batch
     private readonly Task _loop;
 
     private JitSampler()
@@ -59,7 +60,7 @@ internal sealed class JitSampler : IAsyncDisposable
         {
             return;
         }
-        foreach (var pid in CpuSnapshot.DotnetProcesses())
+        foreach (var pid in _processes)
         {
             IEnumerable<string> tasks;
             try
