@@ -156,7 +156,7 @@ public sealed class JobSubmitter(JobStore store, JobPaths paths, IOptions<Master
 
     private static async Task WriteJobFolderAsync(JobSpec spec, string staging, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.Combine(staging, "logs"));
+        // No logs/ folder: the worker creates it with the first line the job prints.
         Directory.CreateDirectory(Path.Combine(staging, "artifacts"));
         await using (var file = new FileStream(Path.Combine(staging, "spec.json"), FileMode.CreateNew, FileAccess.Write))
         {

@@ -6,23 +6,23 @@ namespace Atlas.Worker.Logs;
 /// <summary>
 /// Writes a running job's output to the shared volume as it arrives — <c>stdout.log</c>,
 /// <c>stderr.log</c> and both interleaved in <c>output.log</c> — and wakes whoever follows it.
+/// Each file is created on its first write (<see cref="LazyLogFile"/>).
 /// </summary>
 public sealed class JobLogWriter : IJobOutput, IAsyncDisposable
 {
     private static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(250);
-    private readonly FileStream _output;
-    private readonly FileStream _stdout;
-    private readonly FileStream _stderr;
+    private readonly LazyLogFile _output;
+    private readonly LazyLogFile _stdout;
+    private readonly LazyLogFile _stderr;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private TaskCompletionSource<bool> _next = NewSignal();
     private volatile bool _sealed;
 
     public JobLogWriter(JobPaths paths, string jobId)
     {
-        Directory.CreateDirectory(paths.Logs(jobId));
-        _output = Open(paths.OutputLog(jobId));
-        _stdout = Open(paths.StdoutLog(jobId));
-        _stderr = Open(paths.StderrLog(jobId));
+        _output = new LazyLogFile(paths.OutputLog(jobId));
+        _stdout = new LazyLogFile(paths.StdoutLog(jobId));
+        _stderr = new LazyLogFile(paths.StderrLog(jobId));
     }
 
     public async ValueTask WriteAsync(OutputStream stream, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
@@ -98,9 +98,6 @@ public sealed class JobLogWriter : IJobOutput, IAsyncDisposable
         }
         _gate.Dispose();
     }
-
-    private static FileStream Open(string path) =>
-        new(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 4096, useAsync: true);
 
     private static TaskCompletionSource<bool> NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

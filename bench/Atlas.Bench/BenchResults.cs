@@ -2,8 +2,14 @@ using System.Globalization;
 
 namespace Atlas.Bench;
 
-/// <summary>The figures, printed as a table.</summary>
-internal sealed record BenchResults(double SubmitPerSecond, double EndToEndPerSecond, int FailedJobs, double StartP50Ms, double StartP99Ms)
+/// <summary>
+/// The figures, printed as a table. <see cref="CpuMsPerJob"/> is the CPU each process used over
+/// the timed batch (submits until the last job ended) divided by its jobs; <see cref="JitMsPerJob"/>
+/// the part of it the .NET processes spent recompiling hot methods.
+/// </summary>
+internal sealed record BenchResults(
+    double SubmitPerSecond, double EndToEndPerSecond, int FailedJobs, double StartP50Ms, double StartP99Ms,
+    IReadOnlyList<(string Role, double MsPerJob)> CpuMsPerJob, double JitMsPerJob)
 {
     public void Print(TextWriter output, BenchSettings s)
     {
@@ -18,5 +24,11 @@ internal sealed record BenchResults(double SubmitPerSecond, double EndToEndPerSe
         output.WriteLine(string.Format(c, "| jobs not succeeded                       | {0,8}     |", FailedJobs));
         output.WriteLine(string.Format(c, "| submit-to-start p50 ({0} jobs, idle)     | {1,8:F1} ms |", s.LatencyJobs, StartP50Ms));
         output.WriteLine(string.Format(c, "| submit-to-start p99 ({0} jobs, idle)     | {1,8:F1} ms |", s.LatencyJobs, StartP99Ms));
+        foreach (var (role, ms) in CpuMsPerJob)
+        {
+            output.WriteLine(string.Format(c, "| CPU per job: {0,-27} | {1,8:F2} ms |", role, ms));
+        }
+        output.WriteLine(string.Format(c, "| CPU per job: all processes               | {0,8:F2} ms |", CpuMsPerJob.Sum(r => r.MsPerJob)));
+        output.WriteLine(string.Format(c, "| CPU per job: of which JIT (tiering)      | {0,8:F2} ms |", JitMsPerJob));
     }
 }

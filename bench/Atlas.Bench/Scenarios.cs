@@ -23,10 +23,14 @@ internal sealed class Scenarios(HttpClient client, BenchSettings settings)
         // Warm-up: the services' code is jitted and tiered up before anything is timed.
         await WaitAllEndedAsync(await SubmitBatchAsync(settings.WarmupJobs));
 
+        var cpuBefore = CpuSnapshot.Take();
+        await using var jit = JitSampler.Start();
         var clock = Stopwatch.StartNew();
         var ids = await SubmitBatchAsync(settings.Jobs);
         var submitSeconds = clock.Elapsed.TotalSeconds;
         var batch = await WaitAllEndedAsync(ids);
+        var cpu = CpuSnapshot.Take().PerJobSince(cpuBefore, settings.Jobs);
+        var jitMsPerJob = (await jit.StopAsync()).TotalMilliseconds / settings.Jobs;
         var first = batch.Min(j => j.SubmittedAt);
         var last = batch.Max(j => j.FinishedAt ?? j.SubmittedAt);
         var failed = batch.Count(j => j.State != JobState.Succeeded);
@@ -45,7 +49,9 @@ internal sealed class Scenarios(HttpClient client, BenchSettings settings)
             EndToEndPerSecond: settings.Jobs / (last - first).TotalSeconds,
             FailedJobs: failed,
             StartP50Ms: Percentile(latencies, 0.50),
-            StartP99Ms: Percentile(latencies, 0.99));
+            StartP99Ms: Percentile(latencies, 0.99),
+            CpuMsPerJob: cpu,
+            JitMsPerJob: jitMsPerJob);
     }
 
     private async Task<string[]> SubmitBatchAsync(int count)

@@ -48,7 +48,6 @@ public sealed class JobsApiTests(RedisServer redis) : IClassFixture<RedisServer>
         File.ReadAllText(Path.Combine(dir, "work", "train.py")).ShouldBe("print('hi')");
         File.Exists(Path.Combine(dir, "work", "data", "a.txt")).ShouldBeTrue();
         File.Exists(Path.Combine(dir, "bundle.tar.gz")).ShouldBeTrue();
-        Directory.Exists(Path.Combine(dir, "logs")).ShouldBeTrue();
         Directory.Exists(Path.Combine(dir, "artifacts")).ShouldBeTrue();
         JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "spec.json"))).RootElement.GetProperty("env").GetProperty("LR").GetString().ShouldBe("0.1");
 
@@ -186,6 +185,7 @@ public sealed class JobsApiTests(RedisServer redis) : IClassFixture<RedisServer>
         using var submitted = await _client.PostAsync("/api/v1/jobs", body, Ct);
         var job = (await submitted.Content.ReadFromJsonAsync<JobView>(AtlasJson.Options, Ct))!;
         await _client.PostAsync($"/api/v1/jobs/{job.Id}/stop", null, Ct);
+        Directory.CreateDirectory(Path.Combine(_factory.Shared.Path, "jobs", job.Id, "logs"));
         await File.WriteAllTextAsync(Path.Combine(_factory.Shared.Path, "jobs", job.Id, "logs", "output.log"), "line 1\nline 2\n", Ct);
 
         var log = await _client.GetStringAsync($"/api/v1/jobs/{job.Id}/logs?follow=true", Ct);
