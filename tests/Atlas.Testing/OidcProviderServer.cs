@@ -52,6 +52,10 @@ public sealed class OidcProviderServer : IAsyncDisposable
     {
         var folder = FindFolder();
         var node = RedisServer.FindOnPath("node") ?? throw TestEnvironment.Missing("node (Node.js 20.19 or newer)");
+        if (await NodeVersionAsync(node) is { } version && version < new Version(20, 19))
+        {
+            throw TestEnvironment.Missing($"Node.js 20.19 or newer (found {version}; oidc-provider 9 needs it)");
+        }
         if (!Directory.Exists(Path.Combine(folder, "node_modules", "oidc-provider")))
         {
             throw TestEnvironment.Missing($"npm package oidc-provider (run `npm ci` in {folder})");
@@ -140,6 +144,18 @@ public sealed class OidcProviderServer : IAsyncDisposable
             var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
             throw new InvalidOperationException($"{path} failed ({(int)response.StatusCode}): {body}");
         }
+    }
+
+    private static async Task<Version?> NodeVersionAsync(string node)
+    {
+        using var process = Process.Start(new ProcessStartInfo(node, "--version") { RedirectStandardOutput = true, UseShellExecute = false });
+        if (process is null)
+        {
+            return null;
+        }
+        var text = (await process.StandardOutput.ReadToEndAsync()).Trim().TrimStart('v');
+        await process.WaitForExitAsync();
+        return Version.TryParse(text, out var version) ? version : null;
     }
 
     private static string Seconds(TimeSpan span) => ((int)Math.Ceiling(span.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
