@@ -47,11 +47,12 @@ public sealed class ClusterProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the AppHost with <paramref name="arguments"/> plus its own data folder and ports, and
-    /// waits until the gateway lists <paramref name="workers"/> ready nodes.
+    /// waits until the gateway lists <paramref name="workers"/> ready nodes. A cluster with login on
+    /// is asked with a bearer token from <paramref name="accessToken"/>.
     /// </summary>
     public static async Task<ClusterProcess> StartAsync(
         Assembly built, int workers, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null,
-        string? dataDir = null, CancellationToken cancellationToken = default)
+        string? dataDir = null, CancellationToken cancellationToken = default, Func<CancellationToken, Task<string>>? accessToken = null)
     {
         var data = dataDir ?? Directory.CreateTempSubdirectory("atlas-cluster-").FullName;
         var gatewayPort = LoopbackPorts.Next();
@@ -91,6 +92,10 @@ public sealed class ClusterProcess : IAsyncDisposable
             }
             try
             {
+                if (accessToken is not null)
+                {
+                    http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await accessToken(cancellationToken));
+                }
                 var nodes = await http.GetStringAsync("/api/v1/nodes", cancellationToken);
                 if (nodes.Split("\"ready\"").Length - 1 >= workers)
                 {

@@ -121,6 +121,20 @@ public sealed class OidcProviderServer : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>An access token for the bot client (client credentials), for test code that calls the API itself.</summary>
+    public async Task<string> BotAccessTokenAsync(CancellationToken cancellationToken = default)
+    {
+        using var http = new HttpClient();
+        using var content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials" });
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Issuer + "/token")) { Content = content };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{BotClientId}:{BotClientSecret}")));
+        using var response = await http.SendAsync(request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        return body.GetProperty("access_token").GetString()!;
+    }
+
     /// <summary>The gateway's <c>/api/v1/auth/config</c> answer for a cluster that trusts this provider.</summary>
     public object AuthConfig() => new { mode = "oidc", authority = Issuer, audience = Audience, cliClientId = CliClientId, scopes = "openid offline_access" };
 
