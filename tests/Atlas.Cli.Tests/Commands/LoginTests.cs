@@ -48,7 +48,7 @@ public sealed partial class LoginTests : IAsyncLifetime
         var session = ReadSession();
         session.RefreshToken.ShouldNotBeNullOrEmpty();
         session.Grant.ShouldBe(Session.DeviceGrant);
-        var claims = StandInGateway.Claims(session.AccessToken);
+        var claims = JwtPayload.Read(session.AccessToken);
         claims.GetProperty("aud").GetString().ShouldBe("atlas-api");
         claims.GetProperty("preferred_username").GetString().ShouldBe("alice");
     }
@@ -77,7 +77,7 @@ public sealed partial class LoginTests : IAsyncLifetime
         stdout.ShouldContain("Logged in to context 'lab' as bob");
         File.Exists(_home.Combine(".atlas", "sessions", "lab.json")).ShouldBeTrue();
         (await RunAsync(null, "ls", "--context", "lab")).Code.ShouldBe(0);
-        StandInGateway.Claims(_gateway.BearerTokens[^1]!).GetProperty("sub").GetString().ShouldBe("bob");
+        JwtPayload.Read(_gateway.BearerTokens[^1]!).GetProperty("sub").GetString().ShouldBe("bob");
     }
 
     [Fact]
@@ -123,14 +123,14 @@ public sealed partial class LoginTests : IAsyncLifetime
         await StartProviderAsync(accessTokenTtl: TimeSpan.FromSeconds(2));
         (await LoginAsAsync("alice")).Code.ShouldBe(0);
         var before = ReadSession();
-        await WaitUntilExpiredAsync(before.AccessToken);
+        await JwtPayload.WaitUntilExpiredAsync(before.AccessToken, TestContext.Current.CancellationToken);
 
         var (code, _, stderr) = await RunAsync(_gateway.Url, "ls");
 
         code.ShouldBe(0, stderr); // the stand-in answers 401 to an expired token
         var sent = _gateway.BearerTokens.ShouldHaveSingleItem()!;
         sent.ShouldNotBe(before.AccessToken);
-        StandInGateway.Claims(sent).GetProperty("sub").GetString().ShouldBe("alice");
+        JwtPayload.Read(sent).GetProperty("sub").GetString().ShouldBe("alice");
         var after = ReadSession();
         after.AccessToken.ShouldBe(sent);
         after.RefreshToken.ShouldNotBe(before.RefreshToken); // rotated by the provider, and kept
@@ -179,12 +179,12 @@ public sealed partial class LoginTests : IAsyncLifetime
         var session = ReadSession();
         session.Grant.ShouldBe(Session.ClientCredentialsGrant);
         session.RefreshToken.ShouldBeNull();
-        await WaitUntilExpiredAsync(session.AccessToken);
+        await JwtPayload.WaitUntilExpiredAsync(session.AccessToken, TestContext.Current.CancellationToken);
 
         (await RunAsync(_gateway.Url, "ls")).Code.ShouldBe(0);
         var sent = _gateway.BearerTokens.ShouldHaveSingleItem()!;
         sent.ShouldNotBe(session.AccessToken);
-        StandInGateway.Claims(sent).GetProperty("sub").GetString().ShouldBe(OidcProviderServer.BotClientId);
+        JwtPayload.Read(sent).GetProperty("sub").GetString().ShouldBe(OidcProviderServer.BotClientId);
     }
 
     [Fact]
@@ -332,15 +332,6 @@ public sealed partial class LoginTests : IAsyncLifetime
     }
 
     private Session ReadSession() => SessionStore.Load(_home.Path, Target).ShouldNotBeNull();
-
-    private static async Task WaitUntilExpiredAsync(string accessToken)
-    {
-        var exp = DateTimeOffset.FromUnixTimeSeconds(StandInGateway.Claims(accessToken).GetProperty("exp").GetInt64());
-        while (DateTimeOffset.UtcNow <= exp)
-        {
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-    }
 
     private static string Normalize(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal);
 

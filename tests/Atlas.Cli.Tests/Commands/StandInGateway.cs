@@ -4,6 +4,7 @@ using System.Text.Json;
 using Atlas.Core;
 using Atlas.Core.Jobs;
 using Atlas.Core.Nodes;
+using Atlas.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -66,7 +67,7 @@ internal sealed class StandInGateway : IAsyncDisposable
             {
                 self.BearerTokens.Add(token);
             }
-            if (self.AuthConfig is not null && (token is null || self.RefuseAllTokens || Claims(token).GetProperty("exp").GetInt64() <= DateTimeOffset.UtcNow.ToUnixTimeSeconds()))
+            if (self.AuthConfig is not null && (token is null || self.RefuseAllTokens || JwtPayload.Read(token).GetProperty("exp").GetInt64() <= DateTimeOffset.UtcNow.ToUnixTimeSeconds()))
             {
                 context.Response.StatusCode = 401;
                 return;
@@ -75,7 +76,7 @@ internal sealed class StandInGateway : IAsyncDisposable
         });
         app.MapGet("/api/v1/me", (HttpRequest request) =>
         {
-            var claims = Claims(request.Headers.Authorization.ToString()["Bearer ".Length..]);
+            var claims = JwtPayload.Read(request.Headers.Authorization.ToString()["Bearer ".Length..]);
             var roles = claims.GetProperty("realm_access").GetProperty("roles").EnumerateArray().Select(r => r.GetString()!).ToList();
             return Results.Json(new
             {
@@ -127,13 +128,4 @@ internal sealed class StandInGateway : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
-
-    /// <summary>A JWT's payload, unverified (the stand-in only needs to read it).</summary>
-    public static JsonElement Claims(string jwt)
-    {
-        var payload = jwt.Split('.')[1].Replace('-', '+').Replace('_', '/');
-        payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
-        using var document = JsonDocument.Parse(Convert.FromBase64String(payload));
-        return document.RootElement.Clone();
-    }
 }
