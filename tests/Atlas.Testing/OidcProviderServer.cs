@@ -48,7 +48,8 @@ public sealed class OidcProviderServer : IAsyncDisposable
 
     /// <param name="accessTokenTtl">How long access tokens live (the realm's 5 minutes by default; tests of renewal use seconds).</param>
     /// <param name="refreshTokenTtl">How long refresh tokens live (an hour by default).</param>
-    public static async Task<OidcProviderServer> StartAsync(TimeSpan? accessTokenTtl = null, TimeSpan? refreshTokenTtl = null)
+    /// <param name="deviceCodeTtl">How long a device login waits for approval (10 minutes by default).</param>
+    public static async Task<OidcProviderServer> StartAsync(TimeSpan? accessTokenTtl = null, TimeSpan? refreshTokenTtl = null, TimeSpan? deviceCodeTtl = null)
     {
         var folder = FindFolder();
         var node = RedisServer.FindOnPath("node") ?? throw TestEnvironment.Missing("node (Node.js 20.19 or newer)");
@@ -72,6 +73,7 @@ public sealed class OidcProviderServer : IAsyncDisposable
         info.Environment["PORT"] = port.ToString(CultureInfo.InvariantCulture);
         info.Environment["ACCESS_TOKEN_TTL"] = Seconds(accessTokenTtl ?? TimeSpan.FromMinutes(5));
         info.Environment["REFRESH_TOKEN_TTL"] = Seconds(refreshTokenTtl ?? TimeSpan.FromHours(1));
+        info.Environment["DEVICE_CODE_TTL"] = Seconds(deviceCodeTtl ?? TimeSpan.FromMinutes(10));
         info.Environment["DEVICE_POLL_INTERVAL"] = "1";
         var process = Process.Start(info) ?? throw new InvalidOperationException("node did not start.");
         var server = new OidcProviderServer(process, port);

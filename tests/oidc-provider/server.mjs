@@ -9,7 +9,8 @@
 //
 // Settings (environment): PORT (required; binds 127.0.0.1), ACCESS_TOKEN_TTL and REFRESH_TOKEN_TTL
 // in seconds (defaults 300 and 3600, the realm's values), DEVICE_POLL_INTERVAL in seconds (default 5,
-// the RFC 8628 default; tests set 1 so a login takes a second, not five). Prints `listening <issuer>` when ready.
+// the RFC 8628 default; tests set 1 so a login takes a second, not five), DEVICE_CODE_TTL in
+// seconds (default 600). Prints `listening <issuer>` when ready.
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
@@ -21,6 +22,7 @@ if (!Number.isInteger(port) || port <= 0) {
 }
 const accessTokenTtl = Number(process.env.ACCESS_TOKEN_TTL ?? 300);
 const refreshTokenTtl = Number(process.env.REFRESH_TOKEN_TTL ?? 3600);
+const deviceCodeTtl = Number(process.env.DEVICE_CODE_TTL ?? 600);
 const pollInterval = Number(process.env.DEVICE_POLL_INTERVAL ?? 5);
 const issuer = `http://127.0.0.1:${port}`;
 
@@ -81,7 +83,7 @@ const provider = new Provider(issuer, {
   ttl: {
     AccessToken: accessTokenTtl,
     ClientCredentials: accessTokenTtl,
-    DeviceCode: 600,
+    DeviceCode: deviceCodeTtl,
     Grant: 86400,
     RefreshToken: refreshTokenTtl,
     Session: 86400,

@@ -66,6 +66,19 @@ public sealed partial class LoginTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Login_CodeNeverApproved_OneLineThatItExpired()
+    {
+        _provider = await OidcProviderServer.StartAsync(deviceCodeTtl: TimeSpan.FromSeconds(2));
+        _gateway.AuthConfig = _provider.AuthConfig();
+
+        var (code, _, stderr) = await LoginAsync(_ => Task.CompletedTask);
+
+        code.ShouldBe(1);
+        stderr.ShouldBe("error: the login code expired before it was approved: run 'atlas login' again\n");
+        File.Exists(SessionPath).ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task Login_WithContext_KeepsSessionUnderThatContext()
     {
         await StartProviderAsync();
