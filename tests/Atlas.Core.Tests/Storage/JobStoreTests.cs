@@ -65,7 +65,7 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
         placed.Count.ShouldBe(3);
         placed.Count(p => p.Node == "a").ShouldBe(2);
         placed.Count(p => p.Node == "b").ShouldBe(1);
-        (await _store.ListAsync(null, JobState.Queued, 100, Ct)).Count.ShouldBe(2);
+        (await _store.ListAsync(null, null, JobState.Queued, 100, Ct)).Count.ShouldBe(2);
         (await _store.RouteAsync(placed[0].Id, Ct)).ShouldBe($"http://{placed[0].Node}:1");
         (await _store.InboxAsync("a", Ct)).Count.ShouldBe(2);
     }
@@ -228,7 +228,7 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
 
         await Should.ThrowAsync<NotLeaderException>(() => _store.PlaceAsync(10, Lease, _epoch, Ct));
         await Should.ThrowAsync<NotLeaderException>(() => _store.ReapAsync(10, 3, _epoch, Ct));
-        (await _store.ListAsync(null, JobState.Queued, 10, Ct)).Count.ShouldBe(1);
+        (await _store.ListAsync(null, null, JobState.Queued, 10, Ct)).Count.ShouldBe(1);
     }
 
     [Fact]
@@ -246,7 +246,7 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
     private async Task<string> Submit(DateTimeOffset at, int priority = 0)
     {
         var id = JobId.New(at);
-        await _store.SubmitAsync(id, new JobSpec { Command = ["true"], Priority = priority }, null, Ct);
+        await _store.SubmitAsync(id, new JobSpec { Command = ["true"], Priority = priority }, JobOwner.Local, null, Ct);
         return id;
     }
 
