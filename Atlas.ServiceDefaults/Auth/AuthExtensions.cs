@@ -5,6 +5,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 using System.Security.Claims;
 
@@ -49,10 +51,21 @@ public static class AuthExtensions
             // A token signed with a key not seen yet makes the keys be read again (at most every
             // RefreshInterval), so a rotation at the provider is followed; keys are re-read on
             // their own every AutomaticRefreshInterval (the shortest allowed), so a key the provider
-            // dropped stops working within that time.
+            // dropped stops working within that time. The "last known good" fallback is off: it
+            // would keep accepting a dropped key for an hour after the keys were read again.
             jwt.RefreshOnIssuerKeyNotFound = true;
-            jwt.RefreshInterval = TimeSpan.FromSeconds(10);
-            jwt.AutomaticRefreshInterval = TimeSpan.FromMinutes(5);
+            jwt.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
+                jwt.MetadataAddress,
+                new OpenIdConnectConfigurationRetriever(),
+                new HttpDocumentRetriever(new HttpClient { Timeout = TimeSpan.FromSeconds(30), MaxResponseContentBufferSize = 1 << 20 })
+                {
+                    RequireHttps = jwt.RequireHttpsMetadata,
+                })
+            {
+                RefreshInterval = TimeSpan.FromSeconds(10),
+                AutomaticRefreshInterval = TimeSpan.FromMinutes(5),
+                UseLastKnownGoodConfiguration = false,
+            };
             jwt.TokenValidationParameters = new TokenValidationParameters
             {
                 ValidateIssuer = true,
