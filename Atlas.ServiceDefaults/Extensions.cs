@@ -38,6 +38,7 @@ public static class Extensions
             ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
         builder.Services.Configure<JsonOptions>(o => AtlasJson.Configure(o.SerializerOptions));
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddAtlasAuth();
         return builder;
     }
 

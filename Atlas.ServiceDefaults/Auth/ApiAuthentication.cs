@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace Atlas.ServiceDefaults.Auth;
+
+/// <summary>
+/// Asks every <c>/api</c> call for a valid bearer token when auth is on, before anything else
+/// (the gateway's forwarding to nodes included) sees it. <c>/health</c>, <c>/alive</c>,
+/// <c>/openapi</c> and <c>/api/v1/auth/config</c> (where the CLI learns where to log in) stay open.
+/// The gateway, the master and each worker all run it: a call that reaches a service directly is
+/// checked the same way as one through the gateway.
+/// </summary>
+internal sealed class ApiAuthentication(RequestDelegate next, IOptions<AtlasAuthOptions> options)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var path = context.Request.Path;
+        if (!path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) ||
+            path.Equals(AuthApi.ConfigPath, StringComparison.OrdinalIgnoreCase))
+        {
+            await next(context);
+            return;
+        }
+        var result = await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
+        if (!result.Succeeded)
+        {
+            await context.ChallengeAsync(JwtBearerDefaults.AuthenticationScheme);
+            return;
+        }
+        context.User = result.Principal;
+        // Who am I stays answerable without the user role, so a user can see what they lack.
+        if (!Caller.From(result.Principal, options.Value).MayUseApi(options.Value) &&
+            !path.Equals(AuthApi.MePath, StringComparison.OrdinalIgnoreCase))
+        {
+            await AuthResponses.WriteForbiddenAsync(context, options.Value.UserRole);
+            return;
+        }
+        await next(context);
+    }
+}
