@@ -47,11 +47,12 @@ public sealed class ClusterProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the AppHost with <paramref name="arguments"/> plus its own data folder and ports, and
-    /// waits until the gateway lists <paramref name="workers"/> ready nodes.
+    /// waits until the gateway lists <paramref name="workers"/> ready nodes (asking with
+    /// <paramref name="bearerToken"/> when the cluster runs with auth).
     /// </summary>
     public static async Task<ClusterProcess> StartAsync(
         Assembly built, int workers, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null,
-        string? dataDir = null, CancellationToken cancellationToken = default)
+        string? dataDir = null, string? bearerToken = null, CancellationToken cancellationToken = default)
     {
         var data = dataDir ?? Directory.CreateTempSubdirectory("atlas-cluster-").FullName;
         var gatewayPort = LoopbackPorts.Next();
@@ -82,6 +83,10 @@ public sealed class ClusterProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         using var http = new HttpClient { BaseAddress = new Uri(cluster.GatewayUrl), Timeout = TimeSpan.FromSeconds(5) };
+        if (bearerToken is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearerToken);
+        }
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (true)
         {
