@@ -16,6 +16,7 @@ app.MapOpenApi();
 app.MapAuthApi();
 app.MapJobsApi();
 app.MapNodesApi();
+app.MapQueueApi();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -364,6 +364,22 @@ internal static class JobScripts
         return 0
         """;
 
+    /// <summary>
+    /// The queue's length and where one owner's queued jobs stand in it, reading only that
+    /// owner's index. ARGV: prefix, owner. Returns total, then id, 0-based rank pairs.
+    /// </summary>
+    public const string QueuePositions = Common + """
+        local result = { redis.call('ZCARD', P .. 'queue') }
+        for _, id in ipairs(redis.call('ZRANGE', P .. 'owner:' .. ARGV[2] .. ':jobs', 0, -1)) do
+          local rank = redis.call('ZRANK', P .. 'queue', id)
+          if rank then
+            result[#result + 1] = id
+            result[#result + 1] = rank
+          end
+        end
+        return result
+        """;
+
     /// <summary>Deletes a finished job's records. ARGV: prefix, id. Returns 'deleted', 'missing' or 'active:STATE'.</summary>
     public const string Delete = Common + """
         local id = ARGV[2]

@@ -294,6 +294,19 @@ public sealed class JobStore(IConnectionMultiplexer redis)
         return views;
     }
 
+    /// <summary>How many jobs are queued, and where <paramref name="owner"/>'s stand (1 = placed next).</summary>
+    public async Task<QueueView> QueueAsync(string owner, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(JobScripts.QueuePositions, values: [Prefix, owner]))!;
+        var yours = new List<QueuePosition>(result.Length / 2);
+        for (var i = 1; i + 1 < result.Length; i += 2)
+        {
+            yours.Add(new QueuePosition((string)result[i]!, (int)result[i + 1] + 1));
+        }
+        return new QueueView((int)result[0], [.. yours.OrderBy(p => p.Position)]);
+    }
+
     /// <summary>Every registered node, by name.</summary>
     public async Task<IReadOnlyList<NodeView>> ListNodesAsync(CancellationToken cancellationToken)
     {

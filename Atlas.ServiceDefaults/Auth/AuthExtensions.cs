@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
@@ -95,6 +96,12 @@ public static class AuthExtensions
                             identity.AddClaim(new Claim(Caller.RoleClaimType, role));
                         }
                     }
+                    return Task.CompletedTask;
+                },
+                OnAuthenticationFailed = context =>
+                {
+                    var logger = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ApiAuthentication));
+                    AuthLog.TokenRefused(logger, context.Request.Path, $"{context.Exception.GetType().Name}: {context.Exception.Message}");
                     return Task.CompletedTask;
                 },
                 OnChallenge = async context =>

@@ -21,7 +21,7 @@ public sealed class AuthClusterFixture : IAsyncLifetime
         Provider = await OidcProviderServer.StartAsync(AccessTokenTtl);
         Cluster = await ClusterProcess.StartAsync(typeof(AuthClusterFixture).Assembly, workers: 1,
             ["--runtime", "process", "--auth", "--keycloak-url", Provider.Issuer],
-            accessToken: Provider.BotAccessTokenAsync);
+            freshBearerToken: Provider.BotAccessTokenAsync);
     }
 
     public async ValueTask DisposeAsync()

@@ -104,6 +104,25 @@ public sealed class JobOwnershipTests(RedisServer redis) : IClassFixture<RedisSe
     }
 
     [Fact]
+    public async Task Queue_TwoUsers_CountsEveryoneShowsOnlyOwnPlaces()
+    {
+        var first = await SubmitAsync(_alice);
+        var bobs = await SubmitAsync(_bob);
+        var second = await SubmitAsync(_alice);
+
+        using var response = await SendAsync(HttpMethod.Get, "/api/v1/queue", _alice);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        var queue = System.Text.Json.JsonSerializer.Deserialize<QueueView>(text, AtlasJson.Options)!;
+
+        text.ShouldNotContain(bobs.Id);
+        queue.Yours.Select(p => p.Id).ShouldContain(first.Id);
+        queue.Yours.Select(p => p.Id).ShouldContain(second.Id);
+        var places = queue.Yours.ToDictionary(p => p.Id, p => p.Position);
+        places[second.Id].ShouldBeGreaterThan(places[first.Id] + 1); // bob's job waits between them
+        queue.Queued.ShouldBeGreaterThanOrEqualTo(queue.Yours.Count + 1);
+    }
+
+    [Fact]
     public async Task Api_NoToken_Is401_OpenEndpointsAnswer()
     {
         using var jobs = await _client.GetAsync("/api/v1/jobs", Ct);
