@@ -34,7 +34,8 @@ internal static class WhoamiCommand
             }
             if (SessionStore.Load(context.Home, target) is null)
             {
-                throw new CliException($"not logged in to {target.Label} ({target.Url}): run 'atlas login'");
+                var where = target.ContextName is null ? target.Label : $"{target.Label} ({target.Url})";
+                throw new CliException($"not logged in to {where}: run 'atlas login'");
             }
 
             MeView me;

@@ -266,7 +266,7 @@ public sealed partial class LoginTests : IAsyncLifetime
         var (code, _, stderr) = await RunAsync(_gateway.Url, "whoami");
 
         code.ShouldBe(1);
-        stderr.ShouldBe($"error: not logged in to {_gateway.Url}/ ({_gateway.Url}/): run 'atlas login'\n");
+        stderr.ShouldBe($"error: not logged in to {_gateway.Url}/: run 'atlas login'\n");
     }
 
     [Fact]
