@@ -85,6 +85,12 @@ public static class AuthExtensions
             {
                 OnTokenValidated = context =>
                 {
+                    // Owners are compared by sub: a token without one could own nothing and see nothing.
+                    if (string.IsNullOrEmpty(context.Principal?.FindFirst("sub")?.Value))
+                    {
+                        context.Fail("The token has no sub claim.");
+                        return Task.CompletedTask;
+                    }
                     if (context.Principal?.Identity is ClaimsIdentity identity && context.SecurityToken is JsonWebToken token)
                     {
                         foreach (var claim in identity.FindAll(Caller.RoleClaimType).ToList())

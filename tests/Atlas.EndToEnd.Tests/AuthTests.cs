@@ -1,8 +1,5 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Atlas.Core;
 using Atlas.Core.Jobs;
 using Atlas.Core.Nodes;
 using Atlas.Testing;
@@ -92,31 +89,11 @@ public sealed class AuthTests : IAsyncLifetime
 
     private string Gateway(string path) => _cluster.GatewayUrl + path;
 
-    private async Task<JobView> SubmitAsync(string token, string spec)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, Gateway("/api/v1/jobs")) { Content = JobUpload.Multipart(spec, JobUpload.Bundle(("a.txt", "a"))) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await _http.SendAsync(request, Ct);
-        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Ct));
-        return (await response.Content.ReadFromJsonAsync<JobView>(AtlasJson.Options, Ct))!;
-    }
+    private Task<JobView> SubmitAsync(string token, string spec) => _http.SubmitAsync(Gateway("/api/v1/jobs"), token, spec, Ct);
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? token)
-    {
-        using var request = new HttpRequestMessage(method, url);
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-        return await _http.SendAsync(request, Ct);
-    }
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? token) => _http.SendAsync(method, url, token, Ct);
 
-    private async Task<T> GetAsync<T>(string url, string token)
-    {
-        using var response = await SendAsync(HttpMethod.Get, url, token);
-        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
-        return (await response.Content.ReadFromJsonAsync<T>(AtlasJson.Options, Ct))!;
-    }
+    private Task<T> GetAsync<T>(string url, string token) => _http.GetAsync<T>(url, token, Ct);
 
     private static async Task WaitForAsync(Func<Task<bool>> condition)
     {

@@ -49,7 +49,7 @@ public sealed class TokenValidationTests(RedisServer redis) : IClassFixture<Redi
     public static TheoryData<string> BadTokens() =>
     [
         "missing", "garbage", "expired", "not-yet-valid", "wrong-issuer", "wrong-audience", "no-audience",
-        "alg-none", "hs256-with-public-key", "unknown-kid", "tampered-payload",
+        "alg-none", "hs256-with-public-key", "unknown-kid", "tampered-payload", "no-subject",
     ];
 
     [Theory]
@@ -112,6 +112,15 @@ public sealed class TokenValidationTests(RedisServer redis) : IClassFixture<Redi
 
         me!["admin"]!.GetValue<bool>().ShouldBeTrue();
         me["username"]!.GetValue<string>().ShouldBe("sub-root");
+    }
+
+    [Fact]
+    public async Task Me_TokenNamesRoleClaimDirectly_IsNotBelieved()
+    {
+        var me = await GetMeAsync(_issuer.Mint("sub-alice", "alice", ["atlas-user"], change: d => d.Claims["atlas:role"] = "atlas-admin"));
+
+        me!["admin"]!.GetValue<bool>().ShouldBeFalse();
+        me["roles"]!.AsArray().Select(r => r!.GetValue<string>()).ShouldBe(["atlas-user"]);
     }
 
     [Fact]
@@ -194,6 +203,7 @@ public sealed class TokenValidationTests(RedisServer redis) : IClassFixture<Redi
         "unknown-kid" => _issuer.Mint("sub-alice", "alice", key: TestSigningKey.NewRsa()),
         "tampered-payload" => TestIssuer.WithPayload(_issuer.Mint("sub-alice", "alice"), p =>
             p["realm_access"] = new JsonObject { ["roles"] = new JsonArray("atlas-user", "atlas-admin") }),
+        "no-subject" => _issuer.Mint("sub-alice", "alice", change: d => d.Claims.Remove("sub")),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 

@@ -1,9 +1,6 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using Atlas.Core;
 using Atlas.Core.Jobs;
-using Atlas.Master.Tests.Apis;
 using Atlas.Testing;
 
 namespace Atlas.Master.Tests.Auth;
@@ -133,26 +130,9 @@ public sealed class JobOwnershipTests(RedisServer redis) : IClassFixture<RedisSe
         (await _client.GetAsync("/api/v1/auth/config", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
-    private async Task<JobView> SubmitAsync(string token, string spec = """{"command":["true"]}""")
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/jobs") { Content = JobsApiTests.Multipart(spec, JobsApiTests.Bundle(("a.txt", "a"))) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await _client.SendAsync(request, Ct);
-        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Ct));
-        return (await response.Content.ReadFromJsonAsync<JobView>(AtlasJson.Options, Ct))!;
-    }
+    private Task<JobView> SubmitAsync(string token, string spec = """{"command":["true"]}""") => _client.SubmitAsync("/api/v1/jobs", token, spec, Ct);
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string token)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return await _client.SendAsync(request, Ct);
-    }
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string token) => _client.SendAsync(method, path, token, Ct);
 
-    private async Task<T> GetAsync<T>(string path, string token)
-    {
-        using var response = await SendAsync(HttpMethod.Get, path, token);
-        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
-        return (await response.Content.ReadFromJsonAsync<T>(AtlasJson.Options, Ct))!;
-    }
+    private Task<T> GetAsync<T>(string path, string token) => _client.GetAsync<T>(path, token, Ct);
 }

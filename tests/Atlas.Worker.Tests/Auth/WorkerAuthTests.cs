@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using Atlas.Core.Jobs;
 using Atlas.Core.Storage;
 using Atlas.Testing;
@@ -79,15 +78,7 @@ public sealed class WorkerAuthTests(RedisServer redis) : IClassFixture<RedisServ
         return id;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-        return await _client.SendAsync(request, Ct);
-    }
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token) => _client.SendAsync(method, path, token, Ct);
 
     private static async Task WaitForAsync(Func<Task<bool>> condition)
     {
