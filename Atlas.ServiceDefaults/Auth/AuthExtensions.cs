@@ -120,7 +120,7 @@ public static class AuthExtensions
         return builder;
     }
 
-    /// <summary>Asks every <c>/api</c> call for a valid token, when auth is on. Call it early, before anything that forwards or answers.</summary>
+    /// <summary>Asks every call but the open few (health, OpenAPI, auth config) for a valid token, when auth is on. Call it early, before anything that forwards or answers.</summary>
     public static IApplicationBuilder UseAtlasAuth(this IApplicationBuilder app)
     {
         if (app.ApplicationServices.GetRequiredService<IOptions<AtlasAuthOptions>>().Value.Enabled)

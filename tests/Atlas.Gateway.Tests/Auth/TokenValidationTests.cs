@@ -146,6 +146,21 @@ public sealed class TokenValidationTests(RedisServer redis) : IClassFixture<Redi
         (await response.Content.ReadAsStringAsync(Ct)).ShouldBe("master GET /api/v1/jobs");
     }
 
+    [Theory]
+    [InlineData("//api/v1/jobs")]
+    [InlineData("/api//v1/jobs")]
+    [InlineData("/API/v1/jobs")]
+    [InlineData("/%61pi/v1/jobs")]
+    [InlineData("/openapi/../api/v1/jobs")]
+    [InlineData("/openapi/%2e%2e/api/v1/jobs")]
+    [InlineData("/api/v1/auth/config/../../jobs")]
+    public async Task Api_OddPathSpelling_NoToken_Is401(string path)
+    {
+        using var response = await _client.GetAsync(path, Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized, path);
+    }
+
     [Fact]
     public async Task OpenEndpoints_NoToken_Answer()
     {
