@@ -22,6 +22,8 @@ public static class AtlasCli
             RemoveCommand.Build(globals, context),
             NodesCommand.Build(globals, context),
             ContextCommand.Build(context),
+            LoginCommand.Build(globals, context),
+            LogoutCommand.Build(globals, context),
             WhoamiCommand.Build(globals, context),
         })
         {

@@ -9,6 +9,9 @@ public sealed record CliContext(TextWriter Out, TextWriter Error, Func<string, s
     /// <summary>The handler for calls to the gateway; null for a default one.</summary>
     public HttpMessageHandler? Handler { get; init; }
 
+    /// <summary>The clock that decides when a token is due for renewal and paces login polling.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>Whether stderr is a terminal, so progress may be drawn there.</summary>
     public bool ErrorIsTerminal { get; init; }
 

@@ -9,6 +9,11 @@ namespace Atlas.Core;
 /// </summary>
 public static class AtlasBuildInfo
 {
+    /// <summary>The repository <paramref name="built"/> was built from (its files, such as the Keycloak realm, are read from there).</summary>
+    public static string RepoRoot(Assembly built) =>
+        built.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "AtlasRepoRoot")?.Value
+        ?? throw new InvalidOperationException($"{built.GetName().Name} was built without AtlasEmbedBuildInfo.");
+
     /// <summary>The built dll of <paramref name="project"/> (e.g. <c>Atlas.Master</c>), in the same configuration as <paramref name="built"/>.</summary>
     public static string ProjectDll(Assembly built, string project)
     {

@@ -1,4 +1,5 @@
 using Atlas.Gateway.Routing;
+using Atlas.ServiceDefaults.Auth;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,6 +11,8 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.MapDefaultEndpoints();
+app.UseAtlasAuth();
+app.MapAuthApi();
 app.UseMiddleware<JobNodeForwarding>();
 app.MapReverseProxy(proxy =>
 {

@@ -1,4 +1,5 @@
 using Atlas.Master.Apis;
+using Atlas.ServiceDefaults.Auth;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,9 +11,12 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAtlasAuth();
 app.MapOpenApi();
+app.MapAuthApi();
 app.MapJobsApi();
 app.MapNodesApi();
+app.MapQueueApi();
 app.MapDefaultEndpoints();
 
 app.Run();

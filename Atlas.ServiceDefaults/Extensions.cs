@@ -43,6 +43,7 @@ public static class Extensions
         });
         builder.Services.Configure<JsonOptions>(o => AtlasJson.Configure(o.SerializerOptions));
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddAtlasAuth();
         return builder;
     }
 

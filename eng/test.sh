@@ -16,6 +16,7 @@ install_missing() {
   command -v redis-server >/dev/null || missing+=(redis-server)
   { command -v dockerd >/dev/null && command -v docker >/dev/null; } || missing+=(docker.io)
   [ -x /bin/busybox ] || missing+=(busybox-static)
+  { command -v node >/dev/null && command -v npm >/dev/null; } || missing+=(nodejs npm)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
     say "missing: ${missing[*]} — install them (sudo apt-get install ${missing[*]}); the tests that need them fail in CI and are skipped locally"
@@ -60,9 +61,28 @@ build_test_image() {
   rm -rf "$rootfs"
 }
 
+# The login tests run a real OpenID Connect provider: npm oidc-provider 9 (tests/oidc-provider),
+# which needs Node.js 20.19 or newer (it prefers 22 LTS and warns on 20). Debian 13 ships 20.19;
+# Debian 12's nodejs is 18, too old: there, install Node 20+ another way before running this.
+prepare_oidc_provider() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    say "no node/npm: the login tests fail in CI and are skipped locally"
+    return 0
+  fi
+  local version
+  version="$(node --version)"
+  if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+    say "node $version is older than 20.19, which oidc-provider 9 needs: the login tests will fail"
+    return 0
+  fi
+  say "installing the test OIDC provider's packages (npm ci, node $version)"
+  (cd tests/oidc-provider && npm ci --no-audit --no-fund --loglevel=error) || say "npm ci failed in tests/oidc-provider"
+}
+
 install_missing
 start_docker
 build_test_image
+prepare_oidc_provider
 
 rm -rf "$results"
 say "building"

@@ -9,9 +9,19 @@ namespace Atlas.AppHost.Model;
 /// The cluster as resources, in start order: Redis, the masters, the workers, the gateway, wired
 /// with the variables a real Aspire AppHost would set (<c>ConnectionStrings__redis</c>,
 /// <c>services__master__http__0</c>, <c>OTEL_SERVICE_NAME</c>) and the seed's <c>HOST_ADDRESS</c>.
+/// With <c>--auth</c>, every service gets the same <c>Atlas__Auth__*</c> settings, and Keycloak
+/// comes first unless <c>--keycloak-url</c> names an issuer that already runs.
 /// </summary>
-public sealed record ClusterModel(string ClusterId, string DataDir, string Runtime, IReadOnlyList<ResourceSpec> Resources)
+/// <param name="ClusterId">Names the cluster's containers (see <see cref="ClusterIdFor"/>).</param>
+/// <param name="DataDir">Redis data, logs and the shared volume.</param>
+/// <param name="Runtime"><c>docker</c> or <c>process</c>.</param>
+/// <param name="Resources">What runs, in start order.</param>
+/// <param name="Authority">The issuer every service checks tokens against; null in single-user mode.</param>
+public sealed record ClusterModel(string ClusterId, string DataDir, string Runtime, IReadOnlyList<ResourceSpec> Resources, string? Authority = null)
 {
+    /// <summary>The Keycloak realm every local Keycloak imports.</summary>
+    public const string Realm = "atlas";
+
     public string SharedRoot => Path.Combine(DataDir, "shared");
 
     public ResourceSpec Gateway => Resources.Single(r => r.Kind == ResourceKind.Gateway);
@@ -26,14 +36,37 @@ public sealed record ClusterModel(string ClusterId, string DataDir, string Runti
         var redisUrl = $"127.0.0.1:{options.RedisPort}";
         var shared = Path.Combine(data, "shared");
         var resources = new List<ResourceSpec> { new("redis", ResourceKind.Redis, options.RedisPort, new Dictionary<string, string>()) };
-
-        Dictionary<string, string> Common(string name) => new()
+        string? authority = null;
+        if (options.Auth)
         {
-            ["ConnectionStrings__redis"] = redisUrl,
-            ["Atlas__SharedRoot"] = shared,
-            ["Atlas__Cluster"] = cluster,
-            ["OTEL_SERVICE_NAME"] = name,
-        };
+            if (options.KeycloakUrl is null)
+            {
+                var keycloak = new ResourceSpec("keycloak", ResourceKind.Keycloak, options.KeycloakPort, new Dictionary<string, string>());
+                resources.Add(keycloak);
+                authority = $"{keycloak.Url}/realms/{Realm}";
+            }
+            else
+            {
+                authority = options.KeycloakUrl;
+            }
+        }
+
+        Dictionary<string, string> Common(string name)
+        {
+            var env = new Dictionary<string, string>
+            {
+                ["ConnectionStrings__redis"] = redisUrl,
+                ["Atlas__SharedRoot"] = shared,
+                ["Atlas__Cluster"] = cluster,
+                ["OTEL_SERVICE_NAME"] = name,
+            };
+            if (authority is not null)
+            {
+                env["Atlas__Auth__Enabled"] = "true";
+                env["Atlas__Auth__Authority"] = authority;
+            }
+            return env;
+        }
 
         var masters = new List<ResourceSpec>();
         for (var i = 1; i <= options.Masters; i++)
@@ -74,7 +107,7 @@ public sealed record ClusterModel(string ClusterId, string DataDir, string Runti
         }
         resources.Add(new ResourceSpec("gateway", ResourceKind.Gateway, options.GatewayPort, gateway));
 
-        return new ClusterModel(cluster, data, runtime, resources);
+        return new ClusterModel(cluster, data, runtime, resources, authority);
     }
 
     /// <summary>

@@ -7,4 +7,7 @@ public enum ResourceKind
     Master,
     Worker,
     Gateway,
+
+    /// <summary>The identity provider, a container, with <c>--auth</c> and no <c>--keycloak-url</c>.</summary>
+    Keycloak,
 }

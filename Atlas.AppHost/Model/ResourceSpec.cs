@@ -11,7 +11,14 @@ namespace Atlas.AppHost.Model;
 public sealed record ResourceSpec(string Name, ResourceKind Kind, int Port, IReadOnlyDictionary<string, string> Environment)
 {
     /// <summary>Its base URL (<c>http://127.0.0.1:port</c>; for Redis, its connection string).</summary>
-    public string Url => Kind == ResourceKind.Redis ? $"127.0.0.1:{Port}" : $"http://127.0.0.1:{Port}";
+    public string Url => Kind switch
+    {
+        ResourceKind.Redis => $"127.0.0.1:{Port}",
+        // Keycloak names itself in tokens after the host it was reached by; the CLI and the
+        // services must use the same one.
+        ResourceKind.Keycloak => $"http://localhost:{Port}",
+        _ => $"http://127.0.0.1:{Port}",
+    };
 
     /// <summary>The .NET project that runs it, or null for Redis.</summary>
     public string? Project => Kind switch

@@ -27,6 +27,15 @@ public sealed record AppHostOptions
     /// <summary>Redis's append-only fsync policy (<c>--appendfsync</c>): <c>everysec</c> or <c>always</c>.</summary>
     public string AppendFsync { get; init; } = "everysec";
 
+    /// <summary>Authentication on (<c>--auth</c>): every service checks bearer tokens; without it, single-user mode.</summary>
+    public bool Auth { get; init; }
+
+    /// <summary>An existing Keycloak realm or other OpenID Connect issuer (<c>--keycloak-url</c>); null starts Keycloak in Docker.</summary>
+    public string? KeycloakUrl { get; init; }
+
+    /// <summary>The port of the Keycloak the AppHost starts (<c>--keycloak-port</c>).</summary>
+    public int KeycloakPort { get; init; } = 5559;
+
     /// <summary>Print the usage and exit.</summary>
     public bool Help { get; init; }
 }

@@ -18,6 +18,12 @@ public static class AppHostOptionsParser
           --port N           the gateway's port (default 5558)
           --redis-port N     Redis's port (default 5556)
           --appendfsync P    everysec (default; at most 1 s of writes lost on a crash) or always
+          --auth             check bearer tokens everywhere (default: single-user mode, no login);
+                             starts Keycloak (quay.io/keycloak/keycloak, realm keycloak/atlas-realm.json)
+                             when the Docker Engine has the image
+          --keycloak-url U   with --auth: use this issuer (an existing Keycloak realm such as
+                             https://kc.example.com/realms/atlas, or another OIDC provider) instead
+          --keycloak-port N  the port of the Keycloak started by --auth (default 5559)
           -h, --help         this text
         """;
 
@@ -32,6 +38,11 @@ public static class AppHostOptionsParser
             {
                 return (options with { Help = true }, null);
             }
+            if (flag == "--auth")
+            {
+                options = options with { Auth = true };
+                continue;
+            }
             if (i + 1 >= args.Count)
             {
                 return (null, $"{flag} needs a value (see --help)");
@@ -45,6 +56,12 @@ public static class AppHostOptionsParser
                 case "--masters": options = options with { Masters = Number(flag, value, 1, 5, ref error) }; break;
                 case "--port": options = options with { GatewayPort = Number(flag, value, 1, 65535, ref error) }; break;
                 case "--redis-port": options = options with { RedisPort = Number(flag, value, 1, 65535, ref error) }; break;
+                case "--keycloak-port": options = options with { KeycloakPort = Number(flag, value, 1, 65535, ref error) }; break;
+                case "--keycloak-url":
+                    error = Uri.TryCreate(value, UriKind.Absolute, out var issuer) && issuer.Scheme is "http" or "https"
+                        ? null : $"--keycloak-url must be an http(s) URL, the issuer of the realm (got '{value}')";
+                    options = options with { KeycloakUrl = value.TrimEnd('/') };
+                    break;
                 case "--data": options = options with { DataDir = value }; break;
                 case "--runtime":
                     error = value is "docker" or "process" ? null : "--runtime must be docker or process";
@@ -65,6 +82,14 @@ public static class AppHostOptionsParser
         if (options.GatewayPort == options.RedisPort)
         {
             return (null, "--port and --redis-port must differ");
+        }
+        if (options.KeycloakUrl is not null && !options.Auth)
+        {
+            return (null, "--keycloak-url only applies with --auth");
+        }
+        if (options.Auth && options.KeycloakUrl is null && options.KeycloakPort is var k && (k == options.GatewayPort || k == options.RedisPort))
+        {
+            return (null, "--keycloak-port must differ from --port and --redis-port");
         }
         return (options, null);
     }

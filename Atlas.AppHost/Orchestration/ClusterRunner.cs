@@ -17,6 +17,7 @@ internal sealed class ClusterRunner(AppHostOptions options, ConsoleWriter consol
     private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(60);
     private readonly List<(ResourceSpec Spec, ChildProcess Process)> _started = [];
     private readonly CancellationTokenSource _shutdown = new();
+    private KeycloakLauncher? _keycloak;
     private bool _stopping;
 
     public async Task<int> RunAsync()
@@ -45,6 +46,20 @@ internal sealed class ClusterRunner(AppHostOptions options, ConsoleWriter consol
         var dockerAnswers = await docker.PingAsync(_shutdown.Token);
         var runtime = options.Runtime ?? (dockerAnswers ? "docker" : "process");
         var model = ClusterModel.Build(options, runtime, LoopbackPorts.Next);
+        if (model.Resources.FirstOrDefault(r => r.Kind == ResourceKind.Keycloak) is { } keycloakSpec)
+        {
+            if (!LoopbackPorts.IsFree(keycloakSpec.Port))
+            {
+                console.Info($"error: port {keycloakSpec.Port} is already in use (keycloak); stop what uses it or pass --keycloak-port");
+                return 1;
+            }
+            _keycloak = new KeycloakLauncher(docker, console);
+            if (await _keycloak.CannotStartAsync(dockerAnswers, _shutdown.Token) is { } why)
+            {
+                console.Info(why);
+                return 1;
+            }
+        }
         var repoRoot = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(AtlasBuildInfo.ProjectDll(built, "Atlas.Core"))!, "../../../.."));
         var redis = RedisLauncher.Locate(options.RedisPort, Path.Combine(data, "redis"), options.AppendFsync, repoRoot, RedisLauncher.FindOnPath, RedisLauncher.RestoreTools);
         if (redis is null)
@@ -90,6 +105,10 @@ internal sealed class ClusterRunner(AppHostOptions options, ConsoleWriter consol
 
     private async Task<bool> StartAllAsync(ClusterModel model, RedisLauncher redis, System.Reflection.Assembly built)
     {
+        if (_keycloak is not null && !await StartKeycloakAsync(model, built))
+        {
+            return false;
+        }
         var logs = Path.Combine(model.DataDir, "logs");
         var repoRoot = Path.GetDirectoryName(AtlasBuildInfo.ProjectDll(built, "Atlas.AppHost"))!;
         var redisProcess = Start(model.Redis, ChildProcess.Start("redis", redis.FileName, redis.Arguments, model.Redis.Environment, logs, console,
@@ -110,6 +129,25 @@ internal sealed class ClusterRunner(AppHostOptions options, ConsoleWriter consol
             {
                 return false;
             }
+        }
+        return true;
+    }
+
+    private async Task<bool> StartKeycloakAsync(ClusterModel model, System.Reflection.Assembly built)
+    {
+        var spec = model.Resources.Single(r => r.Kind == ResourceKind.Keycloak);
+        await _keycloak!.StartAsync(model, spec, Path.Combine(AtlasBuildInfo.RepoRoot(built), "keycloak"), _shutdown.Token);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + KeycloakLauncher.StartTimeout;
+        while (await _keycloak.ReadyAsync(http, model.Authority!, _shutdown.Token) is var ready && ready != true)
+        {
+            if (ready is null || DateTime.UtcNow > deadline)
+            {
+                var why = ready is null ? "stopped" : $"did not serve the realm within {KeycloakLauncher.StartTimeout.TotalSeconds:0} s";
+                console.Info($"error: keycloak {why}; see its output with docker logs {model.ClusterId}-keycloak");
+                return false;
+            }
+            await Task.Delay(500, _shutdown.Token);
         }
         return true;
     }
@@ -191,6 +229,10 @@ internal sealed class ClusterRunner(AppHostOptions options, ConsoleWriter consol
             var grace = kind == ResourceKind.Worker ? TimeSpan.FromSeconds(30) : TimeSpan.FromSeconds(15);
             await Task.WhenAll(_started.Where(s => s.Spec.Kind == kind).Select(s => s.Process.StopAsync(grace)));
         }
+        if (_keycloak is not null)
+        {
+            await _keycloak.StopAsync();
+        }
         if (dockerAnswers)
         {
             await RemoveContainersAsync(docker, model, "still there after the workers stopped");
@@ -228,6 +270,10 @@ internal sealed class ClusterRunner(AppHostOptions options, ConsoleWriter consol
     {
         console.Info("");
         console.Info($"{"resource",-12} {"state",-9} {"url",-28} pid");
+        if (model.Resources.FirstOrDefault(r => r.Kind == ResourceKind.Keycloak) is { } keycloak)
+        {
+            console.Info($"{keycloak.Name,-12} {"healthy",-9} {keycloak.Url,-28} container {model.ClusterId}-keycloak");
+        }
         foreach (var (spec, process) in _started)
         {
             console.Info($"{spec.Name,-12} {"healthy",-9} {spec.Url,-28} {process.Pid}");
@@ -238,7 +284,14 @@ internal sealed class ClusterRunner(AppHostOptions options, ConsoleWriter consol
         console.Info($"redis:         {redis.Description}");
         console.Info($"shared volume: {model.SharedRoot}");
         console.Info($"data:          {model.DataDir}");
-        console.Info("auth:          off (single-user mode): do not expose the gateway to an untrusted network");
+        if (model.Authority is null)
+        {
+            console.Info("auth:          off (single-user mode): anyone who reaches the gateway acts as admin; do not expose it to a network");
+        }
+        else
+        {
+            console.Info($"auth:          on, tokens from {model.Authority} (atlas login)");
+        }
         console.Info("Ctrl+C stops everything.");
         console.Info("");
     }

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using Atlas.Cli.Auth;
 using Atlas.Core;
 using Atlas.Core.Jobs;
 using Atlas.Core.Nodes;
@@ -9,9 +10,12 @@ using Atlas.Core.Nodes;
 namespace Atlas.Cli.Api;
 
 /// <summary>The gateway's REST API (<c>/api/v1</c>), typed. Errors become <see cref="AtlasApiException"/> with one readable line.</summary>
-public sealed class AtlasApiClient(Uri gateway, HttpMessageHandler? handler = null) : IDisposable
+/// <param name="gateway">The gateway's URL.</param>
+/// <param name="handler">What to send through (the bearer token handler); null for a plain one.</param>
+/// <param name="disposeHandler">Whether disposing the client disposes <paramref name="handler"/> too.</param>
+public sealed class AtlasApiClient(Uri gateway, HttpMessageHandler? handler = null, bool disposeHandler = false) : IDisposable
 {
-    private readonly HttpClient _http = new(handler ?? new SocketsHttpHandler(), disposeHandler: handler is null)
+    private readonly HttpClient _http = new(handler ?? new SocketsHttpHandler(), disposeHandler: handler is null || disposeHandler)
     {
         BaseAddress = gateway,
         Timeout = Timeout.InfiniteTimeSpan, // followed logs last as long as the job
@@ -55,6 +59,14 @@ public sealed class AtlasApiClient(Uri gateway, HttpMessageHandler? handler = nu
     {
         using var response = await CallAsync(HttpMethod.Delete, $"api/v1/jobs/{Uri.EscapeDataString(id)}", null, HttpCompletionOption.ResponseContentRead, cancellationToken);
     }
+
+    /// <summary>Unauthenticated: whether the cluster wants a login, and from which identity provider.</summary>
+    public Task<AuthConfig> GetAuthConfigAsync(CancellationToken cancellationToken) =>
+        SendAsync<AuthConfig>(HttpMethod.Get, "api/v1/auth/config", null, cancellationToken);
+
+    /// <summary>Who the cluster thinks the caller is.</summary>
+    public Task<MeView> GetMeAsync(CancellationToken cancellationToken) =>
+        SendAsync<MeView>(HttpMethod.Get, "api/v1/me", null, cancellationToken);
 
     public Task<List<NodeView>> ListNodesAsync(CancellationToken cancellationToken) =>
         SendAsync<List<NodeView>>(HttpMethod.Get, "api/v1/nodes", null, cancellationToken);

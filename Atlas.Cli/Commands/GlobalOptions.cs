@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Atlas.Cli.Api;
+using Atlas.Cli.Auth;
 using Atlas.Cli.Config;
 using Atlas.Cli.Output;
 
@@ -21,7 +22,13 @@ public sealed class GlobalOptions
         Recursive = true,
     };
 
-    /// <summary>A client for the gateway this invocation talks to.</summary>
-    public AtlasApiClient Client(ParseResult parse, CliContext context) =>
-        new(GatewayResolver.Resolve(context, parse.GetValue(Context)), context.Handler);
+    /// <summary>A client for the gateway this invocation talks to, sending the session's bearer token when there is one.</summary>
+    public AtlasApiClient Client(ParseResult parse, CliContext context) => Client(Target(parse, context), context);
+
+    /// <summary>A client for <paramref name="target"/>, sending its session's bearer token when there is one.</summary>
+    public static AtlasApiClient Client(GatewayTarget target, CliContext context) =>
+        new(target.Url, new BearerTokenHandler(new SessionKeeper(context, target), context.Handler), disposeHandler: true);
+
+    /// <summary>The gateway this invocation talks to, and its context.</summary>
+    public GatewayTarget Target(ParseResult parse, CliContext context) => GatewayResolver.ResolveTarget(context, parse.GetValue(Context));
 }

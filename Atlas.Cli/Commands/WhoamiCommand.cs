@@ -1,18 +1,67 @@
 using System.CommandLine;
-using Atlas.Cli.Config;
+using Atlas.Cli.Api;
+using Atlas.Cli.Auth;
+using Atlas.Cli.Output;
 
 namespace Atlas.Cli.Commands;
 
-/// <summary><c>atlas whoami</c>: which cluster this CLI talks to, and as whom.</summary>
+/// <summary><c>atlas whoami</c>: which cluster this CLI talks to, as whom, with which roles, until when.</summary>
 internal static class WhoamiCommand
 {
     public static Command Build(GlobalOptions globals, CliContext context)
     {
-        var whoami = new Command("whoami", "Show the cluster this CLI talks to and the identity used.");
-        CommandAction.Set(whoami, context, async (parse, _) =>
+        var whoami = new Command("whoami", "Show the cluster this CLI talks to, the user and roles it acts as, and when the token expires.");
+        CommandAction.Set(whoami, context, async (parse, cancellationToken) =>
         {
-            await context.Out.WriteLineAsync($"cluster: {GatewayResolver.Resolve(context, parse.GetValue(globals.Context))}");
-            await context.Out.WriteLineAsync("user:    single-user mode (the cluster runs without login)");
+            var target = globals.Target(parse, context);
+            var json = parse.GetValue(globals.Output) == OutputFormat.Json;
+            AuthConfig config;
+            using (var api = new AtlasApiClient(target.Url, context.Handler))
+            {
+                config = await LoginCommand.ReadConfigAsync(api, cancellationToken);
+            }
+            var cluster = target.ContextName is null ? target.Url.ToString() : $"{target.Url} (context {target.ContextName})";
+            if (config.Mode == AuthConfig.SingleUser)
+            {
+                if (json)
+                {
+                    Table.Json(context.Out, new { cluster = target.Url, context = target.ContextName, mode = config.Mode });
+                    return 0;
+                }
+                await context.Out.WriteLineAsync($"cluster: {cluster}");
+                await context.Out.WriteLineAsync("mode:    single-user (the cluster runs without login)");
+                return 0;
+            }
+            if (SessionStore.Load(context.Home, target) is null)
+            {
+                var where = target.ContextName is null ? target.Label : $"{target.Label} ({target.Url})";
+                throw new CliException($"not logged in to {where}: run 'atlas login'");
+            }
+
+            MeView me;
+            using (var api = GlobalOptions.Client(target, context))
+            {
+                me = await api.GetMeAsync(cancellationToken); // renews the token first when it is due
+            }
+            var session = SessionStore.Load(context.Home, target)!;
+            var renewal = session.Grant == Session.ClientCredentialsGrant
+                ? "renewed with the client secret when due"
+                : "renewed with the refresh token when due";
+            if (json)
+            {
+                Table.Json(context.Out, new
+                {
+                    cluster = target.Url, context = target.ContextName, mode = config.Mode, authority = session.Authority,
+                    user = me.Username, sub = me.Sub, roles = me.Roles, admin = me.Admin, expiresAt = session.ExpiresAt, grant = session.Grant,
+                });
+                return 0;
+            }
+            var o = context.Out;
+            await o.WriteLineAsync($"cluster:   {cluster}");
+            await o.WriteLineAsync($"mode:      {config.Mode} ({session.Authority})");
+            await o.WriteLineAsync($"user:      {me.Username ?? me.Sub}");
+            await o.WriteLineAsync($"roles:     {(me.Roles.Count == 0 ? "-" : string.Join(", ", me.Roles))}{(me.Admin ? " (admin: sees every job)" : "")}");
+            await o.WriteLineAsync($"expires:   {Table.Time(session.ExpiresAt)} (in {Table.Duration(context.Time.GetUtcNow(), session.ExpiresAt, context.Time.GetUtcNow())}; {renewal})");
             return 0;
         });
         return whoami;

@@ -5,24 +5,27 @@ public static class GatewayResolver
 {
     public const string DefaultUrl = "http://127.0.0.1:5558";
 
-    public static Uri Resolve(CliContext context, string? contextName)
+    public static Uri Resolve(CliContext context, string? contextName) => ResolveTarget(context, contextName).Url;
+
+    /// <summary>The gateway and the context it came from (sessions are kept per context).</summary>
+    public static GatewayTarget ResolveTarget(CliContext context, string? contextName)
     {
         var fromEnv = context.Environment("ATLAS_URL");
         if (!string.IsNullOrWhiteSpace(fromEnv) && contextName is null)
         {
-            return Parse(fromEnv, "ATLAS_URL");
+            return new GatewayTarget(Parse(fromEnv, "ATLAS_URL"), null);
         }
         var config = CliConfig.Load(context.Home);
         var name = contextName ?? config.CurrentContext;
         if (name is null)
         {
-            return new Uri(DefaultUrl);
+            return new GatewayTarget(new Uri(DefaultUrl), null);
         }
         if (!config.Contexts.TryGetValue(name, out var entry) || string.IsNullOrWhiteSpace(entry.SchedulerUrl))
         {
             throw new CliException($"--context: no context named '{name}' in {CliConfig.PathFor(context.Home)} (see `atlas context ls`)", 2);
         }
-        return Parse(entry.SchedulerUrl, $"context '{name}'");
+        return new GatewayTarget(Parse(entry.SchedulerUrl, $"context '{name}'"), name);
     }
 
     public static Uri Parse(string url, string source) =>

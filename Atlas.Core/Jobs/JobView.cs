@@ -11,6 +11,12 @@ public sealed record JobView
     public int Priority { get; init; }
     public required JobState State { get; init; }
 
+    /// <summary>The submitter's <c>sub</c>; only they and admins see the job. Null for jobs from before owners were recorded.</summary>
+    public string? Owner { get; init; }
+
+    /// <summary>The submitter's name, for display.</summary>
+    public string? Username { get; init; }
+
     /// <summary>The node the job is (or was last) placed on.</summary>
     public string? Node { get; init; }
 

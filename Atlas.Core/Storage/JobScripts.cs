@@ -41,7 +41,10 @@ internal static class JobScripts
 
         """;
 
-    /// <summary>ARGV: prefix, id, priority, then field/value pairs of the record. Returns the submit time in ms.</summary>
+    /// <summary>
+    /// ARGV: prefix, id, priority, then field/value pairs of the record. A record with an
+    /// <c>owner</c> also joins that owner's index. Returns the submit time in ms.
+    /// </summary>
     public const string Submit = Common + """
         local id = ARGV[2]
         local key = P .. 'job:' .. id
@@ -51,6 +54,8 @@ internal static class JobScripts
         for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
         redis.call('HSET', key, unpack(fields))
         redis.call('ZADD', P .. 'jobs', now, id)
+        local owner = redis.call('HGET', key, 'owner')
+        if owner then redis.call('ZADD', P .. 'owner:' .. owner .. ':jobs', now, id) end
         redis.call('ZADD', P .. 'queue', -tonumber(ARGV[3]), id)
         record(id, 'queued', now)
         redis.call('PUBLISH', P .. 'events', 'submit')
@@ -359,6 +364,22 @@ internal static class JobScripts
         return 0
         """;
 
+    /// <summary>
+    /// The queue's length and where one owner's queued jobs stand in it, reading only that
+    /// owner's index. ARGV: prefix, owner. Returns total, then id, 0-based rank pairs.
+    /// </summary>
+    public const string QueuePositions = Common + """
+        local result = { redis.call('ZCARD', P .. 'queue') }
+        for _, id in ipairs(redis.call('ZRANGE', P .. 'owner:' .. ARGV[2] .. ':jobs', 0, -1)) do
+          local rank = redis.call('ZRANK', P .. 'queue', id)
+          if rank then
+            result[#result + 1] = id
+            result[#result + 1] = rank
+          end
+        end
+        return result
+        """;
+
     /// <summary>Deletes a finished job's records. ARGV: prefix, id. Returns 'deleted', 'missing' or 'active:STATE'.</summary>
     public const string Delete = Common + """
         local id = ARGV[2]
@@ -366,6 +387,8 @@ internal static class JobScripts
         local state = redis.call('HGET', key, 'state')
         if state == false then return 'missing' end
         if not terminal(state) then return 'active:' .. state end
+        local owner = redis.call('HGET', key, 'owner')
+        if owner then redis.call('ZREM', P .. 'owner:' .. owner .. ':jobs', id) end
         redis.call('DEL', key, key .. ':history', P .. 'route:' .. id)
         redis.call('ZREM', P .. 'jobs', id)
         return 'deleted'

@@ -17,8 +17,8 @@ public sealed class JobStore(IConnectionMultiplexer redis)
 
     private IDatabase Db => redis.GetDatabase();
 
-    /// <summary>Records a new queued job and wakes the scheduler. Returns the submit time (Redis clock).</summary>
-    public async Task<DateTimeOffset> SubmitAsync(string id, JobSpec spec, string? traceParent, CancellationToken cancellationToken)
+    /// <summary>Records a new queued job of <paramref name="owner"/> and wakes the scheduler. Returns the submit time (Redis clock).</summary>
+    public async Task<DateTimeOffset> SubmitAsync(string id, JobSpec spec, JobOwner owner, string? traceParent, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var args = new List<RedisValue>
@@ -27,6 +27,8 @@ public sealed class JobStore(IConnectionMultiplexer redis)
             "spec", JsonSerializer.Serialize(spec, AtlasJson.Options),
             "priority", spec.Priority,
             "project", spec.Project ?? JobDefaults.Project,
+            "owner", owner.Subject,
+            "user", owner.Username,
         };
         if (traceParent is not null)
         {
@@ -231,6 +233,14 @@ public sealed class JobStore(IConnectionMultiplexer redis)
         return value.IsNull ? null : ParseState(value!);
     }
 
+    /// <summary>The job's state and owner, or null when there is no such job: what an access check reads.</summary>
+    public async Task<JobAccess?> AccessAsync(string id, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var values = await Db.HashGetAsync(RedisKeys.Job(id), ["state", "owner"]);
+        return values[0].IsNull ? null : new JobAccess(ParseState(values[0]!), values[1].IsNull ? null : (string)values[1]!);
+    }
+
     /// <summary>The job, or null; without <paramref name="withHistory"/> its history is left empty (one read less).</summary>
     public async Task<JobRecord?> GetAsync(string id, CancellationToken cancellationToken, bool withHistory = true)
     {
@@ -243,16 +253,20 @@ public sealed class JobStore(IConnectionMultiplexer redis)
         return fields.Length == 0 ? null : ToRecord(fields, await historyTask);
     }
 
-    /// <summary>Jobs newest first, filtered by project and state, at most <paramref name="limit"/>.</summary>
-    public async Task<IReadOnlyList<JobView>> ListAsync(string? project, JobState? state, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Jobs newest first, filtered by project and state, at most <paramref name="limit"/>. With
+    /// <paramref name="owner"/>, only that owner's jobs, read from their own index (not a scan of every job).
+    /// </summary>
+    public async Task<IReadOnlyList<JobView>> ListAsync(string? owner, string? project, JobState? state, int limit, CancellationToken cancellationToken)
     {
         var db = Db;
+        var index = owner is null ? RedisKeys.Jobs : RedisKeys.OwnerJobs(owner);
         var views = new List<JobView>();
         const int page = 500;
         for (long start = 0; views.Count < limit; start += page)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var ids = await db.SortedSetRangeByRankAsync(RedisKeys.Jobs, start, start + page - 1, Order.Descending);
+            var ids = await db.SortedSetRangeByRankAsync(index, start, start + page - 1, Order.Descending);
             if (ids.Length == 0)
             {
                 break;
@@ -278,6 +292,19 @@ public sealed class JobStore(IConnectionMultiplexer redis)
             }
         }
         return views;
+    }
+
+    /// <summary>How many jobs are queued, and where <paramref name="owner"/>'s stand (1 = placed next).</summary>
+    public async Task<QueueView> QueueAsync(string owner, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(JobScripts.QueuePositions, values: [Prefix, owner]))!;
+        var yours = new List<QueuePosition>(result.Length / 2);
+        for (var i = 1; i + 1 < result.Length; i += 2)
+        {
+            yours.Add(new QueuePosition((string)result[i]!, (int)result[i + 1] + 1));
+        }
+        return new QueueView((int)result[0], [.. yours.OrderBy(p => p.Position)]);
     }
 
     /// <summary>Every registered node, by name.</summary>
@@ -328,6 +355,8 @@ public sealed class JobStore(IConnectionMultiplexer redis)
             Command = spec.Command,
             Priority = spec.Priority,
             State = ParseState(f["state"]),
+            Owner = f.GetValueOrDefault("owner"),
+            Username = f.GetValueOrDefault("user"),
             Node = f.GetValueOrDefault("node"),
             Attempt = ParseInt(f.GetValueOrDefault("attempt")) ?? 1,
             ExitCode = ParseInt(f.GetValueOrDefault("exit")),

@@ -18,6 +18,9 @@ public static class RedisKeys
     /// <summary>Sorted set: every job id, scored by submit time in ms.</summary>
     public const string Jobs = Prefix + "jobs";
 
+    /// <summary>Sorted set: one owner's job ids, scored like <see cref="Jobs"/>, so listing a user's jobs reads only theirs.</summary>
+    public static string OwnerJobs(string owner) => $"{Prefix}owner:{owner}:jobs";
+
     /// <summary>Sorted set: queued job ids, scored by minus priority (equal scores sort by id, so by submit time).</summary>
     public const string Queue = Prefix + "queue";
 

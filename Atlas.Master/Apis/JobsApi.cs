@@ -1,3 +1,4 @@
+using Atlas.ServiceDefaults.Auth;
 using Atlas.ServiceDefaults.Jobs;
 using Atlas.Core.Jobs;
 using Atlas.Core.SharedVolume;
@@ -7,7 +8,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Atlas.Master.Apis;
 
-/// <summary>The job API, <c>/api/v1/jobs</c>. The gateway sends calls here unless a job's node must answer (live logs, stop).</summary>
+/// <summary>
+/// The job API, <c>/api/v1/jobs</c>. The gateway sends calls here unless a job's node must answer
+/// (live logs, stop). A caller sees only their own jobs (an admin, every job); anyone else's job is
+/// a 404, the same as a job that does not exist, so ids cannot be probed.
+/// </summary>
 public static class JobsApi
 {
     private const int DefaultLimit = 100;
@@ -26,9 +31,9 @@ public static class JobsApi
     }
 
     public static async Task<Results<Created<JobView>, ProblemHttpResult>> SubmitJob(
-        HttpRequest request, JobSubmitter submitter, CancellationToken cancellationToken)
+        HttpRequest request, Caller caller, JobSubmitter submitter, CancellationToken cancellationToken)
     {
-        var result = await submitter.SubmitAsync(request, cancellationToken);
+        var result = await submitter.SubmitAsync(request, caller.Owner, cancellationToken);
         if (result.Job is { } job)
         {
             return TypedResults.Created($"/api/v1/jobs/{job.Id}", job);
@@ -39,7 +44,7 @@ public static class JobsApi
     }
 
     public static async Task<Results<Ok<IReadOnlyList<JobView>>, ProblemHttpResult>> ListJobs(
-        JobStore store, string? project, string? state, int? limit, CancellationToken cancellationToken)
+        Caller caller, JobStore store, string? project, string? state, int? limit, CancellationToken cancellationToken)
     {
         JobState? parsedState = null;
         if (state is not null)
@@ -58,19 +63,21 @@ public static class JobsApi
         {
             return Problems.Invalid("project", "At most 128 characters.");
         }
-        return TypedResults.Ok(await store.ListAsync(project, parsedState, limit ?? DefaultLimit, cancellationToken));
+        var owner = caller.IsAdmin ? null : caller.Subject;
+        return TypedResults.Ok(await store.ListAsync(owner, project, parsedState, limit ?? DefaultLimit, cancellationToken));
     }
 
-    public static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(string id, JobStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(string id, Caller caller, JobStore store, CancellationToken cancellationToken)
     {
         var job = JobId.IsValid(id) ? await store.GetAsync(id, cancellationToken) : null;
-        return job is null ? Problems.JobNotFound(id) : TypedResults.Ok(job.View);
+        return job is null || !caller.CanAccess(job.View.Owner) ? Problems.JobNotFound(id) : TypedResults.Ok(job.View);
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteJob(
-        string id, JobStore store, JobPaths paths, ILogger<JobSubmitter> logger, CancellationToken cancellationToken)
+        string id, Caller caller, JobStore store, JobPaths paths, ILogger<JobSubmitter> logger, CancellationToken cancellationToken)
     {
-        if (!JobId.IsValid(id))
+        // The owner never changes, so checking it before the delete is as good as checking it in the same step.
+        if (!JobId.IsValid(id) || await store.AccessAsync(id, cancellationToken) is not { } access || !caller.CanAccess(access.Owner))
         {
             return Problems.JobNotFound(id);
         }

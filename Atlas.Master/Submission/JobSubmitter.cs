@@ -23,7 +23,7 @@ public sealed class JobSubmitter(JobStore store, JobPaths paths, IOptions<Master
 {
     private const int MaxSpecBytes = 1 << 20;
 
-    public async Task<SubmitResult> SubmitAsync(HttpRequest request, CancellationToken cancellationToken)
+    public async Task<SubmitResult> SubmitAsync(HttpRequest request, JobOwner owner, CancellationToken cancellationToken)
     {
         var boundary = GetBoundary(request);
         if (boundary is null)
@@ -36,7 +36,7 @@ public sealed class JobSubmitter(JobStore store, JobPaths paths, IOptions<Master
         Directory.CreateDirectory(staging);
         try
         {
-            return await SubmitStagedAsync(request, boundary, staging, cancellationToken);
+            return await SubmitStagedAsync(request, boundary, staging, owner, cancellationToken);
         }
         finally
         {
@@ -44,7 +44,7 @@ public sealed class JobSubmitter(JobStore store, JobPaths paths, IOptions<Master
         }
     }
 
-    private async Task<SubmitResult> SubmitStagedAsync(HttpRequest request, string boundary, string staging, CancellationToken cancellationToken)
+    private async Task<SubmitResult> SubmitStagedAsync(HttpRequest request, string boundary, string staging, JobOwner owner, CancellationToken cancellationToken)
     {
         var limits = options.Value;
         var bundlePath = Path.Combine(staging, "bundle.tar.gz");
@@ -130,7 +130,7 @@ public sealed class JobSubmitter(JobStore store, JobPaths paths, IOptions<Master
         DateTimeOffset submitted;
         try
         {
-            submitted = await store.SubmitAsync(id, spec!, Activity.Current?.Id, cancellationToken);
+            submitted = await store.SubmitAsync(id, spec!, owner, Activity.Current?.Id, cancellationToken);
         }
         catch
         {
@@ -148,6 +148,8 @@ public sealed class JobSubmitter(JobStore store, JobPaths paths, IOptions<Master
             Command = spec.Command,
             Priority = spec.Priority,
             State = JobState.Queued,
+            Owner = owner.Subject,
+            Username = owner.Username,
             Attempt = 1,
             SubmittedAt = submitted,
             History = [new JobHistoryEntry(JobState.Queued, submitted)],

@@ -1,6 +1,7 @@
 using Atlas.Core.Jobs;
 using Atlas.Core.SharedVolume;
 using Atlas.Core.Storage;
+using Atlas.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,7 +13,8 @@ namespace Atlas.ServiceDefaults.Jobs;
 /// <summary>
 /// The job calls that both the master and a worker answer: <c>{id}/logs</c> and <c>{id}/stop</c>.
 /// The gateway sends them to the node running the job (found through the job-to-node lookup),
-/// and to the master otherwise, so both must give the same answers.
+/// and to the master otherwise, so both must give the same answers, the owner check included: a
+/// call that reaches a worker directly is held to the same rules as one through the gateway.
 /// </summary>
 public static class JobControlApi
 {
@@ -27,15 +29,15 @@ public static class JobControlApi
     }
 
     public static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> GetLogs(
-        string id, bool? follow, JobStore store, JobPaths paths, TimeProvider time, IServiceProvider services, CancellationToken cancellationToken)
+        string id, bool? follow, Caller caller, JobStore store, JobPaths paths, TimeProvider time, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var state = JobId.IsValid(id) ? await store.StateAsync(id, cancellationToken) : null;
-        if (state is null)
+        var access = JobId.IsValid(id) ? await store.AccessAsync(id, cancellationToken) : null;
+        if (access is null || !caller.CanAccess(access.Value.Owner))
         {
             return Problems.JobNotFound(id);
         }
         Func<CancellationToken, Task<bool>>? waitForMore = null;
-        if (follow == true && !JobStateMachine.IsTerminal(state.Value))
+        if (follow == true && !JobStateMachine.IsTerminal(access.Value.State))
         {
             waitForMore = (services.GetService(typeof(ILiveLogs)) as ILiveLogs)?.Follow(id) ?? (async ct =>
             {
@@ -49,9 +51,9 @@ public static class JobControlApi
             "text/plain; charset=utf-8");
     }
 
-    public static async Task<Results<Accepted<JobView>, ProblemHttpResult>> StopJob(string id, JobStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Accepted<JobView>, ProblemHttpResult>> StopJob(string id, Caller caller, JobStore store, CancellationToken cancellationToken)
     {
-        if (!JobId.IsValid(id))
+        if (!JobId.IsValid(id) || await store.AccessAsync(id, cancellationToken) is not { } access || !caller.CanAccess(access.Owner))
         {
             return Problems.JobNotFound(id);
         }

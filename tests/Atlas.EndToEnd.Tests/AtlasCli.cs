@@ -1,14 +1,18 @@
 using System.Diagnostics;
+using System.Text;
 using Atlas.Core;
 
 namespace Atlas.EndToEnd.Tests;
 
 /// <summary>The real <c>atlas</c> CLI, run as a process the way a user runs it, against one gateway.</summary>
-internal sealed class AtlasCli(string gatewayUrl, string home)
+internal sealed class AtlasCli(string gatewayUrl, string home, IReadOnlyDictionary<string, string>? environment = null)
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public async Task<Result> RunAsync(params string[] args)
+    public Task<Result> RunAsync(params string[] args) => RunAsync(onLine: null, args);
+
+    /// <summary>Runs the CLI and hands each stdout line to <paramref name="onLine"/> as it comes (to answer a login prompt).</summary>
+    public async Task<Result> RunAsync(Func<string, Task>? onLine, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -23,10 +27,28 @@ internal sealed class AtlasCli(string gatewayUrl, string home)
         }
         info.Environment["ATLAS_URL"] = gatewayUrl;
         info.Environment["HOME"] = home; // no user config leaks in
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
         using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        string stdout;
+        if (onLine is null)
+        {
+            stdout = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken); // byte for byte
+        }
+        else
+        {
+            var lines = new StringBuilder();
+            while (await process.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken) is { } line)
+            {
+                lines.Append(line).Append('\n');
+                await onLine(line);
+            }
+            stdout = lines.ToString();
+        }
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return new Result(process.ExitCode, await stdout, await stderr);
+        return new Result(process.ExitCode, stdout, await stderr);
     }
 }

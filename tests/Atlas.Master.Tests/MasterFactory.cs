@@ -4,8 +4,11 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Atlas.Master.Tests;
 
-/// <summary>The real master in-process (TestServer), on a real redis-server and a temp shared volume.</summary>
-public sealed class MasterFactory(RedisServer redis) : WebApplicationFactory<Program>
+/// <summary>
+/// The real master in-process (TestServer), on a real redis-server and a temp shared volume; with
+/// <paramref name="authority"/>, auth is on and tokens are checked against that issuer.
+/// </summary>
+public sealed class MasterFactory(RedisServer redis, string? authority = null) : WebApplicationFactory<Program>
 {
     public TempFolder Shared { get; } = new("atlas-shared");
 
@@ -17,6 +20,11 @@ public sealed class MasterFactory(RedisServer redis) : WebApplicationFactory<Pro
         builder.UseSetting("ConnectionStrings:redis", redis.ConnectionString);
         builder.UseSetting("Atlas:SharedRoot", Shared.Path);
         builder.UseSetting("Atlas:Master:MaxBundleBytes", MaxBundleBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (authority is not null)
+        {
+            builder.UseSetting("Atlas:Auth:Enabled", "true");
+            builder.UseSetting("Atlas:Auth:Authority", authority);
+        }
     }
 
     public override async ValueTask DisposeAsync()

@@ -47,11 +47,14 @@ public sealed class ClusterProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the AppHost with <paramref name="arguments"/> plus its own data folder and ports, and
-    /// waits until the gateway lists <paramref name="workers"/> ready nodes.
+    /// waits until the gateway lists <paramref name="workers"/> ready nodes (asking with
+    /// <paramref name="bearerToken"/> when the cluster runs with auth, or with a new token from
+    /// <paramref name="freshBearerToken"/> on every try when tokens may expire during the wait).
     /// </summary>
     public static async Task<ClusterProcess> StartAsync(
         Assembly built, int workers, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null,
-        string? dataDir = null, CancellationToken cancellationToken = default)
+        string? dataDir = null, string? bearerToken = null, CancellationToken cancellationToken = default,
+        Func<CancellationToken, Task<string>>? freshBearerToken = null)
     {
         var data = dataDir ?? Directory.CreateTempSubdirectory("atlas-cluster-").FullName;
         var gatewayPort = LoopbackPorts.Next();
@@ -82,6 +85,10 @@ public sealed class ClusterProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         using var http = new HttpClient { BaseAddress = new Uri(cluster.GatewayUrl), Timeout = TimeSpan.FromSeconds(5) };
+        if (bearerToken is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearerToken);
+        }
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (true)
         {
@@ -91,6 +98,10 @@ public sealed class ClusterProcess : IAsyncDisposable
             }
             try
             {
+                if (freshBearerToken is not null)
+                {
+                    http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await freshBearerToken(cancellationToken));
+                }
                 var nodes = await http.GetStringAsync("/api/v1/nodes", cancellationToken);
                 if (nodes.Split("\"ready\"").Length - 1 >= workers)
                 {

@@ -30,6 +30,40 @@ public class ClusterModelTests
     }
 
     [Fact]
+    public void Build_NoAuth_SingleUserModeEverywhere()
+    {
+        var model = ClusterModel.Build(new AppHostOptions { DataDir = "/tmp/atlas-model" }, "process", () => ++_port);
+
+        model.Authority.ShouldBeNull();
+        model.Resources.ShouldAllBe(r => !r.Environment.ContainsKey("Atlas__Auth__Enabled"));
+        model.Resources.ShouldNotContain(r => r.Kind == ResourceKind.Keycloak);
+    }
+
+    [Fact]
+    public void Build_AuthWithoutUrl_StartsKeycloakFirstAndWiresEveryService()
+    {
+        var model = ClusterModel.Build(new AppHostOptions { DataDir = "/tmp/atlas-model", Auth = true, KeycloakPort = 5600 }, "process", () => ++_port);
+
+        model.Resources.Select(r => r.Name).ShouldBe(["redis", "keycloak", "master", "worker-1", "worker-2", "gateway"]);
+        model.Authority.ShouldBe("http://localhost:5600/realms/atlas");
+        foreach (var service in model.Resources.Where(r => r.Kind is ResourceKind.Master or ResourceKind.Worker or ResourceKind.Gateway))
+        {
+            service.Environment["Atlas__Auth__Enabled"].ShouldBe("true");
+            service.Environment["Atlas__Auth__Authority"].ShouldBe("http://localhost:5600/realms/atlas");
+        }
+    }
+
+    [Fact]
+    public void Build_AuthWithUrl_StartsNoKeycloakAndUsesTheUrl()
+    {
+        var model = ClusterModel.Build(new AppHostOptions { DataDir = "/tmp/atlas-model", Auth = true, KeycloakUrl = "https://kc.example.com/realms/atlas" }, "process", () => ++_port);
+
+        model.Resources.ShouldNotContain(r => r.Kind == ResourceKind.Keycloak);
+        model.Gateway.Environment["Atlas__Auth__Authority"].ShouldBe("https://kc.example.com/realms/atlas");
+        model.Resources.Single(r => r.Name == "worker-1").Environment["Atlas__Auth__Enabled"].ShouldBe("true");
+    }
+
+    [Fact]
     public void ClusterIdFor_DifferentDataFolders_Differ()
     {
         ClusterModel.ClusterIdFor("/tmp/a").ShouldNotBe(ClusterModel.ClusterIdFor("/tmp/b"));

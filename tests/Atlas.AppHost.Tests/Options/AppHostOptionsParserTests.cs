@@ -43,4 +43,28 @@ public class AppHostOptionsParserTests
         options.ShouldBeNull();
         error.ShouldNotBeNull().ShouldStartWith(expected);
     }
+
+    [Fact]
+    public void Parse_AuthFlags_Read()
+    {
+        AppHostOptionsParser.Parse(["--auth"]).Options!.Auth.ShouldBeTrue();
+        var (options, error) = AppHostOptionsParser.Parse(["--auth", "--keycloak-url", "https://kc.example.com/realms/atlas/", "--workers", "1"]);
+
+        error.ShouldBeNull();
+        options!.KeycloakUrl.ShouldBe("https://kc.example.com/realms/atlas");
+        options.Workers.ShouldBe(1);
+        AppHostOptionsParser.Parse(["--auth", "--keycloak-port", "6100"]).Options!.KeycloakPort.ShouldBe(6100);
+    }
+
+    [Theory]
+    [InlineData("--keycloak-url", "https://kc.example.com/realms/atlas")]
+    [InlineData("--auth", "--keycloak-url", "kc.example.com")]
+    [InlineData("--auth", "--keycloak-port", "5558")]
+    public void Parse_BadAuthFlags_ErrorNamesTheFlag(params string[] args)
+    {
+        var (options, error) = AppHostOptionsParser.Parse(args);
+
+        options.ShouldBeNull();
+        error!.ShouldContain("--keycloak-");
+    }
 }

@@ -29,6 +29,20 @@ public sealed class AppHostProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_AuthWithoutKeycloakImage_OneErrorLineSuggestingKeycloakUrl()
+    {
+        var free = () => LoopbackPorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var (code, output) = await RunAsync("--auth", "--port", free(), "--redis-port", free(), "--keycloak-port", free(), "--data", _data.Path);
+
+        code.ShouldBe(1);
+        var errors = output.Split('\n').Where(l => l.Contains("error:", StringComparison.Ordinal)).ToList();
+        errors.Count.ShouldBe(1, output);
+        errors[0].ShouldContain("--keycloak-url");
+        Directory.GetFileSystemEntries(_data.Path).ShouldBeEmpty(); // nothing started, nothing written
+    }
+
+    [Fact]
     public async Task Run_BadFlag_Exit2WithMessage()
     {
         var (code, output) = await RunAsync("--workers", "0");

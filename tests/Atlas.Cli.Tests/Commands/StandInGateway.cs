@@ -4,6 +4,7 @@ using System.Text.Json;
 using Atlas.Core;
 using Atlas.Core.Jobs;
 using Atlas.Core.Nodes;
+using Atlas.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -15,6 +16,13 @@ namespace Atlas.Cli.Tests.Commands;
 /// A hand-written stand-in for the gateway on a real loopback port, answering with canned jobs
 /// and ProblemDetails, so these tests see only the CLI. The real gateway and cluster behind the
 /// real CLI are covered by the end-to-end tests.
+/// <para>
+/// Login seam (a stand-in, not the server side's code): it answers <c>/api/v1/auth/config</c> with
+/// <see cref="AuthConfig"/> (single-user when null), records every <c>Authorization</c> header, and in
+/// oidc mode answers 401 to a call without a bearer token or with an expired one (it reads the JWT's
+/// <c>exp</c> without checking the signature; the real gateway validates tokens), and serves
+/// <c>/api/v1/me</c> from the token's claims.
+/// </para>
 /// </summary>
 internal sealed class StandInGateway : IAsyncDisposable
 {
@@ -29,6 +37,15 @@ internal sealed class StandInGateway : IAsyncDisposable
 
     public List<string> SubmittedFiles { get; } = [];
 
+    /// <summary>What <c>/api/v1/auth/config</c> answers; null for single-user mode.</summary>
+    public object? AuthConfig { get; set; }
+
+    /// <summary>When set, every bearer token is refused with 401, as a gateway that no longer trusts it.</summary>
+    public bool RefuseAllTokens { get; set; }
+
+    /// <summary>The bearer tokens the API calls carried, in order (null for a call without one).</summary>
+    public List<string?> BearerTokens { get; } = [];
+
     public static async Task<StandInGateway> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -36,6 +53,40 @@ internal sealed class StandInGateway : IAsyncDisposable
         builder.Services.ConfigureHttpJsonOptions(o => AtlasJson.Configure(o.SerializerOptions));
         var app = builder.Build();
         var self = new StandInGateway(app);
+        app.MapGet("/api/v1/auth/config", () => Results.Json(self.AuthConfig ?? new { mode = "single-user" }));
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/api/v1/auth"))
+            {
+                await next(context);
+                return;
+            }
+            var header = context.Request.Headers.Authorization.ToString();
+            var token = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..] : null;
+            lock (self.BearerTokens)
+            {
+                self.BearerTokens.Add(token);
+            }
+            if (self.AuthConfig is not null && (token is null || self.RefuseAllTokens || JwtPayload.Read(token).GetProperty("exp").GetInt64() <= DateTimeOffset.UtcNow.ToUnixTimeSeconds()))
+            {
+                context.Response.StatusCode = 401;
+                return;
+            }
+            await next(context);
+        });
+        app.MapGet("/api/v1/me", (HttpRequest request) =>
+        {
+            var claims = JwtPayload.Read(request.Headers.Authorization.ToString()["Bearer ".Length..]);
+            var roles = claims.GetProperty("realm_access").GetProperty("roles").EnumerateArray().Select(r => r.GetString()!).ToList();
+            return Results.Json(new
+            {
+                sub = claims.GetProperty("sub").GetString(),
+                username = claims.GetProperty("preferred_username").GetString(),
+                roles,
+                admin = roles.Contains("atlas-admin"),
+                mode = "oidc",
+            });
+        });
         var job = new JobView
         {
             Id = KnownId, Name = "demo", Project = "demo", Command = ["sh", "-c", "exit 7"], State = JobState.Failed, Node = "worker-1",

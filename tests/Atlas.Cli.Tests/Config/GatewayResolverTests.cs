@@ -45,6 +45,14 @@ public sealed class GatewayResolverTests : IDisposable
         Should.Throw<CliException>(() => GatewayResolver.Resolve(Context(null), null)).Message.ShouldContain("config.yaml");
     }
 
+    [Theory]
+    [InlineData("http://127.0.0.1:5558", null, "url-127.0.0.1_5558")]
+    [InlineData("http://Atlas.Example:5558", null, "url-atlas.example_5558")]
+    [InlineData("http://x:1", "lab", "lab")]
+    [InlineData("http://x:1", "../../etc/x", "______etc_x")]
+    public void SessionKey_UrlOrContext_IsAPlainFileName(string url, string? context, string expected) =>
+        new GatewayTarget(new Uri(url), context).SessionKey.ShouldBe(expected);
+
     private CliContext Context(string? env) =>
         new(TextWriter.Null, TextWriter.Null, name => name == "ATLAS_URL" ? env : null, _home.Path);
 

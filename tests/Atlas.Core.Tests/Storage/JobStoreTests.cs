@@ -65,7 +65,7 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
         placed.Count.ShouldBe(3);
         placed.Count(p => p.Node == "a").ShouldBe(2);
         placed.Count(p => p.Node == "b").ShouldBe(1);
-        (await _store.ListAsync(null, JobState.Queued, 100, Ct)).Count.ShouldBe(2);
+        (await _store.ListAsync(null, null, JobState.Queued, 100, Ct)).Count.ShouldBe(2);
         (await _store.RouteAsync(placed[0].Id, Ct)).ShouldBe($"http://{placed[0].Node}:1");
         (await _store.InboxAsync("a", Ct)).Count.ShouldBe(2);
     }
@@ -258,7 +258,7 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
 
         await Should.ThrowAsync<NotLeaderException>(() => _store.PlaceAsync(10, Lease, _epoch, Ct));
         await Should.ThrowAsync<NotLeaderException>(() => _store.ReapAsync(10, 3, _epoch, Ct));
-        (await _store.ListAsync(null, JobState.Queued, 10, Ct)).Count.ShouldBe(1);
+        (await _store.ListAsync(null, null, JobState.Queued, 10, Ct)).Count.ShouldBe(1);
     }
 
     [Fact]
@@ -273,10 +273,29 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
         (await _store.LeadAsync("b", TimeSpan.FromSeconds(5), Ct)).ShouldBe(first + 1);
     }
 
-    private async Task<string> Submit(DateTimeOffset at, int priority = 0)
+    [Fact]
+    public async Task ListAsync_Owner_ReadsOnlyThatOwnersIndex_DeleteLeavesIt()
+    {
+        var alice = new JobOwner("sub-alice", "alice");
+        var mine = await Submit(DateTimeOffset.UtcNow, owner: alice);
+        var theirs = await Submit(DateTimeOffset.UtcNow.AddMilliseconds(1), owner: new JobOwner("sub-bob", "bob"));
+
+        var listed = await _store.ListAsync("sub-alice", null, null, 100, Ct);
+
+        listed.Select(j => j.Id).ShouldBe([mine]);
+        listed[0].Owner.ShouldBe("sub-alice");
+        listed[0].Username.ShouldBe("alice");
+        (await _store.AccessAsync(theirs, Ct)).ShouldBe(new JobAccess(JobState.Queued, "sub-bob"));
+        (await _store.ListAsync(null, null, null, 100, Ct)).Count.ShouldBe(2);
+        (await _store.StopAsync(mine, Ct)).Kind.ShouldBe(StopKind.Cancelled);
+        (await _store.DeleteAsync(mine, Ct)).ShouldBe(DeleteOutcome.Deleted);
+        (await _connection.GetDatabase().KeyExistsAsync(RedisKeys.OwnerJobs("sub-alice"))).ShouldBeFalse();
+    }
+
+    private async Task<string> Submit(DateTimeOffset at, int priority = 0, JobOwner? owner = null)
     {
         var id = JobId.New(at);
-        await _store.SubmitAsync(id, new JobSpec { Command = ["true"], Priority = priority }, null, Ct);
+        await _store.SubmitAsync(id, new JobSpec { Command = ["true"], Priority = priority }, owner ?? JobOwner.Local, null, Ct);
         return id;
     }
 

@@ -1,9 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Atlas.Core;
 using Atlas.Core.Jobs;
@@ -210,29 +208,7 @@ public sealed class JobsApiTests(RedisServer redis) : IClassFixture<RedisServer>
         (Directory.Exists(uploads) ? Directory.GetFileSystemEntries(uploads) : []).ShouldBeEmpty();
     }
 
-    internal static MultipartFormDataContent Multipart(string spec, byte[] bundle)
-    {
-        var content = new MultipartFormDataContent();
-        var specPart = new StringContent(spec, Encoding.UTF8);
-        specPart.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        content.Add(specPart, "spec");
-        var bundlePart = new ByteArrayContent(bundle);
-        bundlePart.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
-        content.Add(bundlePart, "bundle", "bundle.tar.gz");
-        return content;
-    }
+    internal static MultipartFormDataContent Multipart(string spec, byte[] bundle) => JobUpload.Multipart(spec, bundle);
 
-    internal static byte[] Bundle(params (string Name, string Text)[] files)
-    {
-        using var buffer = new MemoryStream();
-        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-        using (var tar = new TarWriter(gzip, TarEntryFormat.Pax))
-        {
-            foreach (var (name, text) in files)
-            {
-                tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(text)) });
-            }
-        }
-        return buffer.ToArray();
-    }
+    internal static byte[] Bundle(params (string Name, string Text)[] files) => JobUpload.Bundle(files);
 }

@@ -5,7 +5,9 @@ namespace Atlas.Worker.Tests.Execution;
 /// <summary>The real worker host in-process with the process runtime, on a real Redis and a temp shared volume.</summary>
 internal static class WorkerHost
 {
-    public static WebApplicationFactory<Program> Create(string redis, string sharedRoot, string node, string drainGraceSeconds, string heartbeatSeconds = "5") =>
+    /// <summary>A worker; with <paramref name="authority"/>, auth is on and tokens are checked against that issuer.</summary>
+    public static WebApplicationFactory<Program> Create(
+        string redis, string sharedRoot, string node, string drainGraceSeconds, string heartbeatSeconds = "5", string? authority = null) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("ConnectionStrings:redis", redis);
@@ -17,5 +19,10 @@ internal static class WorkerHost
             b.UseSetting("Atlas:Worker:Process:StopGracePeriod", "00:00:01");
             b.UseSetting("Atlas:Worker:DrainGraceSeconds", drainGraceSeconds);
             b.UseSetting("Atlas:Worker:HeartbeatSeconds", heartbeatSeconds);
+            if (authority is not null)
+            {
+                b.UseSetting("Atlas:Auth:Enabled", "true");
+                b.UseSetting("Atlas:Auth:Authority", authority);
+            }
         });
 }

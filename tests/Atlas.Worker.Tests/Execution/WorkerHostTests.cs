@@ -156,7 +156,7 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
         var work = Path.Combine(_shared.Path, "jobs", id, "work");
         Directory.CreateDirectory(work);
         await File.WriteAllTextAsync(Path.Combine(work, "input.txt"), "from the bundle\n", Ct);
-        await _store.SubmitAsync(id, new JobSpec { Command = command, Project = "demo" }, null, Ct);
+        await _store.SubmitAsync(id, new JobSpec { Command = command, Project = "demo" }, JobOwner.Local, null, Ct);
         await WaitForAsync(async () => (await _store.PlaceAsync(10, TimeSpan.FromSeconds(15), _epoch, Ct)).Count > 0);
         return id;
     }

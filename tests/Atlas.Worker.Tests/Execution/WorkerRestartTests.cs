@@ -103,7 +103,7 @@ public sealed class WorkerRestartTests(RedisServer redis) : IClassFixture<RedisS
     {
         var id = JobId.New(DateTimeOffset.UtcNow);
         Directory.CreateDirectory(Path.Combine(_shared.Path, "jobs", id, "work"));
-        await _store.SubmitAsync(id, new JobSpec { Command = ["sleep", "300"] }, null, Ct);
+        await _store.SubmitAsync(id, new JobSpec { Command = ["sleep", "300"] }, JobOwner.Local, null, Ct);
         var lease = TimeSpan.FromMinutes(5);
         await _store.RegisterNodeAsync(new NodeRegistration(Node, "http://127.0.0.1:1", "process", 2), lease, Ct);
         var epoch = await _store.LeadAsync("test-master", lease, Ct);

@@ -1,0 +1,9 @@
+namespace Atlas.Core.Jobs;
+
+/// <summary>
+/// The queue as one user sees it: how many jobs wait in all, and where the caller's own stand.
+/// Other users' jobs are only counted, never shown.
+/// </summary>
+/// <param name="Queued">Jobs waiting, everyone's.</param>
+/// <param name="Yours">The caller's waiting jobs, first to be placed first.</param>
+public sealed record QueueView(int Queued, IReadOnlyList<QueuePosition> Yours);

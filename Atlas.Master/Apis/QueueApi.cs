@@ -1,0 +1,19 @@
+using Atlas.Core.Jobs;
+using Atlas.Core.Storage;
+using Atlas.ServiceDefaults.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Atlas.Master.Apis;
+
+/// <summary>The queue overview, <c>/api/v1/queue</c>: a count of everyone's waiting jobs and the caller's own places, never others' jobs.</summary>
+public static class QueueApi
+{
+    public static IEndpointRouteBuilder MapQueueApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/api/v1/queue").WithTags("Queue").MapGet("/", GetQueue).WithSummary("How many jobs wait, and where yours stand.");
+        return app;
+    }
+
+    public static async Task<Ok<QueueView>> GetQueue(Caller caller, JobStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await store.QueueAsync(caller.Subject, cancellationToken));
+}

@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Atlas.Core.Net;
+
+namespace Atlas.Testing;
+
+/// <summary>
+/// A real OpenID Connect provider that nobody here wrote: npm <c>oidc-provider</c>, run by
+/// <c>tests/oidc-provider/server.mjs</c> under Node on a free loopback port, killed on dispose. It
+/// issues Keycloak-shaped JWTs (<c>aud: atlas-api</c>, <c>realm_access.roles</c>) to the public client
+/// <c>atlas-cli</c> (device flow, refresh tokens) and the bot <see cref="BotClientId"/> (client
+/// credentials), and has a test-only endpoint that approves a device code without a browser.
+/// Needs <c>node</c> and <c>npm ci</c> in that folder (<c>eng/test.sh</c> does both); fails in CI without them.
+/// </summary>
+public sealed class OidcProviderServer : IAsyncDisposable
+{
+    /// <summary>The bot client. Its secret is a development-only value, known to server.mjs and the tests.</summary>
+    public const string BotClientId = "atlas-ci-bot";
+    public const string BotClientSecret = "dev-only-atlas-ci-bot-secret";
+    public const string CliClientId = "atlas-cli";
+    public const string Audience = "atlas-api";
+
+    private readonly Process _process;
+    private readonly List<string> _output = [];
+
+    private OidcProviderServer(Process process, int port)
+    {
+        _process = process;
+        Issuer = $"http://127.0.0.1:{port}";
+    }
+
+    /// <summary>The issuer URL, which is also the authority the gateway announces.</summary>
+    public string Issuer { get; }
+
+    /// <summary>What the provider printed (warnings, server errors), for failure messages.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join('\n', _output);
+            }
+        }
+    }
+
+    /// <param name="accessTokenTtl">How long access tokens live (the realm's 5 minutes by default; tests of renewal use seconds).</param>
+    /// <param name="refreshTokenTtl">How long refresh tokens live (an hour by default).</param>
+    /// <param name="deviceCodeTtl">How long a device login waits for approval (10 minutes by default).</param>
+    public static async Task<OidcProviderServer> StartAsync(TimeSpan? accessTokenTtl = null, TimeSpan? refreshTokenTtl = null, TimeSpan? deviceCodeTtl = null)
+    {
+        var folder = FindFolder();
+        var node = RedisServer.FindOnPath("node") ?? throw TestEnvironment.Missing("node (Node.js 20.19 or newer)");
+        if (await NodeVersionAsync(node) is { } version && version < new Version(20, 19))
+        {
+            throw TestEnvironment.Missing($"Node.js 20.19 or newer (found {version}; oidc-provider 9 needs it)");
+        }
+        if (!Directory.Exists(Path.Combine(folder, "node_modules", "oidc-provider")))
+        {
+            throw TestEnvironment.Missing($"npm package oidc-provider (run `npm ci` in {folder})");
+        }
+        var port = LoopbackPorts.Next();
+        var info = new ProcessStartInfo(node)
+        {
+            ArgumentList = { "server.mjs" },
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["PORT"] = port.ToString(CultureInfo.InvariantCulture);
+        info.Environment["ACCESS_TOKEN_TTL"] = Seconds(accessTokenTtl ?? TimeSpan.FromMinutes(5));
+        info.Environment["REFRESH_TOKEN_TTL"] = Seconds(refreshTokenTtl ?? TimeSpan.FromHours(1));
+        info.Environment["DEVICE_CODE_TTL"] = Seconds(deviceCodeTtl ?? TimeSpan.FromMinutes(10));
+        info.Environment["DEVICE_POLL_INTERVAL"] = "1";
+        var process = Process.Start(info) ?? throw new InvalidOperationException("node did not start.");
+        var server = new OidcProviderServer(process, port);
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) =>
+        {
+            server.Append(e.Data);
+            if (e.Data?.StartsWith("listening ", StringComparison.Ordinal) == true)
+            {
+                listening.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException($"the OIDC provider exited:\n{server.Output}"));
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+        return server;
+    }
+
+    /// <summary>TEST-ONLY endpoint: approves the pending device login with <paramref name="userCode"/> as <paramref name="account"/> (alice, bob, admin).</summary>
+    public Task ApproveDeviceAsync(string userCode, string account, CancellationToken cancellationToken = default) =>
+        PostTestAsync("/test/device/approve", new Dictionary<string, string> { ["user_code"] = userCode, ["account"] = account }, cancellationToken);
+
+    /// <summary>TEST-ONLY endpoint: the person says no to the pending device login.</summary>
+    public Task DenyDeviceAsync(string userCode, CancellationToken cancellationToken = default) =>
+        PostTestAsync("/test/device/deny", new Dictionary<string, string> { ["user_code"] = userCode }, cancellationToken);
+
+    /// <summary>Revokes a refresh token at the provider's standard revocation endpoint, as an administrator ending a session would.</summary>
+    public async Task RevokeRefreshTokenAsync(string refreshToken, CancellationToken cancellationToken = default)
+    {
+        using var http = new HttpClient();
+        using var content = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["token"] = refreshToken, ["token_type_hint"] = "refresh_token", ["client_id"] = CliClientId,
+        });
+        using var response = await http.PostAsync(new Uri(Issuer + "/token/revocation"), content, cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>An access token for the bot client (client credentials), for test code that calls the API itself.</summary>
+    public async Task<string> BotAccessTokenAsync(CancellationToken cancellationToken = default)
+    {
+        using var http = new HttpClient();
+        using var content = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "client_credentials" });
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Issuer + "/token")) { Content = content };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{BotClientId}:{BotClientSecret}")));
+        using var response = await http.SendAsync(request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        return body.GetProperty("access_token").GetString()!;
+    }
+
+    /// <summary>The gateway's <c>/api/v1/auth/config</c> answer for a cluster that trusts this provider.</summary>
+    public object AuthConfig() => new { mode = "oidc", authority = Issuer, audience = Audience, cliClientId = CliClientId, scopes = "openid offline_access" };
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+
+    private async Task PostTestAsync(string path, Dictionary<string, string> form, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient();
+        using var content = new FormUrlEncodedContent(form);
+        using var response = await http.PostAsync(new Uri(Issuer + path), content, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            throw new InvalidOperationException($"{path} failed ({(int)response.StatusCode}): {body}");
+        }
+    }
+
+    private static async Task<Version?> NodeVersionAsync(string node)
+    {
+        using var process = Process.Start(new ProcessStartInfo(node, "--version") { RedirectStandardOutput = true, UseShellExecute = false });
+        if (process is null)
+        {
+            return null;
+        }
+        var text = (await process.StandardOutput.ReadToEndAsync()).Trim().TrimStart('v');
+        await process.WaitForExitAsync();
+        return Version.TryParse(text, out var version) ? version : null;
+    }
+
+    private static string Seconds(TimeSpan span) => ((int)Math.Ceiling(span.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+
+    // tests/oidc-provider, found from the test's build folder upwards (tests/X/bin/Debug/net10.0).
+    private static string FindFolder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "tests", "oidc-provider");
+            if (File.Exists(Path.Combine(candidate, "server.mjs")))
+            {
+                return candidate;
+            }
+        }
+        throw new InvalidOperationException($"tests/oidc-provider/server.mjs not found above {AppContext.BaseDirectory}.");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.Add(line);
+        }
+    }
+}
