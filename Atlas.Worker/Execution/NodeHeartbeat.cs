@@ -78,7 +78,9 @@ internal sealed class NodeHeartbeat(
         {
             await store.SetNodeStateAsync(options.Value.Name, NodeState.Down, cancellationToken);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        // ObjectDisposedException: the host is already tearing down the Redis connection; the
+        // master marks the node down once its heartbeats stop, as for a crash.
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
             Log.HeartbeatFailed(logger, ex);
         }
