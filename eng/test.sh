@@ -62,20 +62,35 @@ build_test_image() {
 }
 
 # The login tests run a real OpenID Connect provider: npm oidc-provider 9 (tests/oidc-provider),
-# which needs Node.js 20.19 or newer (it prefers 22 LTS and warns on 20). Debian 13 ships 20.19;
-# Debian 12's nodejs is 18, too old: there, install Node 20+ another way before running this.
+# which needs Node.js 20.19 or newer (it prefers 22 LTS). Debian 12's own nodejs is 18: then a
+# Node 22 is installed from the npm registry's node-linux-<arch> package (the binary ships inside
+# the package) into a cache folder and put first on PATH for this run.
+node_is_recent() {
+  command -v node >/dev/null &&
+    node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'
+}
+
 prepare_oidc_provider() {
-  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    say "no node/npm: the login tests fail in CI and are skipped locally"
+  if ! command -v npm >/dev/null; then
+    say "no npm: the login tests fail in CI and are skipped locally"
     return 0
   fi
-  local version
-  version="$(node --version)"
-  if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
-    say "node $version is older than 20.19, which oidc-provider 9 needs: the login tests will fail"
+  if ! node_is_recent; then
+    local arch cache
+    case "$(uname -m)" in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; *) arch="" ;; esac
+    cache="${XDG_CACHE_HOME:-$HOME/.cache}/atlas/node22"
+    if [ -n "$arch" ] && [ ! -x "$cache/node_modules/node-linux-$arch/bin/node" ]; then
+      say "node is missing or older than 20.19: installing node-linux-$arch@22 from npm into $cache"
+      npm install --prefix "$cache" --no-audit --no-fund --loglevel=error "node-linux-$arch@22" >/dev/null ||
+        say "could not install node-linux-$arch@22"
+    fi
+    [ -n "$arch" ] && export PATH="$cache/node_modules/node-linux-$arch/bin:$PATH"
+  fi
+  if ! node_is_recent; then
+    say "no Node.js 20.19 or newer: the login tests will fail"
     return 0
   fi
-  say "installing the test OIDC provider's packages (npm ci, node $version)"
+  say "installing the test OIDC provider's packages (npm ci, node $(node --version))"
   (cd tests/oidc-provider && npm ci --no-audit --no-fund --loglevel=error) || say "npm ci failed in tests/oidc-provider"
 }
 
