@@ -144,33 +144,8 @@ public sealed class ClusterProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>Processes still alive whose command line mentions this cluster's data folder.</summary>
-    public IReadOnlyList<string> ProcessesLeft()
-    {
-        var left = new List<string>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
-            {
-                continue;
-            }
-            try
-            {
-                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (cmdline.Contains(DataDir, StringComparison.Ordinal))
-                {
-                    left.Add($"{pid}: {cmdline}");
-                }
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        }
-        return left;
-    }
+    /// <summary>Processes still alive that name this cluster's data folder (services, Redis, jobs).</summary>
+    public IReadOnlyList<string> ProcessesLeft() => LeftoverProcesses.Find(DataDir);
 
     public async ValueTask DisposeAsync() => await DisposeAsync(keepData: false);
 

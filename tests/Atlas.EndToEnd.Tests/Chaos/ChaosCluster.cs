@@ -197,32 +197,7 @@ public sealed class ChaosCluster : IAsyncDisposable
     /// Processes still alive that belong to this cluster: their command line or environment
     /// names its data folder (services and Redis by their settings, jobs by ATLAS_OUTPUT_DIR).
     /// </summary>
-    public IReadOnlyList<string> ProcessesLeft()
-    {
-        var left = new List<string>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
-            {
-                continue;
-            }
-            try
-            {
-                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                var environ = File.ReadAllText(Path.Combine(dir, "environ"));
-                if (cmdline.Contains(DataDir, StringComparison.Ordinal) || environ.Contains(DataDir, StringComparison.Ordinal)
-                    || environ.Contains("ASPNETCORE_URLS=" + GatewayUrl, StringComparison.Ordinal))
-                {
-                    left.Add($"{pid}: {cmdline}");
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // gone meanwhile, or not ours to read
-            }
-        }
-        return left;
-    }
+    public IReadOnlyList<string> ProcessesLeft() => LeftoverProcesses.Find(DataDir, "ASPNETCORE_URLS=" + GatewayUrl);
 
     public async ValueTask DisposeAsync()
     {
