@@ -23,10 +23,10 @@ internal static class ListCommand
                 return 0;
             }
             var now = DateTimeOffset.UtcNow;
-            Table.Write(context.Out, ["id", "name", "project", "state", "node", "submitted", "duration", "exit"],
+            Table.Write(context.Out, ["id", "name", "project", "user", "state", "node", "submitted", "duration", "exit"],
                 jobs.Select(j => (IReadOnlyList<string>)
                 [
-                    j.Id, j.Name ?? "-", j.Project, j.State.ToString().ToLowerInvariant(), j.Node ?? "-",
+                    j.Id, j.Name ?? "-", j.Project, j.Username ?? "-", j.State.ToString().ToLowerInvariant(), j.Node ?? "-",
                     Table.Time(j.SubmittedAt), Table.Duration(j.StartedAt, j.FinishedAt, now),
                     j.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-",
                 ]));

@@ -23,6 +23,7 @@ internal static class StatusCommand
             await o.WriteLineAsync($"id:        {job.Id}");
             await o.WriteLineAsync($"name:      {job.Name ?? "-"}");
             await o.WriteLineAsync($"project:   {job.Project}");
+            await o.WriteLineAsync($"user:      {job.Username ?? "-"}");
             await o.WriteLineAsync($"state:     {job.State.ToString().ToLowerInvariant()}");
             await o.WriteLineAsync($"exit code: {job.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}");
             if (job.Reason is not null)

@@ -92,11 +92,15 @@ public sealed class CommandTests : IAsyncLifetime
     [Fact]
     public async Task LsAndNodesAndStatus_Table_ShowTheColumns()
     {
-        (await RunAsync("ls")).Stdout.ShouldContain("ID  ");
-        (await RunAsync("ls")).Stdout.ShouldContain(StandInGateway.KnownId);
+        var ls = (await RunAsync("ls")).Stdout;
+        ls.ShouldContain("ID  ");
+        ls.ShouldContain("USER");
+        ls.ShouldContain(StandInGateway.KnownId);
+        ls.ShouldContain("alice");
         (await RunAsync("nodes")).Stdout.ShouldContain("worker-1");
         var status = await RunAsync("status", StandInGateway.KnownId);
         status.Stdout.ShouldContain("exited with code 7");
+        status.Stdout.ShouldContain("user:      alice");
         status.Stdout.ShouldContain("queued");
     }
 

@@ -90,7 +90,7 @@ internal sealed class StandInGateway : IAsyncDisposable
         var job = new JobView
         {
             Id = KnownId, Name = "demo", Project = "demo", Command = ["sh", "-c", "exit 7"], State = JobState.Failed, Node = "worker-1",
-            ExitCode = 7, Reason = "exited with code 7", SubmittedAt = DateTimeOffset.UnixEpoch.AddYears(56),
+            Owner = "sub-alice", Username = "alice", ExitCode = 7, Reason = "exited with code 7", SubmittedAt = DateTimeOffset.UnixEpoch.AddYears(56),
             History = [new JobHistoryEntry(JobState.Queued, DateTimeOffset.UnixEpoch.AddYears(56))],
         };
         app.MapPost("/api/v1/jobs", async (HttpRequest request) =>
