@@ -1,3 +1,4 @@
+using Atlas.Master.Apis;
 using Atlas.Master.Leadership;
 using Atlas.Master.Options;
 using Atlas.Master.Scheduling;
@@ -19,7 +20,7 @@ public static class MasterExtensions
         // The submit endpoint enforces the bundle limit itself while streaming, with a 413 that says so.
         builder.Services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = null);
 
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
         builder.Services.AddSingleton<JobSubmitter>();
         builder.Services.AddSingleton<LeaderElection>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LeaderElection>());

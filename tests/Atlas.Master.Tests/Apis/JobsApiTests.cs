@@ -198,6 +198,7 @@ public sealed class JobsApiTests(RedisServer redis) : IClassFixture<RedisServer>
 
         doc.ShouldContain("/api/v1/jobs/{id}/logs");
         doc.ShouldContain("/api/v1/nodes");
+        doc.ShouldNotContain("securitySchemes"); // single-user mode: no token to send
     }
 
     private void NoJobWritten()

@@ -48,6 +48,18 @@ public sealed class JobOwnershipTests(RedisServer redis) : IClassFixture<RedisSe
     }
 
     [Fact]
+    public async Task OpenApi_AuthOn_DeclaresTheBearerScheme()
+    {
+        // The document is open (no token), and says every operation takes a bearer token.
+        var doc = await _client.GetStringAsync("/openapi/v1.json", Ct);
+
+        using var json = System.Text.Json.JsonDocument.Parse(doc);
+        var scheme = json.RootElement.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer");
+        scheme.GetProperty("scheme").GetString().ShouldBe("bearer");
+        json.RootElement.GetProperty("security")[0].TryGetProperty("bearer", out _).ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task OthersJob_EveryCall_Is404AndChangesNothing()
     {
         var job = await SubmitAsync(_bob);
