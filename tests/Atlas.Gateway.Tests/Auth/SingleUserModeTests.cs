@@ -18,11 +18,7 @@ public sealed class SingleUserModeTests(RedisServer redis) : IClassFixture<Redis
     public async ValueTask InitializeAsync()
     {
         _master = await Upstream.StartAsync("master");
-        _gateway = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-        {
-            b.UseSetting("ConnectionStrings:redis", redis.ConnectionString);
-            b.UseSetting("services:master:http:0", _master.Url);
-        });
+        _gateway = GatewayHost.Create(redis.ConnectionString, [_master.Url]);
         _client = _gateway.CreateClient();
     }
 

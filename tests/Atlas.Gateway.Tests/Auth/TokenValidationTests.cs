@@ -28,13 +28,7 @@ public sealed class TokenValidationTests(RedisServer redis) : IClassFixture<Redi
     {
         _issuer = await TestIssuer.StartAsync();
         _master = await Upstream.StartAsync("master");
-        _gateway = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-        {
-            b.UseSetting("ConnectionStrings:redis", redis.ConnectionString);
-            b.UseSetting("services:master:http:0", _master.Url);
-            b.UseSetting("Atlas:Auth:Enabled", "true");
-            b.UseSetting("Atlas:Auth:Authority", _issuer.Authority);
-        });
+        _gateway = GatewayHost.Create(redis.ConnectionString, [_master.Url], authority: _issuer.Authority);
         _client = _gateway.CreateClient();
     }
 

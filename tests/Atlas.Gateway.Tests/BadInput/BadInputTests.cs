@@ -22,11 +22,7 @@ public sealed class BadInputTests(RedisServer redis, ITestOutputHelper output) :
     {
         _master = await Upstream.StartAsync("master");
         _master.SecondPart.SetResult(); // its logs answer at once
-        _gateway = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-        {
-            b.UseSetting("ConnectionStrings:redis", redis.ConnectionString);
-            b.UseSetting("services:master:http:0", _master.Url);
-        });
+        _gateway = GatewayHost.Create(redis.ConnectionString, [_master.Url]);
         _gateway.UseKestrel(0);
         _gateway.StartServer();
         _client = _gateway.CreateClient();

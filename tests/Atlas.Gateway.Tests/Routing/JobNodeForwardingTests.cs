@@ -24,11 +24,7 @@ public sealed class JobNodeForwardingTests(RedisServer redis) : IClassFixture<Re
         _master = await Upstream.StartAsync("master");
         _node = await Upstream.StartAsync("node");
         _redis = RedisConnector.Connect(redis.ConnectionString);
-        _gateway = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-        {
-            b.UseSetting("ConnectionStrings:redis", redis.ConnectionString);
-            b.UseSetting("services:master:http:0", _master.Url);
-        });
+        _gateway = GatewayHost.Create(redis.ConnectionString, [_master.Url]);
         _client = _gateway.CreateClient();
     }
 

@@ -16,12 +16,7 @@ public sealed class MasterFailoverTests(RedisServer redis) : IClassFixture<Redis
     {
         _active = await Upstream.StartAsync("active");
         _standby = await Upstream.StartAsync("standby");
-        _gateway = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-        {
-            b.UseSetting("ConnectionStrings:redis", redis.ConnectionString);
-            b.UseSetting("services:master:http:0", _active.Url);
-            b.UseSetting("services:master:http:1", _standby.Url);
-        });
+        _gateway = GatewayHost.Create(redis.ConnectionString, [_active.Url, _standby.Url]);
     }
 
     public async ValueTask DisposeAsync()
