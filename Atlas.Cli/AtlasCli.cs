@@ -21,6 +21,7 @@ public static class AtlasCli
             StopCommand.Build(globals, context),
             RemoveCommand.Build(globals, context),
             NodesCommand.Build(globals, context),
+            QueueCommand.Build(globals, context),
             ContextCommand.Build(context),
             LoginCommand.Build(globals, context),
             LogoutCommand.Build(globals, context),

@@ -71,6 +71,10 @@ public sealed class AtlasApiClient(Uri gateway, HttpMessageHandler? handler = nu
     public Task<List<NodeView>> ListNodesAsync(CancellationToken cancellationToken) =>
         SendAsync<List<NodeView>>(HttpMethod.Get, "api/v1/nodes", null, cancellationToken);
 
+    /// <summary>Everyone's count of waiting jobs, and the caller's own places.</summary>
+    public Task<QueueView> GetQueueAsync(CancellationToken cancellationToken) =>
+        SendAsync<QueueView>(HttpMethod.Get, "api/v1/queue", null, cancellationToken);
+
     /// <summary>Copies the job's log to <paramref name="destination"/> as it arrives; with <paramref name="follow"/>, until the job ends.</summary>
     public async Task CopyLogsAsync(string id, bool follow, Stream destination, CancellationToken cancellationToken)
     {

@@ -90,6 +90,18 @@ public sealed class CommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Queue_Table_CountsAllAndPlacesYours()
+    {
+        var (code, stdout, _) = await RunAsync("queue");
+
+        code.ShouldBe(0);
+        stdout.ShouldContain("queued: 3 (yours: 1)");
+        stdout.ShouldContain(StandInGateway.KnownId);
+        using var doc = JsonDocument.Parse((await RunAsync("queue", "--output", "json")).Stdout);
+        doc.RootElement.GetProperty("yours")[0].GetProperty("position").GetInt32().ShouldBe(2);
+    }
+
+    [Fact]
     public async Task LsAndNodesAndStatus_Table_ShowTheColumns()
     {
         var ls = (await RunAsync("ls")).Stdout;

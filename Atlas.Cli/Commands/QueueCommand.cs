@@ -1,0 +1,32 @@
+using System.CommandLine;
+using System.Globalization;
+using Atlas.Cli.Output;
+
+namespace Atlas.Cli.Commands;
+
+/// <summary><c>atlas queue</c>: how many jobs wait, and where the caller's own stand (others' are only counted).</summary>
+internal static class QueueCommand
+{
+    public static Command Build(GlobalOptions globals, CliContext context)
+    {
+        var queue = new Command("queue", "Show how many jobs wait and the place of each of yours.");
+        CommandAction.Set(queue, context, async (parse, cancellationToken) =>
+        {
+            using var client = globals.Client(parse, context);
+            var view = await client.GetQueueAsync(cancellationToken);
+            if (parse.GetValue(globals.Output) == OutputFormat.Json)
+            {
+                Table.Json(context.Out, view);
+                return 0;
+            }
+            await context.Out.WriteLineAsync($"queued: {view.Queued.ToString(CultureInfo.InvariantCulture)} (yours: {view.Yours.Count.ToString(CultureInfo.InvariantCulture)})");
+            if (view.Yours.Count > 0)
+            {
+                Table.Write(context.Out, ["place", "id"], view.Yours.Select(p => (IReadOnlyList<string>)
+                    [p.Position.ToString(CultureInfo.InvariantCulture), p.Id]));
+            }
+            return 0;
+        });
+        return queue;
+    }
+}
