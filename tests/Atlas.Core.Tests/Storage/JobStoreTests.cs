@@ -292,6 +292,36 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
         (await _connection.GetDatabase().KeyExistsAsync(RedisKeys.OwnerJobs("sub-alice"))).ShouldBeFalse();
     }
 
+    [Fact]
+    public async Task QueueAsync_LongHistoryOrLongQueue_SamePlaces()
+    {
+        var alice = new JobOwner("sub-alice", "alice");
+        var bob = new JobOwner("sub-bob", "bob");
+        var now = DateTimeOffset.UtcNow;
+        var first = await Submit(now, owner: alice);
+        await Submit(now.AddMilliseconds(1), owner: bob);
+        var second = await Submit(now.AddMilliseconds(2), owner: alice);
+        QueuePosition[] expected = [new(first, 1), new(second, 3)];
+
+        // alice's index (2) is smaller than the queue (3): her index is walked.
+        var shortHistory = await _store.QueueAsync(alice.Subject, Ct);
+        shortHistory.Queued.ShouldBe(3);
+        shortHistory.Yours.ShouldBe(expected);
+
+        // Three finished jobs make her index (5) larger than the queue (3): the queue is walked.
+        for (var i = 0; i < 3; i++)
+        {
+            (await _store.StopAsync(await Submit(now.AddMilliseconds(10 + i), owner: alice), Ct)).Kind.ShouldBe(StopKind.Cancelled);
+        }
+        var longHistory = await _store.QueueAsync(alice.Subject, Ct);
+        longHistory.Queued.ShouldBe(3);
+        longHistory.Yours.ShouldBe(expected);
+        (await _store.QueueAsync(bob.Subject, Ct)).Yours.ShouldBe([new QueuePosition(await OnlyJobOf(bob), 2)]);
+    }
+
+    private async Task<string> OnlyJobOf(JobOwner owner) =>
+        (await _store.ListAsync(owner.Subject, null, null, 1, Ct)).Single().Id;
+
     private async Task<string> Submit(DateTimeOffset at, int priority = 0, JobOwner? owner = null)
     {
         var id = JobId.New(at);
