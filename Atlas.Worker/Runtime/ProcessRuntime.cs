@@ -151,16 +151,7 @@ public sealed class ProcessRuntime : IJobRuntime
             {
                 continue;
             }
-            string[] environ;
-            try
-            {
-                environ = File.ReadAllText(Path.Combine(dir, "environ")).Split('\0');
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                continue; // gone, or not ours
-            }
-            if (environ.Contains(node, StringComparer.Ordinal) && environ.Any(v => v.StartsWith(under, StringComparison.Ordinal)))
+            if (EnvironmentOf(pid) is { } environ && environ.Contains(node, StringComparer.Ordinal) && environ.Any(v => v.StartsWith(under, StringComparison.Ordinal)))
             {
                 var job = environ.FirstOrDefault(v => v.StartsWith("ATLAS_JOB_ID=", StringComparison.Ordinal))?["ATLAS_JOB_ID=".Length..] ?? "?";
                 Log.LeftoverProcessKilled(_logger, job, pid);
@@ -172,16 +163,19 @@ public sealed class ProcessRuntime : IJobRuntime
     // The job's pid file sits in its folder, next to the work folder.
     private static string PidFile(string workDir) => Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(workDir))!, "pid");
 
-    private static bool CarriesJob(int pid, string jobId)
+    private static bool CarriesJob(int pid, string jobId) =>
+        EnvironmentOf(pid)?.Contains($"ATLAS_JOB_ID={jobId}", StringComparer.Ordinal) == true;
+
+    // A process's environment as NAME=value entries; null when it is gone or not ours to read.
+    private static string[]? EnvironmentOf(int pid)
     {
         try
         {
-            var environ = File.ReadAllText($"/proc/{pid}/environ");
-            return environ.Split('\0').Contains($"ATLAS_JOB_ID={jobId}", StringComparer.Ordinal);
+            return File.ReadAllText($"/proc/{pid}/environ").Split('\0');
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return false; // gone, or not ours
+            return null;
         }
     }
 
