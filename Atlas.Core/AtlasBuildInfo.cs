@@ -10,18 +10,16 @@ namespace Atlas.Core;
 public static class AtlasBuildInfo
 {
     /// <summary>The repository <paramref name="built"/> was built from (its files, such as the Keycloak realm, are read from there).</summary>
-    public static string RepoRoot(Assembly built) =>
-        built.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "AtlasRepoRoot")?.Value
-        ?? throw new InvalidOperationException($"{built.GetName().Name} was built without AtlasEmbedBuildInfo.");
+    public static string RepoRoot(Assembly built) => Metadata(built, "AtlasRepoRoot");
 
     /// <summary>The built dll of <paramref name="project"/> (e.g. <c>Atlas.Master</c>), in the same configuration as <paramref name="built"/>.</summary>
     public static string ProjectDll(Assembly built, string project)
     {
-        var meta = built.GetCustomAttributes<AssemblyMetadataAttribute>().ToDictionary(a => a.Key, a => a.Value);
-        if (!meta.TryGetValue("AtlasRepoRoot", out var root) || !meta.TryGetValue("AtlasConfiguration", out var configuration))
-        {
-            throw new InvalidOperationException($"{built.GetName().Name} was built without AtlasEmbedBuildInfo.");
-        }
-        return Path.Combine(root!, project, "bin", configuration!, "net10.0", project + ".dll");
+        var configuration = Metadata(built, "AtlasConfiguration");
+        return Path.Combine(RepoRoot(built), project, "bin", configuration, "net10.0", project + ".dll");
     }
+
+    private static string Metadata(Assembly built, string key) =>
+        built.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value
+        ?? throw new InvalidOperationException($"{built.GetName().Name} was built without AtlasEmbedBuildInfo.");
 }

@@ -60,8 +60,7 @@ internal sealed class ClusterRunner(AppHostOptions options, ConsoleWriter consol
                 return 1;
             }
         }
-        var repoRoot = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(AtlasBuildInfo.ProjectDll(built, "Atlas.Core"))!, "../../../.."));
-        var redis = RedisLauncher.Locate(options.RedisPort, Path.Combine(data, "redis"), options.AppendFsync, repoRoot, RedisLauncher.FindOnPath, RedisLauncher.RestoreTools);
+        var redis = RedisLauncher.Locate(options.RedisPort, Path.Combine(data, "redis"), options.AppendFsync, AtlasBuildInfo.RepoRoot(built), RedisLauncher.FindOnPath, RedisLauncher.RestoreTools);
         if (redis is null)
         {
             console.Info(RedisLauncher.NotFound);
@@ -110,9 +109,8 @@ internal sealed class ClusterRunner(AppHostOptions options, ConsoleWriter consol
             return false;
         }
         var logs = Path.Combine(model.DataDir, "logs");
-        var repoRoot = Path.GetDirectoryName(AtlasBuildInfo.ProjectDll(built, "Atlas.AppHost"))!;
         var redisProcess = Start(model.Redis, ChildProcess.Start("redis", redis.FileName, redis.Arguments, model.Redis.Environment, logs, console,
-            Path.GetFullPath(Path.Combine(repoRoot, "../../../.."))));
+            AtlasBuildInfo.RepoRoot(built)));
         if (!await WaitUntilAsync(redisProcess, () => RedisLauncher.PingAsync(model.Redis.Port, _shutdown.Token)))
         {
             return false;
