@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Atlas.Core;
 using Atlas.Core.Net;
 
 namespace Atlas.Testing;
@@ -176,19 +177,8 @@ public sealed class OidcProviderServer : IAsyncDisposable
 
     private static string Seconds(TimeSpan span) => ((int)Math.Ceiling(span.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
-    // tests/oidc-provider, found from the test's build folder upwards (tests/X/bin/Debug/net10.0).
-    private static string FindFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "tests", "oidc-provider");
-            if (File.Exists(Path.Combine(candidate, "server.mjs")))
-            {
-                return candidate;
-            }
-        }
-        throw new InvalidOperationException($"tests/oidc-provider/server.mjs not found above {AppContext.BaseDirectory}.");
-    }
+    private static string FindFolder() =>
+        Path.Combine(AtlasBuildInfo.RepoRoot(typeof(OidcProviderServer).Assembly), "tests", "oidc-provider");
 
     private void Append(string? line)
     {
