@@ -1,0 +1,36 @@
+using Spectre.Console;
+
+namespace Atlas.Cli.Output;
+
+/// <summary>
+/// Spectre consoles over the CLI's streams. On a terminal they draw borders, colour and live
+/// progress; anywhere else (a pipe, a file, a test's writer) they print plain text, no ANSI codes,
+/// laid out for <see cref="PlainWidth"/> columns so rows stay on one line for scripts.
+/// </summary>
+public static class CliConsole
+{
+    /// <summary>The width tables are laid out for when the stream is not a terminal (<c>COLUMNS</c> overrides it).</summary>
+    public const int PlainWidth = 200;
+
+    /// <summary>The console for stdout.</summary>
+    public static IAnsiConsole Out(CliContext context) => Create(context.Out, context.OutIsTerminal, context.Environment);
+
+    /// <summary>The console for stderr, where progress is drawn.</summary>
+    public static IAnsiConsole Error(CliContext context) => Create(context.Error, context.ErrorIsTerminal, context.Environment);
+
+    private static IAnsiConsole Create(TextWriter writer, bool isTerminal, Func<string, string?> environment)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = isTerminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = isTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = isTerminal ? InteractionSupport.Yes : InteractionSupport.No,
+        });
+        if (!isTerminal)
+        {
+            console.Profile.Width = int.TryParse(environment("COLUMNS"), out var columns) && columns > 0 ? columns : PlainWidth;
+        }
+        return console;
+    }
+}
