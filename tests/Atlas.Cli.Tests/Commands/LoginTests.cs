@@ -243,11 +243,11 @@ public sealed partial class LoginTests : IAsyncLifetime
         var (code, stdout, stderr) = await RunAsync(_gateway.Url, "whoami");
 
         code.ShouldBe(0, stderr);
-        stdout.ShouldContain($"cluster:  {_gateway.Url}/");
-        stdout.ShouldContain($"mode:     oidc ({_provider!.Issuer})");
-        stdout.ShouldContain("user:     admin");
-        stdout.ShouldContain("roles:    atlas-admin (admin: sees every job)");
-        stdout.ShouldContain("expires:  ");
+        stdout.ShouldContain($"cluster:   {_gateway.Url}/");
+        stdout.ShouldContain($"mode:      oidc ({_provider!.Issuer})");
+        stdout.ShouldContain("user:      admin");
+        stdout.ShouldContain("roles:     atlas-admin (admin: sees every job)");
+        stdout.ShouldContain("expires:   ");
         stdout.ShouldContain("renewed with the refresh token when due");
 
         var json = await RunAsync(_gateway.Url, "whoami", "--output", "json");
@@ -260,7 +260,7 @@ public sealed partial class LoginTests : IAsyncLifetime
     [Fact]
     public async Task Whoami_NotLoggedInOrSingleUser_SaysSo()
     {
-        (await RunAsync(_gateway.Url, "whoami")).Stdout.ShouldContain("mode:     single-user");
+        (await RunAsync(_gateway.Url, "whoami")).Stdout.ShouldContain("mode:      single-user");
 
         await StartProviderAsync();
         var (code, _, stderr) = await RunAsync(_gateway.Url, "whoami");
