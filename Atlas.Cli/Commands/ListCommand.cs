@@ -23,8 +23,7 @@ internal static class ListCommand
                 return 0;
             }
             var now = context.Time.GetUtcNow();
-            var console = CliConsole.Out(context);
-            var table = Tables.Create(console, "id", "name", "project", "user", "state", "node", "submitted", "duration", "exit");
+            var table = Tables.Create(context, "id", "name", "project", "user", "state", "node", "submitted", "duration", "exit");
             foreach (var j in jobs)
             {
                 table.Row(
@@ -32,7 +31,7 @@ internal static class ListCommand
                     Formats.Time(j.SubmittedAt), Formats.Duration(j.StartedAt, j.FinishedAt, now),
                     j.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-");
             }
-            console.Write(table);
+            CliConsole.Write(context, table);
             return 0;
         });
         return ls;

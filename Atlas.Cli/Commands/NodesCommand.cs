@@ -19,15 +19,14 @@ internal static class NodesCommand
                 JsonOutput.Write(context.Out, list);
                 return 0;
             }
-            var console = CliConsole.Out(context);
-            var table = Tables.Create(console, "name", "state", "runtime", "slots", "running", "address", "last seen");
+            var table = Tables.Create(context, "name", "state", "runtime", "slots", "running", "address", "last seen");
             foreach (var n in list)
             {
                 table.Row(
                     n.Name, n.State.ToString().ToLowerInvariant(), n.Runtime, n.Slots.ToString(CultureInfo.InvariantCulture),
                     n.Running.ToString(CultureInfo.InvariantCulture), n.Address, Formats.Time(n.LastSeen));
             }
-            console.Write(table);
+            CliConsole.Write(context, table);
             return 0;
         });
         return nodes;

@@ -22,13 +22,12 @@ internal static class QueueCommand
             await context.Out.WriteLineAsync($"queued: {view.Queued.ToString(CultureInfo.InvariantCulture)} (yours: {view.Yours.Count.ToString(CultureInfo.InvariantCulture)})");
             if (view.Yours.Count > 0)
             {
-                var console = CliConsole.Out(context);
-                var table = Tables.Create(console, "place", "id");
+                var table = Tables.Create(context, "place", "id");
                 foreach (var p in view.Yours)
                 {
                     table.Row(p.Position.ToString(CultureInfo.InvariantCulture), p.Id);
                 }
-                console.Write(table);
+                CliConsole.Write(context, table);
             }
             return 0;
         });

@@ -37,13 +37,12 @@ internal static class StatusCommand
             await o.WriteLineAsync($"submitted: {Formats.Time(job.SubmittedAt)}");
             await o.WriteLineAsync($"duration:  {Formats.Duration(job.StartedAt, job.FinishedAt, context.Time.GetUtcNow())}");
             await o.WriteLineAsync();
-            var console = CliConsole.Out(context);
-            var history = Tables.Create(console, "time", "state", "node", "reason");
+            var history = Tables.Create(context, "time", "state", "node", "reason");
             foreach (var h in job.History)
             {
                 history.Row(Formats.Time(h.At), h.State.ToString().ToLowerInvariant(), h.Node ?? "", h.Reason ?? "");
             }
-            console.Write(history);
+            CliConsole.Write(context, history);
             return 0;
         });
         return status;

@@ -28,7 +28,7 @@ internal static class WhoamiCommand
                     JsonOutput.Write(context.Out, new { cluster = target.Url, context = target.ContextName, mode = config.Mode });
                     return 0;
                 }
-                CliConsole.Out(context).Write(Fields.Create()
+                CliConsole.Write(context, Fields.Create()
                     .Field("cluster", cluster)
                     .Field("mode", "single-user (the cluster runs without login)"));
                 return 0;
@@ -58,7 +58,7 @@ internal static class WhoamiCommand
                 return 0;
             }
             var now = context.Time.GetUtcNow();
-            CliConsole.Out(context).Write(Fields.Create()
+            CliConsole.Write(context, Fields.Create()
                 .Field("cluster", cluster)
                 .Field("mode", $"{config.Mode} ({session.Authority})")
                 .Field("user", me.Username ?? me.Sub ?? "-")

@@ -146,6 +146,7 @@ public sealed class CommandTests : IAsyncLifetime
         stdout.ShouldNotContain("\u001b");
         var lines = stdout.TrimEnd('\n').Split('\n');
         lines.Length.ShouldBe(2);
+        lines.ShouldAllBe(l => l == l.TrimEnd());
         lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries).ShouldBe(["ID", "NAME", "PROJECT", "USER", "STATE", "NODE", "SUBMITTED", "DURATION", "EXIT"]);
         lines[1].ShouldStartWith(StandInGateway.KnownId + "  demo");
         foreach (var value in new[] { "alice", "failed", "worker-1", "7" })
@@ -155,6 +156,17 @@ public sealed class CommandTests : IAsyncLifetime
         // Each value sits under its header.
         lines[1].IndexOf("alice", StringComparison.Ordinal).ShouldBe(lines[0].IndexOf("USER", StringComparison.Ordinal));
         lines[1].IndexOf("failed", StringComparison.Ordinal).ShouldBe(lines[0].IndexOf("STATE", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Ls_StdoutIsTerminal_BoldHeadersAndWholeIds()
+    {
+        var (code, stdout, stderr) = await RunWithAsync(_gateway.Url, c => c with { OutIsTerminal = true }, "ls");
+
+        code.ShouldBe(0, stderr);
+        stdout.ShouldContain("\u001b[1mID\u001b[0m");
+        stdout.ShouldContain(StandInGateway.KnownId); // the key column never wraps, even at 80 columns
+        stdout.ShouldContain("alice");
     }
 
     [Fact]
