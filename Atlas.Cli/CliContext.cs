@@ -12,6 +12,9 @@ public sealed record CliContext(TextWriter Out, TextWriter Error, Func<string, s
     /// <summary>The clock that decides when a token is due for renewal and paces login polling.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>Whether stdout is a terminal, so tables may be framed and coloured; plain text otherwise.</summary>
+    public bool OutIsTerminal { get; init; }
+
     /// <summary>Whether stderr is a terminal, so progress may be drawn there.</summary>
     public bool ErrorIsTerminal { get; init; }
 
@@ -19,6 +22,7 @@ public sealed record CliContext(TextWriter Out, TextWriter Error, Func<string, s
         new(Console.Out, Console.Error, System.Environment.GetEnvironmentVariable,
             System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile))
         {
+            OutIsTerminal = !Console.IsOutputRedirected,
             ErrorIsTerminal = !Console.IsErrorRedirected,
         };
 }

@@ -19,17 +19,19 @@ internal static class ListCommand
             var jobs = await client.ListJobsAsync(parse.GetValue(project), parse.GetValue(state), parse.GetValue(limit), cancellationToken);
             if (parse.GetValue(globals.Output) == OutputFormat.Json)
             {
-                Table.Json(context.Out, jobs);
+                JsonOutput.Write(context.Out, jobs);
                 return 0;
             }
-            var now = DateTimeOffset.UtcNow;
-            Table.Write(context.Out, ["id", "name", "project", "user", "state", "node", "submitted", "duration", "exit"],
-                jobs.Select(j => (IReadOnlyList<string>)
-                [
+            var now = context.Time.GetUtcNow();
+            var table = Tables.Create(context, "id", "name", "project", "user", "state", "node", "submitted", "duration", "exit");
+            foreach (var j in jobs)
+            {
+                table.Row(
                     j.Id, j.Name ?? "-", j.Project, j.Username ?? "-", j.State.ToString().ToLowerInvariant(), j.Node ?? "-",
-                    Table.Time(j.SubmittedAt), Table.Duration(j.StartedAt, j.FinishedAt, now),
-                    j.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-",
-                ]));
+                    Formats.Time(j.SubmittedAt), Formats.Duration(j.StartedAt, j.FinishedAt, now),
+                    j.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-");
+            }
+            CliConsole.Write(context, table);
             return 0;
         });
         return ls;

@@ -16,15 +16,17 @@ internal static class NodesCommand
             var list = await client.ListNodesAsync(cancellationToken);
             if (parse.GetValue(globals.Output) == OutputFormat.Json)
             {
-                Table.Json(context.Out, list);
+                JsonOutput.Write(context.Out, list);
                 return 0;
             }
-            Table.Write(context.Out, ["name", "state", "runtime", "slots", "running", "address", "last seen"],
-                list.Select(n => (IReadOnlyList<string>)
-                [
+            var table = Tables.Create(context, "name", "state", "runtime", "slots", "running", "address", "last seen");
+            foreach (var n in list)
+            {
+                table.Row(
                     n.Name, n.State.ToString().ToLowerInvariant(), n.Runtime, n.Slots.ToString(CultureInfo.InvariantCulture),
-                    n.Running.ToString(CultureInfo.InvariantCulture), n.Address, Table.Time(n.LastSeen),
-                ]));
+                    n.Running.ToString(CultureInfo.InvariantCulture), n.Address, Formats.Time(n.LastSeen));
+            }
+            CliConsole.Write(context, table);
             return 0;
         });
         return nodes;

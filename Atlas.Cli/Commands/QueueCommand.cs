@@ -16,14 +16,18 @@ internal static class QueueCommand
             var view = await client.GetQueueAsync(cancellationToken);
             if (parse.GetValue(globals.Output) == OutputFormat.Json)
             {
-                Table.Json(context.Out, view);
+                JsonOutput.Write(context.Out, view);
                 return 0;
             }
             await context.Out.WriteLineAsync($"queued: {view.Queued.ToString(CultureInfo.InvariantCulture)} (yours: {view.Yours.Count.ToString(CultureInfo.InvariantCulture)})");
             if (view.Yours.Count > 0)
             {
-                Table.Write(context.Out, ["place", "id"], view.Yours.Select(p => (IReadOnlyList<string>)
-                    [p.Position.ToString(CultureInfo.InvariantCulture), p.Id]));
+                var table = Tables.Create(context, "place", "id");
+                foreach (var p in view.Yours)
+                {
+                    table.Row(p.Position.ToString(CultureInfo.InvariantCulture), p.Id);
+                }
+                CliConsole.Write(context, table);
             }
             return 0;
         });

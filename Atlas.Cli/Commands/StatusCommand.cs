@@ -16,7 +16,7 @@ internal static class StatusCommand
             var job = await client.GetJobAsync(parse.GetValue(id)!, cancellationToken);
             if (parse.GetValue(globals.Output) == OutputFormat.Json)
             {
-                Table.Json(context.Out, job);
+                JsonOutput.Write(context.Out, job);
                 return 0;
             }
             var o = context.Out;
@@ -34,11 +34,15 @@ internal static class StatusCommand
             await o.WriteLineAsync($"attempt:   {job.Attempt}");
             await o.WriteLineAsync($"image:     {job.Image ?? "(the cluster's default)"}");
             await o.WriteLineAsync($"command:   {string.Join(' ', job.Command)}");
-            await o.WriteLineAsync($"submitted: {Table.Time(job.SubmittedAt)}");
-            await o.WriteLineAsync($"duration:  {Table.Duration(job.StartedAt, job.FinishedAt, DateTimeOffset.UtcNow)}");
+            await o.WriteLineAsync($"submitted: {Formats.Time(job.SubmittedAt)}");
+            await o.WriteLineAsync($"duration:  {Formats.Duration(job.StartedAt, job.FinishedAt, context.Time.GetUtcNow())}");
             await o.WriteLineAsync();
-            Table.Write(o, ["time", "state", "node", "reason"], job.History.Select(h => (IReadOnlyList<string>)
-                [Table.Time(h.At), h.State.ToString().ToLowerInvariant(), h.Node ?? "", h.Reason ?? ""]));
+            var history = Tables.Create(context, "time", "state", "node", "reason");
+            foreach (var h in job.History)
+            {
+                history.Row(Formats.Time(h.At), h.State.ToString().ToLowerInvariant(), h.Node ?? "", h.Reason ?? "");
+            }
+            CliConsole.Write(context, history);
             return 0;
         });
         return status;

@@ -54,9 +54,7 @@ internal static partial class SubmitCommand
             {
                 var packed = await BundlePacker.PackAsync(folder, bundlePath, cancellationToken);
                 using var client = globals.Client(parse, context);
-                var progress = context.ErrorIsTerminal ? new UploadProgress(context.Error, packed.Files) : null;
-                var job = await client.SubmitAsync(spec, bundlePath, progress is null ? null : progress.Report, cancellationToken);
-                progress?.Done();
+                var job = await UploadProgress.RunAsync(context, packed.Files, report => client.SubmitAsync(spec, bundlePath, report, cancellationToken));
                 await context.Out.WriteLineAsync(job.Id);
                 return parse.GetValue(wait) ? await WaitAsync(client, job.Id, context, cancellationToken) : 0;
             }

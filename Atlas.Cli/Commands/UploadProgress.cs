@@ -1,34 +1,34 @@
+using Spectre.Console;
+
 namespace Atlas.Cli.Commands;
 
-/// <summary>Draws the upload's progress on one terminal line of stderr.</summary>
-internal sealed class UploadProgress(TextWriter error, int files)
+/// <summary>
+/// The upload's progress bar, drawn on stderr only when stderr is a terminal: in a pipe or a script
+/// the upload runs silently, so stdout carries nothing but the job id.
+/// </summary>
+internal static class UploadProgress
 {
-    private long _lastPercent = -1;
-
-    public void Report(long sent, long total)
+    /// <summary>Runs <paramref name="upload"/>, handing it the callback to report bytes sent (null when nothing is drawn).</summary>
+    public static Task<T> RunAsync<T>(CliContext context, int files, Func<Action<long, long>?, Task<T>> upload)
     {
-        var percent = total == 0 ? 100 : sent * 100 / total;
-        if (percent == _lastPercent)
+        if (!context.ErrorIsTerminal)
         {
-            return;
+            return upload(null);
         }
-        _lastPercent = percent;
-        error.Write($"\ruploading {files} files: {Size(sent)} of {Size(total)} ({percent}%)   ");
+        return Output.CliConsole.Error(context).Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn())
+            .StartAsync(async progress =>
+            {
+                var task = progress.AddTask($"uploading {files} files", maxValue: 1);
+                var result = await upload((sent, total) =>
+                {
+                    task.MaxValue = Math.Max(total, 1);
+                    task.Value = sent;
+                });
+                task.Value = task.MaxValue;
+                return result;
+            });
     }
-
-    public void Done()
-    {
-        if (_lastPercent >= 0)
-        {
-            error.WriteLine();
-        }
-    }
-
-    private static string Size(long bytes) => bytes switch
-    {
-        >= 1 << 30 => $"{bytes / (double)(1 << 30):0.0} GiB",
-        >= 1 << 20 => $"{bytes / (double)(1 << 20):0.0} MiB",
-        >= 1 << 10 => $"{bytes / 1024.0:0.0} KiB",
-        _ => $"{bytes} B",
-    };
 }

@@ -25,11 +25,12 @@ internal static class WhoamiCommand
             {
                 if (json)
                 {
-                    Table.Json(context.Out, new { cluster = target.Url, context = target.ContextName, mode = config.Mode });
+                    JsonOutput.Write(context.Out, new { cluster = target.Url, context = target.ContextName, mode = config.Mode });
                     return 0;
                 }
-                await context.Out.WriteLineAsync($"cluster: {cluster}");
-                await context.Out.WriteLineAsync("mode:    single-user (the cluster runs without login)");
+                CliConsole.Write(context, Fields.Create()
+                    .Field("cluster", cluster)
+                    .Field("mode", "single-user (the cluster runs without login)"));
                 return 0;
             }
             if (SessionStore.Load(context.Home, target) is null)
@@ -49,19 +50,20 @@ internal static class WhoamiCommand
                 : "renewed with the refresh token when due";
             if (json)
             {
-                Table.Json(context.Out, new
+                JsonOutput.Write(context.Out, new
                 {
                     cluster = target.Url, context = target.ContextName, mode = config.Mode, authority = session.Authority,
                     user = me.Username, sub = me.Sub, roles = me.Roles, admin = me.Admin, expiresAt = session.ExpiresAt, grant = session.Grant,
                 });
                 return 0;
             }
-            var o = context.Out;
-            await o.WriteLineAsync($"cluster:   {cluster}");
-            await o.WriteLineAsync($"mode:      {config.Mode} ({session.Authority})");
-            await o.WriteLineAsync($"user:      {me.Username ?? me.Sub}");
-            await o.WriteLineAsync($"roles:     {(me.Roles.Count == 0 ? "-" : string.Join(", ", me.Roles))}{(me.Admin ? " (admin: sees every job)" : "")}");
-            await o.WriteLineAsync($"expires:   {Table.Time(session.ExpiresAt)} (in {Table.Duration(context.Time.GetUtcNow(), session.ExpiresAt, context.Time.GetUtcNow())}; {renewal})");
+            var now = context.Time.GetUtcNow();
+            CliConsole.Write(context, Fields.Create()
+                .Field("cluster", cluster)
+                .Field("mode", $"{config.Mode} ({session.Authority})")
+                .Field("user", me.Username ?? me.Sub ?? "-")
+                .Field("roles", $"{(me.Roles.Count == 0 ? "-" : string.Join(", ", me.Roles))}{(me.Admin ? " (admin: sees every job)" : "")}")
+                .Field("expires", $"{Formats.Time(session.ExpiresAt)} (in {Formats.Duration(now, session.ExpiresAt, now)}; {renewal})"));
             return 0;
         });
         return whoami;

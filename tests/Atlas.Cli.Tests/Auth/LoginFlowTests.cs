@@ -5,8 +5,8 @@ namespace Atlas.Cli.Tests.Auth;
 
 /// <summary>
 /// The device flow's polling rules (RFC 8628 §3.5) for the answers the real provider in the other
-/// tests never gives: <c>slow_down</c> and <c>expired_token</c>. A scripted provider and a clock that
-/// records the waits stand in at the seams.
+/// tests never gives: <c>slow_down</c> and <c>expired_token</c>. A scripted provider stands in at the
+/// HTTP seam, FakeTimeProvider for the clock.
 /// </summary>
 public sealed class LoginFlowTests
 {
@@ -26,7 +26,7 @@ public sealed class LoginFlowTests
     public async Task DeviceAsync_SlowDownThenPending_WaitsFiveSecondsLongerThenSucceeds()
     {
         var provider = new ScriptedTokenEndpoint("slow_down", "authorization_pending", """{"access_token":"at","refresh_token":"rt","expires_in":300}""");
-        var clock = new AutoAdvancingClock();
+        var clock = new SteppedClock();
 
         var session = await RunAsync(provider, clock);
 
@@ -40,7 +40,7 @@ public sealed class LoginFlowTests
     [Fact]
     public async Task DeviceAsync_ExpiredToken_OneLineToLogInAgain()
     {
-        var error = await Should.ThrowAsync<CliException>(() => RunAsync(new ScriptedTokenEndpoint("authorization_pending", "expired_token"), new AutoAdvancingClock()));
+        var error = await Should.ThrowAsync<CliException>(() => RunAsync(new ScriptedTokenEndpoint("authorization_pending", "expired_token"), new SteppedClock()));
 
         error.Message.ShouldBe("the login code expired before it was approved: run 'atlas login' again");
     }
@@ -48,15 +48,18 @@ public sealed class LoginFlowTests
     [Fact]
     public async Task DeviceAsync_UnknownError_NamesIt()
     {
-        var error = await Should.ThrowAsync<CliException>(() => RunAsync(new ScriptedTokenEndpoint("invalid_client"), new AutoAdvancingClock()));
+        var error = await Should.ThrowAsync<CliException>(() => RunAsync(new ScriptedTokenEndpoint("invalid_client"), new SteppedClock()));
 
         error.Message.ShouldBe("the identity provider refused the login: invalid_client");
     }
 
-    private static async Task<Session> RunAsync(ScriptedTokenEndpoint provider, AutoAdvancingClock clock)
+    private static async Task<Session> RunAsync(ScriptedTokenEndpoint provider, SteppedClock clock)
     {
         var context = new CliContext(TextWriter.Null, TextWriter.Null, _ => null, Path.GetTempPath()) { Time = clock };
         using var oidc = new OidcClient(provider);
-        return await LoginFlow.DeviceAsync(context, new GatewayTarget(new Uri("http://gateway.invalid"), null), Config, oidc, Metadata, TestContext.Current.CancellationToken);
+        var cancellationToken = TestContext.Current.CancellationToken;
+        return await clock.RunAsync(
+            LoginFlow.DeviceAsync(context, new GatewayTarget(new Uri("http://gateway.invalid"), null), Config, oidc, Metadata, cancellationToken),
+            cancellationToken);
     }
 }

@@ -43,6 +43,27 @@ public sealed class CommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Submit_StderrNotATerminal_DrawsNoProgress()
+    {
+        var (code, stdout, stderr) = await RunAsync("submit", _project.Path, "--", "true");
+
+        code.ShouldBe(0, stderr);
+        stdout.ShouldBe(StandInGateway.KnownId + "\n");
+        stderr.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Submit_StderrIsTerminal_ProgressOnStderrAndStdoutOnlyTheId()
+    {
+        var (code, stdout, stderr) = await RunWithAsync(_gateway.Url, c => c with { ErrorIsTerminal = true }, "submit", _project.Path, "--", "true");
+
+        code.ShouldBe(0, stderr);
+        stdout.ShouldBe(StandInGateway.KnownId + "\n");
+        stderr.ShouldContain("uploading 1 files");
+        stderr.ShouldContain("100%");
+    }
+
+    [Fact]
     public async Task SubmitWait_JobFails_PrintsLogsAndExitsWithItsCode()
     {
         var (code, stdout, _) = await RunAsync("submit", "--wait", _project.Path, "--", "sh", "-c", "exit 7");
@@ -117,6 +138,52 @@ public sealed class CommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ls_StdoutNotATerminal_PlainHeaderThenOneLinePerJob()
+    {
+        var (code, stdout, _) = await RunAsync("ls");
+
+        code.ShouldBe(0);
+        stdout.ShouldNotContain("\u001b");
+        var lines = stdout.TrimEnd('\n').Split('\n');
+        lines.Length.ShouldBe(2);
+        lines.ShouldAllBe(l => l == l.TrimEnd());
+        lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries).ShouldBe(["ID", "NAME", "PROJECT", "USER", "STATE", "NODE", "SUBMITTED", "DURATION", "EXIT"]);
+        lines[1].ShouldStartWith(StandInGateway.KnownId + "  demo");
+        foreach (var value in new[] { "alice", "failed", "worker-1", "7" })
+        {
+            lines[1].ShouldContain(value);
+        }
+        // Each value sits under its header.
+        lines[1].IndexOf("alice", StringComparison.Ordinal).ShouldBe(lines[0].IndexOf("USER", StringComparison.Ordinal));
+        lines[1].IndexOf("failed", StringComparison.Ordinal).ShouldBe(lines[0].IndexOf("STATE", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Ls_StdoutIsTerminal_BoldHeadersAndWholeIds()
+    {
+        var (code, stdout, stderr) = await RunWithAsync(_gateway.Url, c => c with { OutIsTerminal = true }, "ls");
+
+        code.ShouldBe(0, stderr);
+        stdout.ShouldContain("\u001b[1mID\u001b[0m");
+        stdout.ShouldContain(StandInGateway.KnownId); // the key column never wraps, even at 80 columns
+        stdout.ShouldContain("alice");
+    }
+
+    [Fact]
+    public async Task Status_Table_HistoryUnderItsHeaders()
+    {
+        var (code, stdout, _) = await RunAsync("status", StandInGateway.KnownId);
+
+        code.ShouldBe(0);
+        stdout.ShouldNotContain("\u001b");
+        var lines = stdout.Split('\n');
+        var header = Array.FindIndex(lines, l => l.StartsWith("TIME", StringComparison.Ordinal));
+        header.ShouldBeGreaterThan(0);
+        lines[header].Split(' ', StringSplitOptions.RemoveEmptyEntries).ShouldBe(["TIME", "STATE", "NODE", "REASON"]);
+        lines[header + 1].IndexOf("queued", StringComparison.Ordinal).ShouldBe(lines[header].IndexOf("STATE", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Status_UnknownJob_OneLineAndExit1()
     {
         var (code, stdout, stderr) = await RunAsync("status", "0000000000zzzzzz");
@@ -162,11 +229,13 @@ public sealed class CommandTests : IAsyncLifetime
 
     private Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args) => RunWithUrlAsync(_gateway.Url, args);
 
-    private async Task<(int Code, string Stdout, string Stderr)> RunWithUrlAsync(string? url, params string[] args)
+    private Task<(int Code, string Stdout, string Stderr)> RunWithUrlAsync(string? url, params string[] args) => RunWithAsync(url, c => c, args);
+
+    private async Task<(int Code, string Stdout, string Stderr)> RunWithAsync(string? url, Func<CliContext, CliContext> configure, params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var context = new CliContext(stdout, stderr, name => name == "ATLAS_URL" ? url : null, _home.Path);
+        var context = configure(new CliContext(stdout, stderr, name => name == "ATLAS_URL" ? url : null, _home.Path));
         var code = await AtlasCli.RunAsync(args, context);
         return (code, stdout.ToString().Replace("\r\n", "\n", StringComparison.Ordinal), stderr.ToString().Replace("\r\n", "\n", StringComparison.Ordinal));
     }

@@ -260,7 +260,7 @@ public sealed partial class LoginTests : IAsyncLifetime
     [Fact]
     public async Task Whoami_NotLoggedInOrSingleUser_SaysSo()
     {
-        (await RunAsync(_gateway.Url, "whoami")).Stdout.ShouldContain("mode:    single-user");
+        (await RunAsync(_gateway.Url, "whoami")).Stdout.ShouldContain("mode:      single-user");
 
         await StartProviderAsync();
         var (code, _, stderr) = await RunAsync(_gateway.Url, "whoami");
