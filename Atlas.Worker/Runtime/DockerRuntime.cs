@@ -37,8 +37,9 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
     // removed since is found out at create (404) and ensured again.
     private readonly ConcurrentDictionary<string, bool> _knownImages = new(StringComparer.Ordinal);
 
-    // Removals started after a job returned; Dispose waits for them.
-    private readonly ConcurrentDictionary<Task, bool> _removals = new();
+    // Removals started after a job returned, by container name; Dispose waits for them, and a
+    // create of the same name (the job running here again) waits for its own.
+    private readonly ConcurrentDictionary<string, Task> _removals = new(StringComparer.Ordinal);
 
     public DockerRuntime(IOptions<DockerRuntimeOptions> options, ILogger<DockerRuntime> logger)
     {
@@ -89,9 +90,10 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
             // The outcome does not wait for the removal; the name is free again before the
             // same job could run here again (a requeue goes through the queue first), and a
             // create that still finds it replaces it.
+            var name = spec.Name!;
             var removal = RemoveAsync(launch.JobId, containerId);
-            _removals.TryAdd(removal, true);
-            _ = removal.ContinueWith(done => _removals.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _removals[name] = removal;
+            _ = removal.ContinueWith(done => _removals.TryRemove(new KeyValuePair<string, Task>(name, done)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
@@ -127,7 +129,7 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
     public void Dispose()
     {
         // Removals of finished jobs are bounded by RemoveTimeout each.
-        Task.WaitAll([.. _removals.Keys]);
+        Task.WaitAll([.. _removals.Values]);
         _docker.Dispose();
     }
 
@@ -252,6 +254,10 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
 
     private async Task<string> CreateAsync(JobLaunch launch, CreateContainerParameters spec, CancellationToken stop)
     {
+        if (_removals.TryGetValue(spec.Name!, out var removal))
+        {
+            await removal.WaitAsync(stop).ConfigureAwait(false);
+        }
         try
         {
             return (await _docker.Containers.CreateContainerAsync(spec, stop).ConfigureAwait(false)).ID;
