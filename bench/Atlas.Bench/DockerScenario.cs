@@ -17,31 +17,35 @@ internal sealed class DockerScenario(HttpClient client, BenchSettings settings)
 {
     public const string Image = "atlas-test/busybox:latest";
 
-    public async Task<(List<double> Bare, List<double> Atlas)> RunAsync()
+    public async Task<(List<double> Bare, List<double> Atlas, List<double> Queued)> RunAsync()
     {
         using var docker = new DockerClientBuilder().WithEndpoint(new Uri(Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host ? host : "unix:///var/run/docker.sock")).Build();
         var bare = new List<double>();
         var atlas = new List<double>();
+        var queued = new List<double>();
         for (var i = 0; i < settings.WarmupJobs + settings.LatencyJobs; i++)
         {
             var b = await BareAsync(docker);
-            var a = await AtlasAsync();
+            var (a, q) = await AtlasAsync();
             if (i >= settings.WarmupJobs)
             {
                 bare.Add(b);
                 atlas.Add(a);
+                queued.Add(q);
             }
         }
         bare.Sort();
         atlas.Sort();
-        return (bare, atlas);
+        queued.Sort();
+        return (bare, atlas, queued);
     }
 
-    public static void Print(TextWriter writer, List<double> bare, List<double> atlas)
+    public static void Print(TextWriter writer, List<double> bare, List<double> atlas, List<double> queued)
     {
         double P(List<double> xs, double q) => Scenarios.Percentile(xs, q);
         writer.WriteLine($"bare create+start+wait+remove  p50 {P(bare, 0.5):F1} ms  p90 {P(bare, 0.9):F1} ms  (n={bare.Count})");
         writer.WriteLine($"atlas submit-to-finished      p50 {P(atlas, 0.5):F1} ms  p90 {P(atlas, 0.9):F1} ms  (n={atlas.Count})");
+        writer.WriteLine($"  of which submit-to-started  p50 {P(queued, 0.5):F1} ms  p90 {P(queued, 0.9):F1} ms (placement and claim, before the runtime)");
         writer.WriteLine($"ratio atlas/bare              p50 {P(atlas, 0.5) / P(bare, 0.5):F2}  p90 {P(atlas, 0.9) / P(bare, 0.9):F2}");
     }
 
@@ -55,7 +59,7 @@ internal sealed class DockerScenario(HttpClient client, BenchSettings settings)
         return clock.Elapsed.TotalMilliseconds;
     }
 
-    private async Task<double> AtlasAsync()
+    private async Task<(double Total, double Queued)> AtlasAsync()
     {
         using var content = Scenarios.SubmitContent("bench", Image);
         using var response = await client.PostAsync("/api/v1/jobs", content);
@@ -67,7 +71,7 @@ internal sealed class DockerScenario(HttpClient client, BenchSettings settings)
             if (JobStateMachine.IsTerminal(job.State))
             {
                 return job.State == JobState.Succeeded
-                    ? (job.FinishedAt!.Value - job.SubmittedAt).TotalMilliseconds
+                    ? ((job.FinishedAt!.Value - job.SubmittedAt).TotalMilliseconds, (job.StartedAt!.Value - job.SubmittedAt).TotalMilliseconds)
                     : throw new InvalidOperationException($"Job {id} ended {job.State}: {job.Reason}");
             }
             await Task.Delay(5);

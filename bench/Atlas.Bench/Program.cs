@@ -10,8 +10,8 @@ await using var cluster = await ClusterProcess.StartAsync(typeof(Scenarios).Asse
 using var client = new HttpClient { BaseAddress = new Uri(cluster.GatewayUrl), Timeout = TimeSpan.FromMinutes(2) };
 if (settings.Scenario == "docker")
 {
-    var (bare, atlas) = await new DockerScenario(client, settings).RunAsync();
-    DockerScenario.Print(Console.Out, bare, atlas);
+    var (bare, atlas, queued) = await new DockerScenario(client, settings).RunAsync();
+    DockerScenario.Print(Console.Out, bare, atlas, queued);
 }
 else if (settings.Scenario == "load")
 {
