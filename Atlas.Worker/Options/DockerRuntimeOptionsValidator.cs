@@ -1,4 +1,3 @@
-using Atlas.Core.Docker;
 using Atlas.Worker.Runtime;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +11,7 @@ internal sealed class DockerRuntimeOptionsValidator : IValidateOptions<DockerRun
         var errors = new List<string>();
         try
         {
-            DockerEndpoint.Resolve(options.Endpoint);
+            DockerEngine.Resolve(options.Endpoint);
         }
         catch (FormatException ex)
         {

@@ -1,4 +1,4 @@
-using Atlas.Core.Docker;
+using Docker.DotNet;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -9,10 +9,17 @@ internal sealed class DockerHealthCheck(IOptions<DockerRuntimeOptions> options) 
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var endpoint = DockerEndpoint.Resolve(options.Value.Endpoint);
-        using var docker = new DockerClient(endpoint);
-        return await docker.PingAsync(cancellationToken)
-            ? HealthCheckResult.Healthy()
-            : HealthCheckResult.Unhealthy($"The Docker Engine at {endpoint.Address} does not answer.");
+        var endpoint = DockerEngine.Resolve(options.Value.Endpoint);
+        using var docker = DockerEngine.Connect(options.Value.Endpoint);
+        try
+        {
+            await docker.System.PingAsync(cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or TimeoutException
+            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return HealthCheckResult.Unhealthy($"The Docker Engine at {endpoint} does not answer: {e.Message}");
+        }
     }
 }

@@ -1,5 +1,10 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
-using Atlas.Core.Docker;
+using Atlas.Core;
+using Atlas.Core.Containers;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using Microsoft.Extensions.Options;
 
 namespace Atlas.Worker.Runtime;
@@ -8,8 +13,9 @@ namespace Atlas.Worker.Runtime;
 /// Runs each job in its own container, named <c>atlas-{jobId}</c> and labelled with
 /// <see cref="ContainerLabels"/>: the work folder mounted as the working directory, the output
 /// folder at <c>/atlas/outputs</c>, hardened (no new privileges, no capabilities, a pid limit,
-/// no Docker socket). The container is removed when the job ends, however it ends; one left by
-/// a crashed worker is found by its labels, or replaced when the job runs again here.
+/// no Docker socket). The container is removed when the job ends, however it ends (after the
+/// exit code is returned, so removal is off the job's critical path); one left by a crashed
+/// worker is found by its labels, or replaced when the job runs again here.
 /// </summary>
 public sealed class DockerRuntime : IJobRuntime, IDisposable
 {
@@ -27,12 +33,20 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
     private readonly ILogger _logger;
     private readonly DockerClient _docker;
 
+    // Images seen on the engine: a job of a known image skips the inspect round trip. An image
+    // removed since is found out at create (404) and ensured again.
+    private readonly ConcurrentDictionary<string, bool> _knownImages = new(StringComparer.Ordinal);
+
+    // Removals started after a job returned, by container name; Dispose waits for them, and a
+    // create of the same name (the job running here again) waits for its own.
+    private readonly ConcurrentDictionary<string, Task> _removals = new(StringComparer.Ordinal);
+
     public DockerRuntime(IOptions<DockerRuntimeOptions> options, ILogger<DockerRuntime> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _logger = logger;
-        _docker = new DockerClient(DockerEndpoint.Resolve(_options.Endpoint));
+        _docker = DockerEngine.Connect(_options.Endpoint);
     }
 
     public string Name => "docker";
@@ -41,7 +55,7 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
     /// <remarks>
     /// When <paramref name="stop"/> fires before the container has started, nothing runs and
     /// <see cref="OperationCanceledException"/> is thrown. Engine failures after the start
-    /// (the engine restarting) surface as <see cref="DockerException"/>.
+    /// (the engine restarting) surface as <see cref="DockerApiException"/> or <see cref="IOException"/>.
     /// </remarks>
     public async Task<int> RunAsync(JobLaunch launch, CancellationToken stop)
     {
@@ -50,14 +64,15 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
         {
             throw new JobStartException("The job has no command.");
         }
+        stop.ThrowIfCancellationRequested();
         var image = string.IsNullOrWhiteSpace(launch.Image) ? _options.DefaultImage : launch.Image;
-        await EnsureImageAsync(launch.JobId, image, stop).ConfigureAwait(false);
+        await EnsureImageAsync(launch, image, stop).ConfigureAwait(false);
 
         var spec = BuildSpec(launch, image);
         string containerId;
         try
         {
-            containerId = await CreateAsync(launch.JobId, spec, stop).ConfigureAwait(false);
+            containerId = await CreateAsync(launch, spec, stop).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -72,7 +87,13 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
         }
         finally
         {
-            await RemoveAsync(launch.JobId, containerId).ConfigureAwait(false);
+            // The outcome does not wait for the removal; the name is free again before the
+            // same job could run here again (a requeue goes through the queue first), and a
+            // create that still finds it replaces it.
+            var name = spec.Name!;
+            var removal = RemoveAsync(launch.JobId, containerId);
+            _removals[name] = removal;
+            _ = removal.ContinueWith(done => _removals.TryRemove(new KeyValuePair<string, Task>(name, done)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
@@ -82,50 +103,126 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
     /// </summary>
     public async Task RemoveLeftoversAsync(IReadOnlyList<string> jobDirs, CancellationToken cancellationToken)
     {
-        var labels = new Dictionary<string, string> { [ContainerLabels.Node] = _options.NodeName, [ContainerLabels.Cluster] = _options.Cluster };
+        var filters = new Dictionary<string, IDictionary<string, bool>>
+        {
+            ["label"] = new Dictionary<string, bool>
+            {
+                [$"{ContainerLabels.Node}={_options.NodeName}"] = true,
+                [$"{ContainerLabels.Cluster}={_options.Cluster}"] = true,
+            },
+        };
         try
         {
-            foreach (var container in await _docker.ListContainersAsync(labels, all: true, cancellationToken).ConfigureAwait(false))
+            var containers = await _docker.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = filters }, cancellationToken).ConfigureAwait(false);
+            foreach (var container in containers)
             {
-                Log.LeftoverContainerRemoved(_logger, container.Labels.GetValueOrDefault(ContainerLabels.Job) ?? "?", container.Id);
-                await _docker.RemoveContainerAsync(container.Id, force: true, cancellationToken).ConfigureAwait(false);
+                Log.LeftoverContainerRemoved(_logger, (container.Labels is { } labels && labels.TryGetValue(ContainerLabels.Job, out var job) ? job : "?"), container.ID);
+                await _docker.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (DockerException e)
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException)
         {
             Log.LeftoversUnknown(_logger, e);
         }
     }
 
-    public void Dispose() => _docker.Dispose();
-
-    private async Task EnsureImageAsync(string jobId, string image, CancellationToken stop)
+    public void Dispose()
     {
+        // Removals of finished jobs are bounded by RemoveTimeout each.
+        Task.WaitAll([.. _removals.Values]);
+        _docker.Dispose();
+    }
+
+    private async Task EnsureImageAsync(JobLaunch launch, string image, CancellationToken stop)
+    {
+        using var activity = AtlasTelemetry.ActivitySource.StartActivity("job.pull");
+        TagJob(activity, launch);
+        activity?.SetTag("atlas.image", image);
+        if (_knownImages.ContainsKey(image))
+        {
+            activity?.SetTag("atlas.image.cached", true);
+            return;
+        }
         try
         {
-            if (await _docker.ImageExistsAsync(image, stop).ConfigureAwait(false))
+            try
             {
+                await _docker.Images.InspectImageAsync(image, stop).ConfigureAwait(false);
+                _knownImages[image] = true;
                 return;
             }
-            Log.PullingImage(_logger, jobId, image);
-            await _docker.PullImageAsync(image, stop).ConfigureAwait(false);
+            catch (DockerImageNotFoundException)
+            {
+            }
+            catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+            }
+            Log.PullingImage(_logger, launch.JobId, image);
+            activity?.SetTag("atlas.image.pulled", true);
+            var (name, tag) = SplitReference(image);
+            var errors = new PullErrors();
+            await _docker.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = name, Tag = tag }, null, errors, stop).ConfigureAwait(false);
+            if (errors.First is { } reason)
+            {
+                throw new JobStartException($"Image {image} is not on this node and could not be pulled: {reason}");
+            }
+            _knownImages[image] = true;
         }
-        catch (DockerException e)
+        catch (DockerApiException e)
         {
-            throw new JobStartException($"Image {image} is not on this node and could not be pulled: {e.Message}", e);
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            throw new JobStartException($"Image {image} is not on this node and could not be pulled: {DockerEngine.Reason(e)}", e);
+        }
+        catch (JobStartException e)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            throw;
         }
     }
 
-    private ContainerSpec BuildSpec(JobLaunch launch, string image)
+    /// <summary>
+    /// Splits an image reference into the <c>fromImage</c> and <c>tag</c> of a pull: the tag
+    /// (or digest) after the name, <c>latest</c> when there is none. Without a tag the engine
+    /// would pull every tag of the repository.
+    /// </summary>
+    internal static (string Name, string Tag) SplitReference(string image)
+    {
+        var at = image.IndexOf('@', StringComparison.Ordinal);
+        if (at >= 0)
+        {
+            return (image[..at], image[(at + 1)..]);
+        }
+        var colon = image.LastIndexOf(':');
+        // A colon before the last slash belongs to a registry port (localhost:5000/app).
+        return colon > image.LastIndexOf('/') ? (image[..colon], image[(colon + 1)..]) : (image, "latest");
+    }
+
+    // The job attributes of SPANS.md, from what the executor put in the job's environment.
+    private static void TagJob(Activity? activity, JobLaunch launch)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+        activity.SetTag("atlas.job.id", launch.JobId);
+        activity.SetTag("atlas.job.attempt", launch.Environment.GetValueOrDefault("ATLAS_ATTEMPT"));
+        activity.SetTag("atlas.node", launch.Environment.GetValueOrDefault("ATLAS_NODE"));
+        activity.SetTag("atlas.job.fence", launch.Environment.GetValueOrDefault("ATLAS_FENCE"));
+    }
+
+    private CreateContainerParameters BuildSpec(JobLaunch launch, string image)
     {
         var environment = launch.Environment
             .Where(pair => pair.Key != "ATLAS_OUTPUT_DIR")
             .Append(new("ATLAS_OUTPUT_DIR", OutputMountPath))
-            .ToDictionary();
-        return new ContainerSpec(image, launch.Command)
+            .Select(pair => $"{pair.Key}={pair.Value}")
+            .ToList();
+        return new CreateContainerParameters
         {
             Name = $"atlas-{launch.JobId}",
-            Environment = environment,
+            Image = image,
+            Cmd = [.. launch.Command],
+            Env = environment,
             WorkingDir = WorkMountPath,
             Labels = new Dictionary<string, string>
             {
@@ -133,83 +230,97 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
                 [ContainerLabels.Node] = _options.NodeName,
                 [ContainerLabels.Cluster] = _options.Cluster,
             },
-            Binds =
-            [
-                new ContainerBind(Path.GetFullPath(launch.WorkDir), WorkMountPath),
-                new ContainerBind(Path.GetFullPath(launch.OutputDir), OutputMountPath),
-            ],
-            NetworkMode = _options.Network,
-            SecurityOpt = ["no-new-privileges"],
-            CapDrop = ["ALL"],
-            PidsLimit = _options.PidsLimit,
-            MemoryBytes = _options.MemoryBytes,
-            NanoCpus = _options.NanoCpus,
-            // PID 1 gets no default signal handlers from the kernel; a tiny init forwards
-            // SIGTERM to the job and reaps its zombies.
-            Init = true,
+            HostConfig = new HostConfig
+            {
+                Binds =
+                [
+                    $"{Path.GetFullPath(launch.WorkDir)}:{WorkMountPath}",
+                    $"{Path.GetFullPath(launch.OutputDir)}:{OutputMountPath}",
+                ],
+                NetworkMode = _options.Network,
+                SecurityOpt = ["no-new-privileges"],
+                CapDrop = ["ALL"],
+                PidsLimit = _options.PidsLimit,
+                Memory = _options.MemoryBytes ?? 0,
+                // Swap equal to memory: the limit is a limit, not a push into swap.
+                MemorySwap = _options.MemoryBytes ?? 0,
+                NanoCPUs = _options.NanoCpus ?? 0,
+                // PID 1 gets no default signal handlers from the kernel; a tiny init forwards
+                // SIGTERM to the job and reaps its zombies.
+                Init = true,
+            },
         };
     }
 
-    private async Task<string> CreateAsync(string jobId, ContainerSpec spec, CancellationToken stop)
+    private async Task<string> CreateAsync(JobLaunch launch, CreateContainerParameters spec, CancellationToken stop)
     {
+        if (_removals.TryGetValue(spec.Name!, out var removal))
+        {
+            await removal.WaitAsync(stop).ConfigureAwait(false);
+        }
         try
         {
-            return await _docker.CreateContainerAsync(spec, stop).ConfigureAwait(false);
+            return (await _docker.Containers.CreateContainerAsync(spec, stop).ConfigureAwait(false)).ID;
         }
-        catch (DockerException e) when (e.StatusCode == HttpStatusCode.Conflict)
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
         {
             // The name is taken: a worker crashed while this job ran here before. That attempt
             // is over (the job was handed out again), so its container goes.
-            Log.ReplacingLeftover(_logger, jobId, spec.Name!);
-            await _docker.RemoveContainerAsync(spec.Name!, force: true, stop).ConfigureAwait(false);
+            Log.ReplacingLeftover(_logger, launch.JobId, spec.Name!);
+            await _docker.Containers.RemoveContainerAsync(spec.Name!, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, stop).ConfigureAwait(false);
             return await CreateOrExplainAsync(spec, stop).ConfigureAwait(false);
         }
-        catch (DockerException e)
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
-            throw new JobStartException($"The container could not be created: {e.Message}", e);
+            // The image was known but has been removed since: ensure it again.
+            _knownImages.TryRemove(spec.Image, out _);
+            await EnsureImageAsync(launch, spec.Image, stop).ConfigureAwait(false);
+            return await CreateOrExplainAsync(spec, stop).ConfigureAwait(false);
+        }
+        catch (DockerApiException e)
+        {
+            throw new JobStartException($"The container could not be created: {DockerEngine.Reason(e)}", e);
         }
     }
 
-    private async Task<string> CreateOrExplainAsync(ContainerSpec spec, CancellationToken stop)
+    private async Task<string> CreateOrExplainAsync(CreateContainerParameters spec, CancellationToken stop)
     {
         try
         {
-            return await _docker.CreateContainerAsync(spec, stop).ConfigureAwait(false);
+            return (await _docker.Containers.CreateContainerAsync(spec, stop).ConfigureAwait(false)).ID;
         }
-        catch (DockerException e)
+        catch (DockerApiException e)
         {
-            throw new JobStartException($"The container could not be created: {e.Message}", e);
+            throw new JobStartException($"The container could not be created: {DockerEngine.Reason(e)}", e);
         }
     }
 
     private async Task<int> RunContainerAsync(JobLaunch launch, string containerId, string image, CancellationToken stop)
     {
+        // Cancelled only when this method leaves early, so the outstanding calls do not linger.
+        using var abandon = new CancellationTokenSource();
+        // Attached before the start, the stream carries every byte the container writes and
+        // ends once it has exited and all is copied: no second read of the log is needed.
+        var attached = await _docker.Containers.AttachContainerAsync(
+            containerId,
+            new ContainerAttachParameters { Stream = true, Stdout = true, Stderr = true },
+            stop).ConfigureAwait(false);
+        using var stream = attached;
         try
         {
-            await _docker.StartContainerAsync(containerId, stop).ConfigureAwait(false);
+            await _docker.Containers.StartContainerAsync(containerId, new ContainerStartParameters(), stop).ConfigureAwait(false);
         }
-        catch (DockerException e)
+        catch (DockerApiException e)
         {
             // Without an init the engine execs the command here, and a program missing from the
             // image fails here; with one, InitExecProbe tells it from the output.
-            throw new JobStartException($"The container did not start: {e.Message}", e);
+            throw new JobStartException($"The container did not start: {DockerEngine.Reason(e)}", e);
         }
         Log.ContainerStarted(_logger, launch.JobId, containerId, image);
 
-        // Cancelled only when this method leaves early, so the outstanding calls do not linger.
-        using var abandon = new CancellationTokenSource();
         var output = new InitExecProbe(launch.Output);
-        var delivered = new long[3]; // bytes delivered per stream, indexed by LogStream (1 and 2)
-        var logs = _docker.StreamLogsAsync(
-            containerId,
-            follow: true,
-            (kind, data) =>
-            {
-                delivered[(int)kind] += data.Length;
-                return output.WriteAsync(ToOutput(kind), data, abandon.Token);
-            },
-            abandon.Token);
-        var exited = _docker.WaitContainerAsync(containerId, abandon.Token);
+        var copied = CopyOutputAsync(stream, output, abandon.Token);
+        var exited = _docker.Containers.WaitContainerAsync(containerId, abandon.Token);
         try
         {
             var stopRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -218,20 +329,12 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
                 if (await Task.WhenAny(exited, stopRequested.Task).ConfigureAwait(false) != exited)
                 {
                     Log.Stopping(_logger, launch.JobId, _options.StopGracePeriod);
-                    await _docker.StopContainerAsync(containerId, _options.StopGracePeriod, abandon.Token).ConfigureAwait(false);
+                    var seconds = (uint)Math.Ceiling(Math.Max(0, _options.StopGracePeriod.TotalSeconds));
+                    await _docker.Containers.StopContainerAsync(containerId, new ContainerStopParameters { WaitBeforeKillSeconds = seconds }, abandon.Token).ConfigureAwait(false);
                 }
             }
-            var exitCode = await exited.ConfigureAwait(false);
-            // With follow, the log stream ends once the container has stopped, but it can end a
-            // moment before the engine's log driver has written the last output of a container
-            // that exited at once: a plain read of the finished log brings what is missing.
-            await logs.ConfigureAwait(false);
-            await _docker.StreamLogsAsync(containerId, follow: false, (kind, data) =>
-            {
-                var seen = delivered[(int)kind];
-                delivered[(int)kind] = Math.Max(seen - data.Length, 0);
-                return seen >= data.Length ? ValueTask.CompletedTask : output.WriteAsync(ToOutput(kind), data[(int)seen..], abandon.Token);
-            }, abandon.Token).ConfigureAwait(false);
+            var exitCode = (await exited.ConfigureAwait(false)).StatusCode;
+            await copied.ConfigureAwait(false);
             if (output.ExecFailure(exitCode) is { } reason)
             {
                 throw new JobStartException($"The container did not start: {reason}");
@@ -241,21 +344,37 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
         finally
         {
             await abandon.CancelAsync().ConfigureAwait(false);
-            await ObserveAsync(logs).ConfigureAwait(false);
+            await ObserveAsync(copied).ConfigureAwait(false);
             await ObserveAsync(exited).ConfigureAwait(false);
         }
     }
 
-    private static OutputStream ToOutput(LogStream kind) => kind == LogStream.Stderr ? OutputStream.Stderr : OutputStream.Stdout;
+    private static async Task CopyOutputAsync(MultiplexedStream stream, IJobOutput output, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[16 * 1024];
+        while (true)
+        {
+            var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
+            if (read.EOF)
+            {
+                return;
+            }
+            var kind = read.Target == MultiplexedStream.TargetStream.StandardError ? OutputStream.Stderr : OutputStream.Stdout;
+            await output.WriteAsync(kind, buffer.AsMemory(0, read.Count), cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private async Task RemoveAsync(string jobId, string containerId)
     {
         using var timeout = new CancellationTokenSource(RemoveTimeout);
         try
         {
-            await _docker.RemoveContainerAsync(containerId, force: true, timeout.Token).ConfigureAwait(false);
+            await _docker.Containers.RemoveContainerAsync(containerId, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is DockerException or OperationCanceledException)
+        catch (DockerContainerNotFoundException)
+        {
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or OperationCanceledException)
         {
             Log.RemoveFailed(_logger, e, jobId, containerId);
         }
@@ -268,7 +387,7 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
         {
             await task.ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationCanceledException or DockerException or IOException)
+        catch (Exception e) when (e is OperationCanceledException or DockerApiException or IOException or HttpRequestException)
         {
         }
     }

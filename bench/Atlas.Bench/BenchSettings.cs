@@ -5,7 +5,9 @@ namespace Atlas.Bench;
 /// <summary>
 /// What the benchmark runs. The default scenario: job counts (warm-up, measured, latency), client
 /// concurrency and the workers' slots. <c>--scenario load</c>: <see cref="Clients"/> clients
-/// submitting and polling through the gateway for <see cref="Seconds"/> seconds.
+/// submitting and polling through the gateway for <see cref="Seconds"/> seconds. <c>--scenario docker</c>:
+/// <see cref="LatencyJobs"/> bare Engine runs alternated with as many docker-runtime jobs, after
+/// <see cref="WarmupJobs"/> of each.
 /// </summary>
 internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency, int Workers, int Slots, int WarmupJobs)
 {
@@ -22,9 +24,9 @@ internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency,
         {
             if (args[i] == "--scenario")
             {
-                s = args[i + 1] is "default" or "load"
+                s = args[i + 1] is "default" or "load" or "docker"
                     ? s with { Scenario = args[i + 1] }
-                    : throw new ArgumentException($"--scenario must be default or load (got '{args[i + 1]}').");
+                    : throw new ArgumentException($"--scenario must be default, load or docker (got '{args[i + 1]}').");
                 continue;
             }
             var value = int.Parse(args[i + 1], CultureInfo.InvariantCulture);

@@ -70,10 +70,10 @@ internal sealed class Scenarios(HttpClient client, BenchSettings settings)
     }
 
     /// <summary>A submit of a no-op job (<c>true</c>) with an empty bundle, in <paramref name="project"/>.</summary>
-    internal static MultipartFormDataContent SubmitContent(string project = "bench")
+    internal static MultipartFormDataContent SubmitContent(string project = "bench", string? image = null)
     {
         var content = new MultipartFormDataContent();
-        var spec = JsonContent.Create(new JobSpec { Command = ["true"], Project = project }, options: AtlasJson.Options);
+        var spec = JsonContent.Create(new JobSpec { Command = ["true"], Project = project, Image = image }, options: AtlasJson.Options);
         content.Add(spec, "spec");
         var bundle = new ByteArrayContent(EmptyBundle);
         bundle.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");

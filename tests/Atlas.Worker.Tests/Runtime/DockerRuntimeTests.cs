@@ -1,7 +1,11 @@
-using Atlas.Core.Docker;
+using System.Diagnostics;
+using Atlas.Core;
+using Atlas.Core.Containers;
 using Atlas.Core.Jobs;
 using Atlas.Testing;
 using Atlas.Worker.Runtime;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Atlas.Worker.Tests.Runtime;
@@ -13,7 +17,7 @@ public sealed class DockerRuntimeTests : IDisposable
     private const string Cluster = "atlas-tests";
 
     private readonly TempFolder _job = new("atlas-docker-job");
-    private readonly DockerClient _docker = new(DockerEndpoint.Resolve(null));
+    private readonly DockerClient _docker = DockerEngine.Connect(null);
     private readonly DockerRuntime _runtime;
     private readonly RecordingOutput _output = new();
     private readonly string _jobId = JobId.New(DateTimeOffset.UtcNow);
@@ -139,7 +143,7 @@ public sealed class DockerRuntimeTests : IDisposable
 
         var run = _runtime.RunAsync(Launch(["sh", "-c", "trap '' TERM; echo ready; sleep 600"]), stop.Token);
         await _output.WaitForAsync(OutputStream.Stdout, "ready", Token);
-        var running = await _docker.ListContainersAsync(JobLabel, all: true, Token);
+        var running = await ListJobContainersAsync();
         await stop.CancelAsync();
         var exitCode = await run;
 
@@ -148,7 +152,7 @@ public sealed class DockerRuntimeTests : IDisposable
         container.Labels[ContainerLabels.Node].ShouldBe("test-node");
         container.Labels[ContainerLabels.Cluster].ShouldBe(Cluster);
         exitCode.ShouldBe(137); // SIGKILL
-        (await _docker.ListContainersAsync(JobLabel, all: true, Token)).ShouldBeEmpty();
+        (await ListJobContainersAfterRemovalAsync()).ShouldBeEmpty();
     }
 
     [Fact]
@@ -166,7 +170,7 @@ public sealed class DockerRuntimeTests : IDisposable
 
         exitCode.ShouldBe(5);
         _output.Text(OutputStream.Stdout).ShouldBe("ready\nbye\n");
-        (await _docker.ListContainersAsync(JobLabel, all: true, Token)).ShouldBeEmpty();
+        (await ListJobContainersAfterRemovalAsync()).ShouldBeEmpty();
     }
 
     [Fact]
@@ -176,8 +180,35 @@ public sealed class DockerRuntimeTests : IDisposable
 
         await _runtime.RunAsync(Launch(["true"]), Token);
 
-        (await _docker.ListContainersAsync(JobLabel, all: true, Token)).ShouldBeEmpty();
-        (await _docker.InspectContainerAsync($"atlas-{_jobId}", Token)).ShouldBeNull();
+        (await ListJobContainersAfterRemovalAsync()).ShouldBeEmpty();
+        (await ExistsAsync($"atlas-{_jobId}")).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task RunAsync_AnyJob_RecordsPullSpanWithJobAttributes()
+    {
+        await RequireEngineAsync();
+        var spans = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == AtlasTelemetry.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity => { lock (spans) { spans.Add(activity); } },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var environment = new Dictionary<string, string> { ["ATLAS_ATTEMPT"] = "2", ["ATLAS_NODE"] = "test-node", ["ATLAS_FENCE"] = "7" };
+
+        await _runtime.RunAsync(Launch(["true"], environment), Token);
+
+        Activity pull;
+        lock (spans)
+        {
+            pull = spans.Where(span => span.OperationName == "job.pull" && (string?)span.GetTagItem("atlas.job.id") == _jobId).ShouldHaveSingleItem();
+        }
+        pull.GetTagItem("atlas.job.attempt").ShouldBe("2");
+        pull.GetTagItem("atlas.node").ShouldBe("test-node");
+        pull.GetTagItem("atlas.job.fence").ShouldBe("7");
+        pull.GetTagItem("atlas.image").ShouldBe(Image);
     }
 
     [Fact]
@@ -186,7 +217,19 @@ public sealed class DockerRuntimeTests : IDisposable
         await RequireEngineAsync();
         const string missing = "atlas-test/does-not-exist:never";
         // What the engine says when asked directly is what the user must see.
-        var engineReason = (await Should.ThrowAsync<DockerException>(() => _docker.PullImageAsync(missing, Token))).Message;
+        // (The engine here refuses with a status; one reaching a registry reports inside the stream.)
+        var errors = new PullErrors();
+        string? engineReason;
+        try
+        {
+            await _docker.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = "atlas-test/does-not-exist", Tag = "never" }, null, errors, Token);
+            engineReason = errors.First;
+        }
+        catch (DockerApiException e)
+        {
+            engineReason = DockerEngine.Reason(e);
+        }
+        engineReason.ShouldNotBeNullOrWhiteSpace();
 
         var error = await Should.ThrowAsync<JobStartException>(() => _runtime.RunAsync(Launch(["true"], image: missing), Token));
 
@@ -203,47 +246,51 @@ public sealed class DockerRuntimeTests : IDisposable
 
         error.Message.ShouldContain("no-such-program");
         error.Message.ShouldContain("exec");
-        (await _docker.ListContainersAsync(JobLabel, all: true, Token)).ShouldBeEmpty();
+        (await ListJobContainersAfterRemovalAsync()).ShouldBeEmpty();
     }
 
     [Fact]
     public async Task RunAsync_LeftoverContainerOfSameJob_IsReplaced()
     {
         await RequireEngineAsync();
-        var leftover = await _docker.CreateContainerAsync(new ContainerSpec(Image, ["true"]) { Name = $"atlas-{_jobId}", NetworkMode = "none" }, Token);
+        var leftover = (await _docker.Containers.CreateContainerAsync(new CreateContainerParameters { Image = Image, Cmd = ["true"], Name = $"atlas-{_jobId}", HostConfig = new HostConfig { NetworkMode = "none" } }, Token)).ID;
 
         var exitCode = await _runtime.RunAsync(Launch(["sh", "-c", "echo again"]), Token);
 
         exitCode.ShouldBe(0);
         _output.Text(OutputStream.Stdout).ShouldBe("again\n");
-        (await _docker.InspectContainerAsync(leftover, Token)).ShouldBeNull();
+        (await ExistsAsync(leftover)).ShouldBeFalse();
     }
 
     [Fact]
     public async Task RemoveLeftoversAsync_ContainersOfThisNode_RemovedOthersKept()
     {
         await RequireEngineAsync();
-        var ours = await _docker.CreateContainerAsync(new ContainerSpec(Image, ["sleep", "300"])
+        var ours = (await _docker.Containers.CreateContainerAsync(new CreateContainerParameters
         {
+            Image = Image,
+            Cmd = ["sleep", "300"],
             Labels = new Dictionary<string, string> { [ContainerLabels.Node] = "test-node", [ContainerLabels.Cluster] = Cluster, [ContainerLabels.Job] = _jobId },
-            NetworkMode = "none",
-        }, Token);
-        await _docker.StartContainerAsync(ours, Token);
-        var otherNode = await _docker.CreateContainerAsync(new ContainerSpec(Image, ["true"])
+            HostConfig = new HostConfig { NetworkMode = "none" },
+        }, Token)).ID;
+        await _docker.Containers.StartContainerAsync(ours, new ContainerStartParameters(), Token);
+        var otherNode = (await _docker.Containers.CreateContainerAsync(new CreateContainerParameters
         {
+            Image = Image,
+            Cmd = ["true"],
             Labels = new Dictionary<string, string> { [ContainerLabels.Node] = "other-node", [ContainerLabels.Cluster] = Cluster },
-            NetworkMode = "none",
-        }, Token);
+            HostConfig = new HostConfig { NetworkMode = "none" },
+        }, Token)).ID;
         try
         {
             await _runtime.RemoveLeftoversAsync([], Token);
 
-            (await _docker.InspectContainerAsync(ours, Token)).ShouldBeNull();
-            (await _docker.InspectContainerAsync(otherNode, Token)).ShouldNotBeNull();
+            (await ExistsAsync(ours)).ShouldBeFalse();
+            (await ExistsAsync(otherNode)).ShouldBeTrue();
         }
         finally
         {
-            await _docker.RemoveContainerAsync(otherNode, force: true, Token);
+            await _docker.Containers.RemoveContainerAsync(otherNode, new ContainerRemoveParameters { Force = true }, Token);
         }
     }
 
@@ -256,7 +303,7 @@ public sealed class DockerRuntimeTests : IDisposable
 
         await Should.ThrowAsync<OperationCanceledException>(() => _runtime.RunAsync(Launch(["true"]), stop.Token));
 
-        (await _docker.ListContainersAsync(JobLabel, all: true, Token)).ShouldBeEmpty();
+        (await ListJobContainersAsync()).ShouldBeEmpty();
     }
 
     public void Dispose()
@@ -266,18 +313,60 @@ public sealed class DockerRuntimeTests : IDisposable
         _job.Dispose();
     }
 
-    private Dictionary<string, string> JobLabel => new() { [ContainerLabels.Job] = _jobId };
+    // The runtime removes a container after returning the exit code: wait (bounded) for the
+    // job's containers to be gone, and list them then.
+    private async Task<IList<ContainerListResponse>> ListJobContainersAsync()
+    {
+        var filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Job}={_jobId}"] = true } };
+        return await _docker.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = filters }, Token);
+    }
+
+    private async Task<IList<ContainerListResponse>> ListJobContainersAfterRemovalAsync()
+    {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        bound.CancelAfter(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var listed = await ListJobContainersAsync();
+            if (listed.Count == 0 || bound.IsCancellationRequested)
+            {
+                return listed;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(50), CancellationToken.None);
+        }
+    }
+
+    private async Task<bool> ExistsAsync(string id)
+    {
+        try
+        {
+            await _docker.Containers.InspectContainerAsync(id, Token);
+            return true;
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return false;
+        }
+    }
 
     private JobLaunch Launch(IReadOnlyList<string> command, IReadOnlyDictionary<string, string>? environment = null, string? image = null) =>
         new(_jobId, image, command, environment ?? new Dictionary<string, string>(), WorkDir, OutputDir, _output);
 
     private async Task RequireEngineAsync()
     {
-        if (!await _docker.PingAsync(Token))
+        try
+        {
+            await _docker.System.PingAsync(Token);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or DockerApiException)
         {
             throw TestEnvironment.Missing("Docker Engine");
         }
-        if (!await _docker.ImageExistsAsync(Image, Token))
+        try
+        {
+            await _docker.Images.InspectImageAsync(Image, Token);
+        }
+        catch (DockerImageNotFoundException)
         {
             throw TestEnvironment.Missing($"Docker image {Image}");
         }

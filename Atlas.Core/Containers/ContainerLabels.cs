@@ -1,4 +1,4 @@
-namespace Atlas.Core.Docker;
+namespace Atlas.Core.Containers;
 
 /// <summary>
 /// The labels Atlas puts on every job container, so that a worker, or the AppHost at start, can

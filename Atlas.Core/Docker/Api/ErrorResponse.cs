@@ -1,4 +1,0 @@
-namespace Atlas.Core.Docker.Api;
-
-/// <summary>The engine's error body: <c>{"message": "…"}</c>.</summary>
-internal sealed record ErrorResponse(string? Message);
