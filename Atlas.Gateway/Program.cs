@@ -1,5 +1,5 @@
-using Atlas.Gateway.Routing;
 using Atlas.Api.Auth;
+using Atlas.Gateway.Routing;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -17,6 +17,7 @@ app.MapAuthApi();
 app.UseMiddleware<JobNodeForwarding>();
 app.MapReverseProxy(proxy =>
 {
+    proxy.Use(ProxyErrorProblems.InvokeAsync);
     proxy.Use(MasterFailover.InvokeAsync);
     proxy.UseLoadBalancing();
     proxy.UsePassiveHealthChecks();
