@@ -23,6 +23,7 @@ public static class GatewayExtensions
         builder.Services.AddReverseProxy()
             .LoadFromMemory(MasterRoutes.Routes(), MasterRoutes.Clusters(options))
             .AddServiceDiscoveryDestinationResolver();
+        builder.Services.AddSingleton<Yarp.ReverseProxy.LoadBalancing.ILoadBalancingPolicy, FirstInOrderPolicy>();
         builder.Services.AddHttpForwarder();
         // Uploads pass through; the master enforces the bundle limit with a 413 that says so.
         builder.Services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = null);

@@ -26,7 +26,7 @@ internal static class MasterRoutes
             // Every master serves the API (the store is Redis), so any healthy one will do: the
             // first healthy one answers, and a master that stops answering is skipped within a
             // health-check interval (active) or at once on connection failures (passive).
-            LoadBalancingPolicy = "FirstAlphabetical",
+            LoadBalancingPolicy = FirstInOrderPolicy.PolicyName,
             HealthCheck = new HealthCheckConfig
             {
                 Active = new ActiveHealthCheckConfig
