@@ -18,8 +18,11 @@ public static class RedisConnector
     public static void ApplyResilience(ConfigurationOptions options)
     {
         options.AbortOnConnectFail = false;
-        options.ConnectRetry = 5;
-        options.ConnectTimeout = 5000;
+        // The first connect blocks whoever resolves the connection (ConnectRetry x ConnectTimeout):
+        // kept short so a service started without Redis gets to listen and report unhealthy;
+        // reconnecting then goes on in the background.
+        options.ConnectRetry = 1;
+        options.ConnectTimeout = 2000;
         options.SyncTimeout = 5000;
         options.AsyncTimeout = 5000;
         options.KeepAlive = 5;
