@@ -1,9 +1,10 @@
+using Atlas.Api.Auth;
 using Atlas.Gateway.Routing;
-using Atlas.ServiceDefaults.Auth;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddAtlasApi();
 builder.AddAtlasRedis();
 builder.AddGatewayServices();
 
@@ -16,6 +17,7 @@ app.MapAuthApi();
 app.UseMiddleware<JobNodeForwarding>();
 app.MapReverseProxy(proxy =>
 {
+    proxy.Use(ProxyErrorProblems.InvokeAsync);
     proxy.Use(MasterFailover.InvokeAsync);
     proxy.UseLoadBalancing();
     proxy.UsePassiveHealthChecks();

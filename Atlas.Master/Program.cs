@@ -1,9 +1,10 @@
 using Atlas.Master.Apis;
-using Atlas.ServiceDefaults.Auth;
+using Atlas.Api.Auth;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddAtlasApi();
 builder.AddAtlasRedis();
 builder.AddMasterServices();
 

@@ -3,6 +3,7 @@ using Atlas.Worker.Apis;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddAtlasApi();
 builder.AddAtlasRedis();
 builder.AddWorkerServices();
 

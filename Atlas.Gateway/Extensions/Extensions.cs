@@ -10,23 +10,20 @@ public static class GatewayExtensions
 {
     public static IHostApplicationBuilder AddGatewayServices(this IHostApplicationBuilder builder)
     {
+        // Bound now, not lazily: the proxy's cluster is built from it.
         var options = new GatewayOptions();
         builder.Configuration.GetSection(GatewayOptions.Section).Bind(options);
-        foreach (var master in builder.Configuration.GetSection("services:master:http").GetChildren().OrderBy(c => c.Key, StringComparer.Ordinal))
-        {
-            if (!string.IsNullOrWhiteSpace(master.Value))
-            {
-                options.Masters.Add(master.Value);
-            }
-        }
-        var validation = new GatewayOptionsValidator().Validate(null, options);
+        var validation = new GatewayOptionsValidator(builder.Configuration).Validate(null, options);
         if (validation.Failed)
         {
             throw new OptionsValidationException(GatewayOptions.Section, typeof(GatewayOptions), validation.Failures);
         }
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
 
-        builder.Services.AddReverseProxy().LoadFromMemory(MasterRoutes.Routes(), MasterRoutes.Clusters(options));
+        builder.Services.AddReverseProxy()
+            .LoadFromMemory(MasterRoutes.Routes(), MasterRoutes.Clusters(options))
+            .AddServiceDiscoveryDestinationResolver();
+        builder.Services.AddSingleton<Yarp.ReverseProxy.LoadBalancing.ILoadBalancingPolicy, FirstInOrderPolicy>();
         builder.Services.AddHttpForwarder();
         // Uploads pass through; the master enforces the bundle limit with a 413 that says so.
         builder.Services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = null);

@@ -9,6 +9,9 @@ internal static class MasterRoutes
 {
     public const string ClusterId = "masters";
 
+    /// <summary>The masters by service name, resolved from <c>services__master__http__N</c>.</summary>
+    public const string MasterAddress = "http://master";
+
     public static RouteConfig[] Routes() =>
     [
         new RouteConfig { RouteId = "api", ClusterId = ClusterId, Match = new RouteMatch { Path = "/api/{**rest}" } },
@@ -23,7 +26,7 @@ internal static class MasterRoutes
             // Every master serves the API (the store is Redis), so any healthy one will do: the
             // first healthy one answers, and a master that stops answering is skipped within a
             // health-check interval (active) or at once on connection failures (passive).
-            LoadBalancingPolicy = "FirstAlphabetical",
+            LoadBalancingPolicy = FirstInOrderPolicy.PolicyName,
             HealthCheck = new HealthCheckConfig
             {
                 Active = new ActiveHealthCheckConfig
@@ -43,8 +46,8 @@ internal static class MasterRoutes
             },
             Metadata = new Dictionary<string, string> { ["ConsecutiveFailuresHealthPolicy.Threshold"] = "1" },
             HttpRequest = new ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromSeconds(options.IdleTimeoutSeconds) },
-            Destinations = options.Masters.Select((url, i) => (url, i))
-                .ToDictionary(m => $"master-{m.i}", m => new DestinationConfig { Address = m.url }),
+            // One destination: service discovery turns it into one per master address.
+            Destinations = new Dictionary<string, DestinationConfig> { ["master"] = new() { Address = MasterAddress } },
         },
     ];
 }

@@ -1,4 +1,4 @@
-using Atlas.ServiceDefaults.Auth;
+using Atlas.Api.Auth;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;

@@ -1,5 +1,5 @@
-using Atlas.ServiceDefaults.Auth;
-using Atlas.ServiceDefaults.Jobs;
+using Atlas.Api.Auth;
+using Atlas.Api.Jobs;
 using Atlas.Core.Jobs;
 using Atlas.Core.SharedVolume;
 using Atlas.Core.Storage;

@@ -1,6 +1,6 @@
 using Atlas.Core.Jobs;
 using Atlas.Core.Storage;
-using Atlas.ServiceDefaults.Auth;
+using Atlas.Api.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Atlas.Master.Apis;

@@ -1,4 +1,4 @@
-using Atlas.ServiceDefaults.Jobs;
+using Atlas.Api.Jobs;
 
 namespace Atlas.Worker.Apis;
 

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Atlas.ServiceDefaults.Jobs;
+using Atlas.Api.Jobs;
 
 namespace Atlas.Worker.Execution;
 

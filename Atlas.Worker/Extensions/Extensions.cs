@@ -1,5 +1,5 @@
 using Atlas.Core.SharedVolume;
-using Atlas.ServiceDefaults.Jobs;
+using Atlas.Api.Jobs;
 using Atlas.Worker.Execution;
 using Atlas.Worker.Options;
 using Atlas.Worker.Runtime;

@@ -1,4 +1,4 @@
-using Atlas.ServiceDefaults.Auth;
+using Atlas.Api.Auth;
 
 namespace Atlas.Gateway.Tests.Auth;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Atlas.ServiceDefaults.Auth;
+using Atlas.Api.Auth;
 
 namespace Atlas.Gateway.Tests.Auth;
 

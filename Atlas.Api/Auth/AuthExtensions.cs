@@ -1,4 +1,4 @@
-using Atlas.ServiceDefaults.Auth;
+using Atlas.Api.Auth;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;

@@ -1,4 +1,4 @@
-namespace Atlas.ServiceDefaults.Auth;
+namespace Atlas.Api.Auth;
 
 /// <summary>
 /// <c>GET /api/v1/auth/config</c>, open to all: how a client logs in. <c>mode</c> is

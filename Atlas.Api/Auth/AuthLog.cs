@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Atlas.ServiceDefaults.Auth;
+namespace Atlas.Api.Auth;
 
 /// <summary>Why tokens were refused: in the service's log only, never in the answer to the caller.</summary>
 internal static partial class AuthLog

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Atlas.ServiceDefaults.Auth;
+namespace Atlas.Api.Auth;
 
 /// <summary>
 /// Reads the roles from wherever the provider puts them, named by a dotted path into the token's

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Net.Http.Headers;
 
-namespace Atlas.ServiceDefaults.Auth;
+namespace Atlas.Api.Auth;
 
 /// <summary>
 /// The 401 and 403 answers. A 401 says the same whatever was wrong with the token (missing,

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Atlas.ServiceDefaults.Auth;
+namespace Atlas.Api.Auth;
 
 /// <summary>Says in words which <c>Atlas:Auth</c> setting is wrong, at start.</summary>
 public sealed class AtlasAuthOptionsValidator : IValidateOptions<AtlasAuthOptions>

@@ -1,14 +1,14 @@
 using Atlas.Core.Jobs;
 using Atlas.Core.SharedVolume;
 using Atlas.Core.Storage;
-using Atlas.ServiceDefaults.Auth;
+using Atlas.Api.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Hosting;
 
-namespace Atlas.ServiceDefaults.Jobs;
+namespace Atlas.Api.Jobs;
 
 /// <summary>
 /// The job calls that both the master and a worker answer: <c>{id}/logs</c> and <c>{id}/stop</c>.

@@ -1,4 +1,4 @@
-namespace Atlas.ServiceDefaults.Auth;
+namespace Atlas.Api.Auth;
 
 /// <summary>
 /// Section <c>Atlas:Auth</c> (<c>Atlas__Auth__Enabled=true</c>), the same for the gateway, the

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Atlas.ServiceDefaults.Auth;
+namespace Atlas.Api.Auth;
 
 /// <summary>
 /// Who is calling, as every access check sees it. A handler takes it as a parameter (bound by

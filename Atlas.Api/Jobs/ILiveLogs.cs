@@ -1,4 +1,4 @@
-namespace Atlas.ServiceDefaults.Jobs;
+namespace Atlas.Api.Jobs;
 
 /// <summary>
 /// Implemented by a node that runs jobs: lets a log follower wait for the next write of a job
