@@ -22,6 +22,7 @@ public static class WorkerExtensions
 
         builder.Services.AddSingleton<AtlasMetrics>();
         builder.Services.AddSingleton<RunningJobs>();
+        builder.Services.AddSingleton<JobTelemetryEnvironment>();
         builder.Services.AddSingleton<ILiveLogs>(sp => sp.GetRequiredService<RunningJobs>());
         // Registration first: the node is known before it takes work.
         builder.Services.AddHostedService<NodeHeartbeat>();

@@ -133,7 +133,7 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
             return await _store.ReapAsync(10, maxAttempts: 3, _epoch, Ct) == 1;
         });
         await _store.RegisterNodeAsync(new NodeRegistration("other", "http://127.0.0.1:2", "process", 8), TimeSpan.FromMinutes(1), Ct);
-        (await _store.PlaceAsync(10, TimeSpan.FromMinutes(1), _epoch, Ct)).ShouldBe([(id, "other")]);
+        (await _store.PlaceAsync(10, TimeSpan.FromMinutes(1), _epoch, Ct)).Select(p => (p.Id, p.Node)).ShouldBe([(id, "other")]);
         var owner = await _store.GetAsync(id, Ct);
 
         await WaitForAsync(() => Task.FromResult(!Directory.Exists($"/proc/{pid}")));
