@@ -36,6 +36,7 @@ internal static class StatusCommand
             await o.WriteLineAsync($"command:   {string.Join(' ', job.Command)}");
             await o.WriteLineAsync($"submitted: {Table.Time(job.SubmittedAt)}");
             await o.WriteLineAsync($"duration:  {Table.Duration(job.StartedAt, job.FinishedAt, DateTimeOffset.UtcNow)}");
+            await o.WriteLineAsync($"trace id:  {job.TraceId ?? "-"}");
             await o.WriteLineAsync();
             Table.Write(o, ["time", "state", "node", "reason"], job.History.Select(h => (IReadOnlyList<string>)
                 [Table.Time(h.At), h.State.ToString().ToLowerInvariant(), h.Node ?? "", h.Reason ?? ""]));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
 using Atlas.Cli.Packing;
+using Atlas.Cli.Telemetry;
 using Atlas.Core.Jobs;
 
 namespace Atlas.Cli.Commands;
@@ -54,9 +55,11 @@ internal static partial class SubmitCommand
             {
                 var packed = await BundlePacker.PackAsync(folder, bundlePath, cancellationToken);
                 using var client = globals.Client(parse, context);
+                using var tracing = CliTracing.Start("atlas submit", context);
                 var progress = context.ErrorIsTerminal ? new UploadProgress(context.Error, packed.Files) : null;
                 var job = await client.SubmitAsync(spec, bundlePath, progress is null ? null : progress.Report, cancellationToken);
                 progress?.Done();
+                tracing.Activity?.SetTag(Core.AtlasTelemetry.JobIdTag, job.Id);
                 await context.Out.WriteLineAsync(job.Id);
                 return parse.GetValue(wait) ? await WaitAsync(client, job.Id, context, cancellationToken) : 0;
             }
