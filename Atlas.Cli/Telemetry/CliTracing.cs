@@ -31,6 +31,8 @@ internal sealed class CliTracing : IDisposable
             provider = Sdk.CreateTracerProviderBuilder()
                 .ConfigureResource(r => r.AddService(context.Environment("OTEL_SERVICE_NAME") ?? "atlas-cli"))
                 .AddSource(AtlasTelemetry.ActivitySourceName)
+                // HttpClient's own spans: the gateway's request span is their child, so they belong in the trace.
+                .AddSource("System.Net.Http")
                 .AddOtlpExporter() // endpoint, protocol and headers from OTEL_EXPORTER_OTLP_*
                 .Build();
         }
