@@ -36,6 +36,7 @@ internal static class StatusCommand
             await o.WriteLineAsync($"command:   {string.Join(' ', job.Command)}");
             await o.WriteLineAsync($"submitted: {Formats.Time(job.SubmittedAt)}");
             await o.WriteLineAsync($"duration:  {Formats.Duration(job.StartedAt, job.FinishedAt, context.Time.GetUtcNow())}");
+            await o.WriteLineAsync($"trace id:  {job.TraceId ?? "-"}");
             await o.WriteLineAsync();
             var history = Tables.Create(context, "time", "state", "node", "reason");
             foreach (var h in job.History)

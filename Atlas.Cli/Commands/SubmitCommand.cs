@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
 using Atlas.Cli.Packing;
+using Atlas.Cli.Telemetry;
 using Atlas.Core.Jobs;
 
 namespace Atlas.Cli.Commands;
@@ -54,7 +55,9 @@ internal static partial class SubmitCommand
             {
                 var packed = await BundlePacker.PackAsync(folder, bundlePath, cancellationToken);
                 using var client = globals.Client(parse, context);
+                using var tracing = CliTracing.Start("atlas submit", context);
                 var job = await UploadProgress.RunAsync(context, packed.Files, report => client.SubmitAsync(spec, bundlePath, report, cancellationToken));
+                tracing.Activity?.SetTag(Core.AtlasTelemetry.JobIdTag, job.Id);
                 await context.Out.WriteLineAsync(job.Id);
                 return parse.GetValue(wait) ? await WaitAsync(client, job.Id, context, cancellationToken) : 0;
             }

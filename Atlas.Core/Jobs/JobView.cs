@@ -32,6 +32,9 @@ public sealed record JobView
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
 
+    /// <summary>The W3C trace id of the job's one trace (its submit, placements and attempts), when its submit was traced.</summary>
+    public string? TraceId { get; init; }
+
     /// <summary>Every state the job went through, oldest first.</summary>
     public IReadOnlyList<JobHistoryEntry> History { get; init; } = [];
 }

@@ -65,7 +65,7 @@ internal static class JobScripts
     /// <summary>
     /// Places queued jobs on ready, live nodes: priority, then submit time; each on the node with
     /// the most free slots. ARGV: prefix, max jobs, lease ms, leader epoch. Returns a flat list
-    /// id, node, id, node…, or the error NOTLEADER.
+    /// id, node, fence, attempt, trace ('' for none) per placed job, or the error NOTLEADER.
     /// </summary>
     public const string Place = Common + """
         local limit = tonumber(ARGV[2])
@@ -103,8 +103,12 @@ internal static class JobScripts
             redis.call('SET', P .. 'route:' .. id, best.address)
             record(id, 'assigned', now, best.name)
             best.free = best.free - 1
+            local more = redis.call('HMGET', key, 'attempt', 'trace')
             placed[#placed + 1] = id
             placed[#placed + 1] = best.name
+            placed[#placed + 1] = fence
+            placed[#placed + 1] = more[1] or '1'
+            placed[#placed + 1] = more[2] or ''
             woken[best.name] = true
           end
         end

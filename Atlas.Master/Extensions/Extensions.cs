@@ -1,3 +1,4 @@
+using Atlas.Core.Telemetry;
 using Atlas.Master.Apis;
 using Atlas.Master.Leadership;
 using Atlas.Master.Options;
@@ -21,6 +22,7 @@ public static class MasterExtensions
         builder.Services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = null);
 
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
+        builder.Services.AddSingleton<AtlasMetrics>();
         builder.Services.AddSingleton<JobSubmitter>();
         builder.Services.AddSingleton<LeaderElection>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LeaderElection>());

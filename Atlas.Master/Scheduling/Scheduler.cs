@@ -1,5 +1,7 @@
+using Atlas.Core;
 using Atlas.Core.Events;
 using Atlas.Core.Storage;
+using Atlas.Core.Telemetry;
 using Atlas.Master.Leadership;
 using Atlas.Master.Options;
 using Microsoft.Extensions.Options;
@@ -12,20 +14,26 @@ namespace Atlas.Master.Scheduling;
 /// node joins. Events arrive on Redis pub/sub and coalesce into one pending pass; a slow timer
 /// only covers events missed while Redis was unreachable. The placement itself (priority, then
 /// submit time, then the node with the most free slots) is one Lua script, so it is atomic.
+/// Each placed job gets a <c>job.place</c> span in its own trace, timed by the script's round
+/// trip; after each pass the queue and running counts are read for the gauges, only while
+/// someone collects them.
 /// </summary>
 internal sealed class Scheduler(
     JobStore store,
     LeaderElection leader,
     IConnectionMultiplexer redis,
+    AtlasMetrics metrics,
     IOptions<MasterOptions> options,
     TimeProvider time,
     ILogger<Scheduler> logger) : BackgroundService
 {
     private const int Batch = 256;
     private readonly WakeSignal _wake = new(time);
+    private (long Queued, long Running)? _counts;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        metrics.ObserveQueue(() => leader.Epoch == 0 ? null : _counts);
         await using var events = new RedisSubscription(redis, RedisKeys.SchedulerChannel, _ => _wake.Set());
         leader.BecameLeader += _wake.Set;
         try
@@ -55,16 +63,22 @@ internal sealed class Scheduler(
         }
         try
         {
-            IReadOnlyList<(string Id, string Node)> placed;
+            IReadOnlyList<PlacedJob> placed;
             do
             {
+                var began = AtlasTelemetry.ActivitySource.HasListeners() ? time.GetUtcNow() : default;
                 placed = await store.PlaceAsync(Batch, options.Value.Lease, leader.Epoch, cancellationToken);
                 if (placed.Count > 0)
                 {
+                    TracePlacements(placed, began);
                     Log.Placed(logger, placed.Count);
                 }
             }
             while (placed.Count == Batch);
+            if (metrics.QueueObserved)
+            {
+                _counts = await store.CountsAsync(cancellationToken);
+            }
         }
         catch (NotLeaderException)
         {
@@ -74,6 +88,19 @@ internal sealed class Scheduler(
         {
             Log.SchedulingFailed(logger, ex);
             await Task.Delay(TimeSpan.FromMilliseconds(500), time, cancellationToken);
+        }
+    }
+
+    // One script places many jobs: each gets a span of the round trip in its own trace.
+    private void TracePlacements(IReadOnlyList<PlacedJob> placed, DateTimeOffset began)
+    {
+        if (began == default)
+        {
+            return;
+        }
+        foreach (var job in placed)
+        {
+            using var activity = AtlasTelemetry.StartJobActivity("job.place", job.TraceParent, job.Id, job.Attempt, job.Node, job.Fence, began);
         }
     }
 }

@@ -5,6 +5,7 @@ using Atlas.Core.Bundles;
 using Atlas.Core.Jobs;
 using Atlas.Core.SharedVolume;
 using Atlas.Core.Storage;
+using Atlas.Core.Telemetry;
 using Atlas.Master.Options;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,8 @@ namespace Atlas.Master.Submission;
 /// submit leaves nothing behind. The 201 is sent after the record is in Redis and the bundle is
 /// fsynced.
 /// </summary>
-public sealed class JobSubmitter(JobStore store, JobPaths paths, IOptions<MasterOptions> options, TimeProvider time, ILogger<JobSubmitter> logger)
+public sealed class JobSubmitter(
+    JobStore store, JobPaths paths, AtlasMetrics metrics, IOptions<MasterOptions> options, TimeProvider time, ILogger<JobSubmitter> logger)
 {
     private const int MaxSpecBytes = 1 << 20;
 
@@ -32,11 +34,18 @@ public sealed class JobSubmitter(JobStore store, JobPaths paths, IOptions<Master
                 "body", "Send multipart/form-data with a 'spec' part (JSON) and a 'bundle' part (.tar.gz).");
         }
 
+        // The job's trace context is this span's: placements and every attempt hang under it.
+        using var activity = AtlasTelemetry.ActivitySource.StartActivity("job.submit");
         var staging = Path.Combine(paths.Uploads, Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(staging);
         try
         {
-            return await SubmitStagedAsync(request, boundary, staging, owner, cancellationToken);
+            var result = await SubmitStagedAsync(request, boundary, staging, owner, activity, cancellationToken);
+            if (result.Job is null)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, result.Title);
+            }
+            return result;
         }
         finally
         {
@@ -44,7 +53,8 @@ public sealed class JobSubmitter(JobStore store, JobPaths paths, IOptions<Master
         }
     }
 
-    private async Task<SubmitResult> SubmitStagedAsync(HttpRequest request, string boundary, string staging, JobOwner owner, CancellationToken cancellationToken)
+    private async Task<SubmitResult> SubmitStagedAsync(
+        HttpRequest request, string boundary, string staging, JobOwner owner, Activity? activity, CancellationToken cancellationToken)
     {
         var limits = options.Value;
         var bundlePath = Path.Combine(staging, "bundle.tar.gz");
@@ -123,6 +133,8 @@ public sealed class JobSubmitter(JobStore store, JobPaths paths, IOptions<Master
         }
 
         var id = JobId.New(time.GetUtcNow());
+        activity?.SetTag(AtlasTelemetry.JobIdTag, id);
+        activity?.SetTag(AtlasTelemetry.AttemptTag, 1);
         await WriteJobFolderAsync(spec!, staging, cancellationToken);
         var jobDir = paths.Job(id);
         Directory.Move(staging, jobDir);
@@ -130,7 +142,7 @@ public sealed class JobSubmitter(JobStore store, JobPaths paths, IOptions<Master
         DateTimeOffset submitted;
         try
         {
-            submitted = await store.SubmitAsync(id, spec!, owner, Activity.Current?.Id, cancellationToken);
+            submitted = await store.SubmitAsync(id, spec!, owner, activity?.Id ?? Activity.Current?.Id, cancellationToken);
         }
         catch
         {
@@ -138,6 +150,7 @@ public sealed class JobSubmitter(JobStore store, JobPaths paths, IOptions<Master
             throw;
         }
 
+        metrics.Submitted();
         Log.JobSubmitted(logger, id, spec!.Project ?? JobDefaults.Project);
         return SubmitResult.Accepted(new JobView
         {

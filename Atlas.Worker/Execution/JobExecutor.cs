@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Atlas.Core;
 using Atlas.Core.Events;
@@ -6,6 +5,7 @@ using Atlas.Core.Jobs;
 using Atlas.Core.Nodes;
 using Atlas.Core.SharedVolume;
 using Atlas.Core.Storage;
+using Atlas.Core.Telemetry;
 using Atlas.Worker.Logs;
 using Atlas.Worker.Options;
 using Atlas.Worker.Runtime;
@@ -18,13 +18,17 @@ namespace Atlas.Worker.Execution;
 /// Takes this node's assignments and runs them. Assignments wait in the node's inbox in Redis
 /// until the start is recorded, so a worker that dies between taking and starting a job finds it
 /// again on restart (or the lease lapses and the master requeues it). Woken by pub/sub; a slow
-/// timer covers a message missed while Redis was unreachable.
+/// timer covers a message missed while Redis was unreachable. Each attempt's spans
+/// (<c>job.claim</c>, <c>job.start</c>, <c>job.run</c>, <c>job.complete</c>) join the job's
+/// stored trace; with nobody listening, none is created.
 /// </summary>
 internal sealed class JobExecutor(
     JobStore store,
     JobPaths paths,
     RunningJobs running,
     IJobRuntime runtime,
+    JobTelemetryEnvironment telemetryEnvironment,
+    AtlasMetrics metrics,
     IConnectionMultiplexer redis,
     IOptions<WorkerOptions> options,
     TimeProvider time,
@@ -37,6 +41,7 @@ internal sealed class JobExecutor(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
+        metrics.ObserveFreeSlots(o.Name, () => Math.Max(0, o.Slots - running.Count));
         await using var wake = new RedisSubscription(redis, RedisKeys.NodeChannel(o.Name), message => OnMessage(message!));
         try
         {
@@ -133,8 +138,15 @@ internal sealed class JobExecutor(
             // One round trip takes and starts every assignment: a crash right after it leaves
             // the jobs running under this node, and the lease (or this worker's restart) puts
             // them back in the queue.
+            var began = AtlasTelemetry.ActivitySource.HasListeners() ? time.GetUtcNow() : default;
             foreach (var job in await store.StartAssignedAsync(o.Name, o.Lease, cancellationToken))
             {
+                if (began != default)
+                {
+                    // The claim is one round trip for every assignment: each job's span is that trip.
+                    using var claim = AtlasTelemetry.StartJobActivity("job.claim", job.TraceParent, job.View.Id, job.View.Attempt, o.Name, job.Fence, began);
+                }
+                metrics.Started((job.View.StartedAt ?? job.View.SubmittedAt) - job.View.SubmittedAt);
                 var entry = new RunningJob(job.View.Id, job.Fence, new JobLogWriter(paths, job.View.Id));
                 running.TryAdd(entry);
                 Log.JobStarted(logger, job.View.Id, job.Fence);
@@ -175,10 +187,8 @@ internal sealed class JobExecutor(
     private async Task RunAsync(RunningJob entry, JobRecord job)
     {
         var o = options.Value;
-        ActivityContext.TryParse(job.TraceParent, null, out var parent);
-        using var activity = AtlasTelemetry.ActivitySource.StartActivity("job.run", ActivityKind.Internal, parent);
-        activity?.SetTag("atlas.job.id", entry.Id);
-        activity?.SetTag("atlas.node", o.Name);
+        var attempt = job.View.Attempt;
+        var spans = AttemptSpans.Begin(job, o.Name, entry.Fence, time);
 
         JobState state;
         int? exitCode = null;
@@ -190,13 +200,17 @@ internal sealed class JobExecutor(
                 ["ATLAS_JOB_ID"] = entry.Id,
                 ["ATLAS_PROJECT"] = job.View.Project,
                 ["ATLAS_JOB_NAME"] = job.View.Name ?? entry.Id,
-                ["ATLAS_ATTEMPT"] = job.View.Attempt.ToString(CultureInfo.InvariantCulture),
+                ["ATLAS_ATTEMPT"] = attempt.ToString(CultureInfo.InvariantCulture),
                 ["ATLAS_NODE"] = o.Name,
                 // The assignment's fencing token: lets a job tell its attempts apart in what it writes.
                 ["ATLAS_FENCE"] = entry.Fence.ToString(CultureInfo.InvariantCulture),
             };
+            telemetryEnvironment.AddTo(env, job, o.Name, spans?.RunTraceParent);
             Directory.CreateDirectory(paths.Artifacts(entry.Id));
-            var launch = new JobLaunch(entry.Id, job.Spec.Image, job.Spec.Command, env, paths.Work(entry.Id), paths.Artifacts(entry.Id), entry.Log);
+            var launch = new JobLaunch(entry.Id, job.Spec.Image, job.Spec.Command, env, paths.Work(entry.Id), paths.Artifacts(entry.Id), entry.Log)
+            {
+                Started = spans is null ? null : spans.Started,
+            };
             exitCode = await runtime.RunAsync(launch, entry.StopToken);
             (state, reason) = entry.StopReason == StopReason.User
                 ? (JobState.Cancelled, "stopped by user")
@@ -221,8 +235,10 @@ internal sealed class JobExecutor(
             reason = $"the worker failed while running the job: {ex.Message}";
         }
 
+        spans?.End(state, exitCode, reason);
         try
         {
+            using var complete = AtlasTelemetry.StartJobActivity("job.complete", job.TraceParent, entry.Id, attempt, o.Name, entry.Fence);
             await entry.Log.DisposeAsync();
             if (entry.StopReason == StopReason.Stale)
             {
@@ -236,14 +252,14 @@ internal sealed class JobExecutor(
             var outcome = await WhileRedisAwayAsync(entry.Id, () => store.CompleteAsync(entry.Id, o.Name, entry.Fence, state, exitCode, reason, CancellationToken.None));
             if (outcome == CompleteOutcome.Done)
             {
+                metrics.Finished(state);
                 Log.JobEnded(logger, entry.Id, JobStore.StateName(state), exitCode);
             }
             else
             {
                 Log.CompletionRefused(logger, entry.Id, outcome.ToString());
             }
-            activity?.SetTag("atlas.job.state", JobStore.StateName(state));
-            activity?.SetTag("atlas.job.exit_code", exitCode);
+            complete?.SetTag("atlas.job.outcome", outcome.ToString());
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

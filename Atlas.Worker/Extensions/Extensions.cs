@@ -1,3 +1,4 @@
+using Atlas.Core.Telemetry;
 using Atlas.Core.SharedVolume;
 using Atlas.Api.Jobs;
 using Atlas.Worker.Execution;
@@ -19,7 +20,9 @@ public static class WorkerExtensions
         builder.Services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>();
         builder.AddJobRuntime();
 
+        builder.Services.AddSingleton<AtlasMetrics>();
         builder.Services.AddSingleton<RunningJobs>();
+        builder.Services.AddSingleton<JobTelemetryEnvironment>();
         builder.Services.AddSingleton<ILiveLogs>(sp => sp.GetRequiredService<RunningJobs>());
         // Registration first: the node is known before it takes work.
         builder.Services.AddHostedService<NodeHeartbeat>();

@@ -16,4 +16,11 @@ public sealed record JobLaunch(
     IReadOnlyDictionary<string, string> Environment,
     string WorkDir,
     string OutputDir,
-    IJobOutput Output);
+    IJobOutput Output)
+{
+    /// <summary>
+    /// Called once when the job's process or container has started, before its exit is awaited:
+    /// where the worker's <c>job.start</c> span ends and <c>job.run</c> begins. Null for none.
+    /// </summary>
+    public Action? Started { get; init; }
+}

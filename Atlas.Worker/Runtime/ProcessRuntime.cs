@@ -54,6 +54,7 @@ public sealed class ProcessRuntime : IJobRuntime
             throw new JobStartException($"{launch.Command[0]} could not be started: {e.Message}", e);
         }
         Log.ProcessStarted(_logger, launch.JobId, process.Id, startInfo.FileName);
+        launch.Started?.Invoke();
         // The job reads no input: it gets end-of-file at once rather than waiting forever.
         process.StandardInput.Close();
 

@@ -50,6 +50,23 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
     }
 
     [Fact]
+    public async Task PlaceAsync_TracedJob_ReturnsFenceAttemptAndStoredTraceAndCounts()
+    {
+        const string traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        var id = JobId.New(DateTimeOffset.UtcNow);
+        await _store.SubmitAsync(id, new JobSpec { Command = ["true"] }, JobOwner.Local, traceParent, Ct);
+        var waiting = await Submit(DateTimeOffset.UtcNow.AddMilliseconds(1));
+        await Register("n1", slots: 1);
+
+        var placed = (await _store.PlaceAsync(10, Lease, _epoch, Ct)).ShouldHaveSingleItem();
+
+        placed.ShouldBe(new PlacedJob(id, "n1", (await _store.GetAsync(id, Ct))!.Fence, 1, traceParent));
+        (await _store.GetAsync(id, Ct))!.View.TraceId.ShouldBe("4bf92f3577b34da6a3ce929d0e0e4736");
+        (await _store.GetAsync(waiting, Ct))!.View.TraceId.ShouldBeNull();
+        (await _store.CountsAsync(Ct)).ShouldBe((1L, 1L));
+    }
+
+    [Fact]
     public async Task PlaceAsync_TwoNodes_FillsFreeSlotsOnlyAndSpreads()
     {
         await Register("a", slots: 2);

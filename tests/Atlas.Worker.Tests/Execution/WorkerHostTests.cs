@@ -59,6 +59,30 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
     }
 
     [Fact]
+    public async Task AssignedJob_Traced_ProcessSeesTraceparentOfItsRunSpan()
+    {
+        var runs = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == Atlas.Core.AtlasTelemetry.ActivitySourceName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a => runs.Enqueue(a),
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+        var id = await SubmitTracedAndPlaceAsync($"00-{traceId}-00f067aa0ba902b7-01", "/bin/sh", "-c", "echo \"$TRACEPARENT\"");
+
+        var job = await WaitEndedAsync(id);
+        job.State.ShouldBe(JobState.Succeeded);
+        job.TraceId.ShouldBe(traceId);
+        var seen = File.ReadAllText(Path.Combine(_shared.Path, "jobs", id, "logs", "stdout.log")).Trim();
+        seen.ShouldStartWith($"00-{traceId}-");
+        var run = runs.Single(a => a.OperationName == "job.run" && (string?)a.GetTagItem("atlas.job.id") == id);
+        seen.ShouldBe(run.Id);
+    }
+
+    [Fact]
     public async Task RunningJob_Stopped_IsCancelled()
     {
         var id = await SubmitAndPlaceAsync("/bin/sh", "-c", "echo started; sleep 60");
@@ -133,7 +157,7 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
             return await _store.ReapAsync(10, maxAttempts: 3, _epoch, Ct) == 1;
         });
         await _store.RegisterNodeAsync(new NodeRegistration("other", "http://127.0.0.1:2", "process", 8), TimeSpan.FromMinutes(1), Ct);
-        (await _store.PlaceAsync(10, TimeSpan.FromMinutes(1), _epoch, Ct)).ShouldBe([(id, "other")]);
+        (await _store.PlaceAsync(10, TimeSpan.FromMinutes(1), _epoch, Ct)).Select(p => (p.Id, p.Node)).ShouldBe([(id, "other")]);
         var owner = await _store.GetAsync(id, Ct);
 
         await WaitForAsync(() => Task.FromResult(!Directory.Exists($"/proc/{pid}")));
@@ -150,13 +174,15 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
         new FileInfo(log).Length.ShouldBe(length);
     }
 
-    private async Task<string> SubmitAndPlaceAsync(params string[] command)
+    private Task<string> SubmitAndPlaceAsync(params string[] command) => SubmitTracedAndPlaceAsync(traceParent: null, command);
+
+    private async Task<string> SubmitTracedAndPlaceAsync(string? traceParent, params string[] command)
     {
         var id = JobId.New(DateTimeOffset.UtcNow);
         var work = Path.Combine(_shared.Path, "jobs", id, "work");
         Directory.CreateDirectory(work);
         await File.WriteAllTextAsync(Path.Combine(work, "input.txt"), "from the bundle\n", Ct);
-        await _store.SubmitAsync(id, new JobSpec { Command = command, Project = "demo" }, JobOwner.Local, null, Ct);
+        await _store.SubmitAsync(id, new JobSpec { Command = command, Project = "demo" }, JobOwner.Local, traceParent, Ct);
         await WaitForAsync(async () => (await _store.PlaceAsync(10, TimeSpan.FromSeconds(15), _epoch, Ct)).Count > 0);
         return id;
     }
