@@ -317,6 +317,7 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
             throw new JobStartException($"The container did not start: {DockerEngine.Reason(e)}", e);
         }
         Log.ContainerStarted(_logger, launch.JobId, containerId, image);
+        launch.Started?.Invoke();
 
         var output = new InitExecProbe(launch.Output);
         var copied = CopyOutputAsync(stream, output, abandon.Token);
