@@ -59,14 +59,8 @@ public sealed class ClusterProcess : IAsyncDisposable
         var data = dataDir ?? Directory.CreateTempSubdirectory("atlas-cluster-").FullName;
         var gatewayPort = LoopbackPorts.Next();
         var redisPort = LoopbackPorts.Next();
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(AtlasBuildInfo.ProjectDll(built, "Atlas.AppHost"));
+        var info = AppHostStartInfo(built);
+        info.RedirectStandardInput = true;
         foreach (var argument in arguments.Concat(["--workers", workers.ToString(CultureInfo.InvariantCulture), "--data", data,
             "--port", gatewayPort.ToString(CultureInfo.InvariantCulture), "--redis-port", redisPort.ToString(CultureInfo.InvariantCulture)]))
         {
@@ -121,6 +115,29 @@ public sealed class ClusterProcess : IAsyncDisposable
             }
             await Task.Delay(200, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// The built AppHost binary (not <c>dotnet run</c>, whose wrapper does not pass signals on), with
+    /// the variables of its launch profile, the dashboard and DCP's resource service on free ports.
+    /// </summary>
+    public static ProcessStartInfo AppHostStartInfo(Assembly built)
+    {
+        var binary = Path.ChangeExtension(AtlasBuildInfo.ProjectDll(built, "Atlas.AppHost"), null);
+        var info = new ProcessStartInfo(binary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.Combine(AtlasBuildInfo.RepoRoot(built), "Atlas.AppHost"),
+        };
+        info.Environment["DOTNET_ENVIRONMENT"] = "Development";
+        info.Environment["ASPNETCORE_URLS"] = $"http://localhost:{LoopbackPorts.Next()}";
+        info.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://localhost:{LoopbackPorts.Next()}";
+        info.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://localhost:{LoopbackPorts.Next()}";
+        info.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
+        info.Environment["ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "true";
+        return info;
     }
 
     /// <summary>Stops the cluster as Ctrl+C does (SIGINT) and returns the AppHost's exit code.</summary>
