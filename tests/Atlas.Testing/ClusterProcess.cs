@@ -141,11 +141,21 @@ public sealed class ClusterProcess : IAsyncDisposable
     }
 
     /// <summary>Stops the cluster as Ctrl+C does (SIGINT) and returns the AppHost's exit code.</summary>
-    public async Task<int> StopAsync(TimeSpan timeout)
+    public async Task<int> StopAsync(TimeSpan timeout) => await StopAsync(timeout, "SIGINT");
+
+    /// <summary>Stops the cluster with <paramref name="signal"/> (<c>SIGINT</c> or <c>SIGTERM</c>) and returns the AppHost's exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout, string signal)
     {
         if (!_process.HasExited)
         {
-            Signals.Interrupt(_process.Id);
+            if (signal == "SIGTERM")
+            {
+                Signals.Terminate(_process.Id);
+            }
+            else
+            {
+                Signals.Interrupt(_process.Id);
+            }
             using var wait = new CancellationTokenSource(timeout);
             try
             {
