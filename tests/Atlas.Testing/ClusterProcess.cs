@@ -47,7 +47,7 @@ public sealed class ClusterProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the AppHost with <paramref name="arguments"/> plus its own data folder and ports, and
-    /// waits until the gateway lists <paramref name="workers"/> ready nodes (asking with
+    /// waits until the AppHost has printed that every resource is healthy and the gateway lists <paramref name="workers"/> ready nodes (asking with
     /// <paramref name="bearerToken"/> when the cluster runs with auth, or with a new token from
     /// <paramref name="freshBearerToken"/> on every try when tokens may expire during the wait).
     /// </summary>
@@ -97,7 +97,7 @@ public sealed class ClusterProcess : IAsyncDisposable
                     http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await freshBearerToken(cancellationToken));
                 }
                 var nodes = await http.GetStringAsync("/api/v1/nodes", cancellationToken);
-                if (nodes.Split("\"ready\"").Length - 1 >= workers)
+                if (nodes.Split("\"ready\"").Length - 1 >= workers && cluster.Output.Contains("Ctrl+C stops everything.", StringComparison.Ordinal))
                 {
                     return cluster;
                 }
