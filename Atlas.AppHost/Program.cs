@@ -59,8 +59,12 @@ if (options.Auth)
 }
 
 builder.AddLocalCluster(model, preflight, repoRoot);
-builder.Services.AddSingleton(model).AddSingleton(preflight).AddSingleton(Console.Out).AddHostedService<ClusterBanner>();
-await builder.Build().RunAsync();
+builder.Services.AddSingleton(model).AddSingleton(preflight).AddSingleton(Console.Out).AddHostedService<ClusterBanner>()
+    .AddSingleton(TimeProvider.System).AddSingleton<ResourceProcesses>().AddHostedService(s => s.GetRequiredService<ResourceProcesses>());
+var app = builder.Build();
+await app.RunAsync();
+// DCP stops the services after the host has stopped: wait for them, so nothing outlives the AppHost.
+await app.Services.GetRequiredService<ResourceProcesses>().WaitExitedAsync(TimeSpan.FromSeconds(15));
 
 // The safety net once everything has stopped: no container of this cluster outlives it.
 if (preflight.DockerAnswers)

@@ -31,6 +31,12 @@ public sealed class ClusterProcess : IAsyncDisposable
 
     public string GatewayUrl { get; }
 
+    /// <summary>
+    /// The Aspire dashboard of this run (its UI and its HTTP API, <c>/api/telemetry/traces/{id}</c>,
+    /// unauthenticated: the AppHost runs it with anonymous access in single-user mode).
+    /// </summary>
+    public string DashboardUrl => _process.StartInfo.Environment["ASPNETCORE_URLS"]!;
+
     public string RedisConnectionString { get; }
 
     /// <summary>Everything the AppHost printed so far (its own lines and its children's, prefixed).</summary>
