@@ -1,6 +1,14 @@
+using Atlas.AppHost;
+using Atlas.AppHost.Model;
 using Atlas.AppHost.Options;
-using Atlas.AppHost.Orchestration;
+using Atlas.AppHost.Preflight;
+using Atlas.AppHost.Resources;
+using Atlas.Core;
+using Atlas.Core.Docker;
+using Atlas.Core.Net;
+using Microsoft.Extensions.DependencyInjection;
 
+// The Atlas cluster as an Aspire app model. Flags first: a bad one starts nothing.
 var (options, error) = AppHostOptionsParser.Parse(args);
 if (error is not null)
 {
@@ -12,4 +20,55 @@ if (options!.Help)
     Console.WriteLine(AppHostOptionsParser.Usage);
     return 0;
 }
-return await new ClusterRunner(options, ConsoleWriter.ForConsole()).RunAsync();
+var repoRoot = AtlasBuildInfo.RepoRoot(typeof(ClusterBanner).Assembly);
+var builder = DistributedApplication.CreateBuilder([.. options.AspireArgs]);
+
+if (options.Publish)
+{
+    // The same services for azd; nothing here depends on this machine (two runs, same bytes).
+    builder.AddPublishedCluster(ClusterModel.Build(options with { DataDir = "/atlas" }, "docker", PublishPorts.Next));
+    builder.Build().Run();
+    return 0;
+}
+
+using var docker = new DockerProbe();
+var (preflight, failure) = await ClusterPreflight.CheckAsync(options, repoRoot, docker, CancellationToken.None);
+if (failure is not null)
+{
+    Console.Error.WriteLine(failure);
+    return 1;
+}
+if (preflight!.Warning is not null)
+{
+    Console.Error.WriteLine(preflight.Warning);
+}
+var model = ClusterModel.Build(options, preflight.Runtime, LoopbackPorts.Next);
+if (preflight.DockerAnswers)
+{
+    foreach (var id in await docker.RemoveLabelledAsync(ContainerLabels.Cluster, model.ClusterId, CancellationToken.None))
+    {
+        Console.WriteLine($"removed container {id} (left by an earlier run)");
+    }
+}
+Directory.CreateDirectory(Path.Combine(model.DataDir, "redis"));
+Directory.CreateDirectory(model.SharedRoot);
+if (options.Auth)
+{
+    // With login on, the dashboard asks for the token Aspire prints in its login URL.
+    builder.Configuration["ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "false";
+}
+
+builder.AddLocalCluster(model, preflight, repoRoot);
+builder.Services.AddSingleton(model).AddSingleton(preflight).AddSingleton(Console.Out).AddHostedService<ClusterBanner>()
+    .AddSingleton(TimeProvider.System).AddSingleton<ResourceProcesses>().AddHostedService(s => s.GetRequiredService<ResourceProcesses>());
+var app = builder.Build();
+await app.RunAsync();
+// DCP stops the services after the host has stopped: wait for them, so nothing outlives the AppHost.
+await app.Services.GetRequiredService<ResourceProcesses>().WaitExitedAsync(TimeSpan.FromSeconds(15));
+
+// The safety net once everything has stopped: no container of this cluster outlives it.
+if (preflight.DockerAnswers)
+{
+    await docker.RemoveLabelledAsync(ContainerLabels.Cluster, model.ClusterId, CancellationToken.None);
+}
+return 0;

@@ -36,6 +36,12 @@ public sealed record AppHostOptions
     /// <summary>The port of the Keycloak the AppHost starts (<c>--keycloak-port</c>).</summary>
     public int KeycloakPort { get; init; } = 5559;
 
+    /// <summary>Aspire's own arguments (<c>--publisher</c>, <c>--output-path</c>, <c>--operation</c>, <c>--step</c>), passed on to it.</summary>
+    public IReadOnlyList<string> AspireArgs { get; init; } = [];
+
+    /// <summary>True when Aspire is asked to publish (write a manifest) rather than run the cluster.</summary>
+    public bool Publish => AspireArgs.Contains("--publisher") || AspireArgs.Contains("publish");
+
     /// <summary>Print the usage and exit.</summary>
     public bool Help { get; init; }
 }

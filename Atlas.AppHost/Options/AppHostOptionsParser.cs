@@ -25,7 +25,13 @@ public static class AppHostOptionsParser
                              https://kc.example.com/realms/atlas, or another OIDC provider) instead
           --keycloak-port N  the port of the Keycloak started by --auth (default 5559)
           -h, --help         this text
+
+        Writing the Aspire manifest (for azd) instead of running:
+          --publisher manifest --output-path DIR/aspire-manifest.json
         """;
+
+    // Aspire's own flags (publish mode), each with a value: handed on to DistributedApplication.
+    private static readonly string[] AspireFlags = ["--publisher", "--output-path", "--operation", "--step"];
 
     /// <summary>The options, or the first error in words.</summary>
     public static (AppHostOptions? Options, string? Error) Parse(IReadOnlyList<string> args)
@@ -48,6 +54,11 @@ public static class AppHostOptionsParser
                 return (null, $"{flag} needs a value (see --help)");
             }
             var value = args[++i];
+            if (AspireFlags.Contains(flag))
+            {
+                options = options with { AspireArgs = [.. options.AspireArgs, flag, value] };
+                continue;
+            }
             string? error = null;
             switch (flag)
             {

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Atlas.Core.Jobs;
 using Atlas.Core.Posix;
 using Atlas.Testing;
@@ -10,7 +9,7 @@ namespace Atlas.EndToEnd.Tests;
 /// Two masters (process runtime): the active one is killed with SIGKILL, the standby takes the
 /// leader lease, and jobs submitted through the gateway keep being placed and run.
 /// </summary>
-public sealed partial class FailoverTests
+public sealed class FailoverTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -23,7 +22,7 @@ public sealed partial class FailoverTests
 
         await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.RedisConnectionString);
         var leader = ((string)(await redis.GetDatabase().StringGetAsync("atlas:leader"))!).Split('|')[0];
-        var pid = int.Parse(TableRow().Matches(cluster.Output).Single(m => m.Groups["name"].Value == leader).Groups["pid"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var pid = MasterPid(cluster, leader);
         Signals.Kill(pid).ShouldBeTrue();
 
         var job = await RunJobAsync(http);
@@ -39,7 +38,9 @@ public sealed partial class FailoverTests
         return await GatewayJobs.WaitEndedAsync(http, id, TimeSpan.FromSeconds(60), Ct);
     }
 
-    // A row of the AppHost's table: "master-1     healthy   http://127.0.0.1:41234        12345"
-    [GeneratedRegex(@"^(?<name>\S+)\s+healthy\s+\S+\s+(?<pid>\d+)\s*$", RegexOptions.Multiline)]
-    private static partial Regex TableRow();
+    // The process DCP started for the master named <paramref name="name"/> of this cluster.
+    private static int MasterPid(ClusterProcess cluster, string name) =>
+        cluster.ProcessesLeft()
+            .Select(line => int.Parse(line[..line.IndexOf(':', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture))
+            .Single(pid => File.ReadAllText($"/proc/{pid}/environ").Split('\0').Contains($"Atlas__Master__Name={name}"));
 }

@@ -31,6 +31,12 @@ public sealed class ClusterProcess : IAsyncDisposable
 
     public string GatewayUrl { get; }
 
+    /// <summary>
+    /// The Aspire dashboard of this run (its UI and its HTTP API, <c>/api/telemetry/traces/{id}</c>,
+    /// unauthenticated: the AppHost runs it with anonymous access in single-user mode).
+    /// </summary>
+    public string DashboardUrl => _process.StartInfo.Environment["ASPNETCORE_URLS"]!;
+
     public string RedisConnectionString { get; }
 
     /// <summary>Everything the AppHost printed so far (its own lines and its children's, prefixed).</summary>
@@ -47,7 +53,7 @@ public sealed class ClusterProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the AppHost with <paramref name="arguments"/> plus its own data folder and ports, and
-    /// waits until the gateway lists <paramref name="workers"/> ready nodes (asking with
+    /// waits until the AppHost has printed that every resource is healthy and the gateway lists <paramref name="workers"/> ready nodes (asking with
     /// <paramref name="bearerToken"/> when the cluster runs with auth, or with a new token from
     /// <paramref name="freshBearerToken"/> on every try when tokens may expire during the wait).
     /// </summary>
@@ -59,14 +65,8 @@ public sealed class ClusterProcess : IAsyncDisposable
         var data = dataDir ?? Directory.CreateTempSubdirectory("atlas-cluster-").FullName;
         var gatewayPort = LoopbackPorts.Next();
         var redisPort = LoopbackPorts.Next();
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(AtlasBuildInfo.ProjectDll(built, "Atlas.AppHost"));
+        var info = AppHostStartInfo(built);
+        info.RedirectStandardInput = true;
         foreach (var argument in arguments.Concat(["--workers", workers.ToString(CultureInfo.InvariantCulture), "--data", data,
             "--port", gatewayPort.ToString(CultureInfo.InvariantCulture), "--redis-port", redisPort.ToString(CultureInfo.InvariantCulture)]))
         {
@@ -103,7 +103,7 @@ public sealed class ClusterProcess : IAsyncDisposable
                     http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await freshBearerToken(cancellationToken));
                 }
                 var nodes = await http.GetStringAsync("/api/v1/nodes", cancellationToken);
-                if (nodes.Split("\"ready\"").Length - 1 >= workers)
+                if (nodes.Split("\"ready\"").Length - 1 >= workers && cluster.Output.Contains("Ctrl+C stops everything.", StringComparison.Ordinal))
                 {
                     return cluster;
                 }
@@ -123,12 +123,45 @@ public sealed class ClusterProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The built AppHost binary (not <c>dotnet run</c>, whose wrapper does not pass signals on), with
+    /// the variables of its launch profile, the dashboard and DCP's resource service on free ports.
+    /// </summary>
+    public static ProcessStartInfo AppHostStartInfo(Assembly built)
+    {
+        var binary = Path.ChangeExtension(AtlasBuildInfo.ProjectDll(built, "Atlas.AppHost"), null);
+        var info = new ProcessStartInfo(binary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.Combine(AtlasBuildInfo.RepoRoot(built), "Atlas.AppHost"),
+        };
+        info.Environment["DOTNET_ENVIRONMENT"] = "Development";
+        info.Environment["ASPNETCORE_URLS"] = $"http://localhost:{LoopbackPorts.Next()}";
+        info.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://localhost:{LoopbackPorts.Next()}";
+        info.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://localhost:{LoopbackPorts.Next()}";
+        info.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
+        info.Environment["ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "true";
+        return info;
+    }
+
     /// <summary>Stops the cluster as Ctrl+C does (SIGINT) and returns the AppHost's exit code.</summary>
-    public async Task<int> StopAsync(TimeSpan timeout)
+    public async Task<int> StopAsync(TimeSpan timeout) => await StopAsync(timeout, "SIGINT");
+
+    /// <summary>Stops the cluster with <paramref name="signal"/> (<c>SIGINT</c> or <c>SIGTERM</c>) and returns the AppHost's exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout, string signal)
     {
         if (!_process.HasExited)
         {
-            Signals.Interrupt(_process.Id);
+            if (signal == "SIGTERM")
+            {
+                Signals.Terminate(_process.Id);
+            }
+            else
+            {
+                Signals.Interrupt(_process.Id);
+            }
             using var wait = new CancellationTokenSource(timeout);
             try
             {

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Atlas.Core;
 using Atlas.Core.Net;
 using Atlas.Testing;
 
@@ -62,8 +61,7 @@ public sealed class AppHostProcessTests : IDisposable
 
     private static async Task<(int Code, string Output)> RunAsync(params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(AtlasBuildInfo.ProjectDll(typeof(AppHostProcessTests).Assembly, "Atlas.AppHost"));
+        var info = ClusterProcess.AppHostStartInfo(typeof(AppHostProcessTests).Assembly);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
