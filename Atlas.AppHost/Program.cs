@@ -4,7 +4,7 @@ using Atlas.AppHost.Options;
 using Atlas.AppHost.Preflight;
 using Atlas.AppHost.Resources;
 using Atlas.Core;
-using Atlas.Core.Docker;
+using Atlas.Core.Containers;
 using Atlas.Core.Net;
 using Microsoft.Extensions.DependencyInjection;
 

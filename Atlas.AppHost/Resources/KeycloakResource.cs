@@ -1,5 +1,5 @@
 using Atlas.AppHost.Model;
-using Atlas.Core.Docker;
+using Atlas.Core.Containers;
 
 namespace Atlas.AppHost.Resources;
 

@@ -1,4 +1,3 @@
-using Atlas.Core.Docker;
 using Atlas.Testing;
 
 namespace Atlas.EndToEnd.Tests;
@@ -18,12 +17,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>Starts the cluster, on <paramref name="dataDir"/> when given (a second run on the same data).</summary>
     public async ValueTask InitializeAsync(string? dataDir)
     {
-        using (var docker = new DockerClient(DockerEndpoint.Resolve(null)))
+        if (!await TestDocker.HasImageAsync(Image, CancellationToken.None))
         {
-            if (!await docker.PingAsync(CancellationToken.None) || !await docker.ImageExistsAsync(Image, CancellationToken.None))
-            {
-                throw TestEnvironment.Missing($"A Docker Engine with the local image {Image}");
-            }
+            throw TestEnvironment.Missing($"A Docker Engine with the local image {Image}");
         }
         Cluster = await ClusterProcess.StartAsync(typeof(ClusterFixture).Assembly, workers: 2, ["--runtime", "docker"],
             new Dictionary<string, string>

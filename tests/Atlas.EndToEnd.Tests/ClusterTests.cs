@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Atlas.Core;
-using Atlas.Core.Docker;
+using Atlas.Core.Containers;
 using Atlas.Core.Jobs;
 using Atlas.Core.Nodes;
 using Atlas.Core.Storage;
@@ -125,9 +125,12 @@ public sealed class ClusterTests(ClusterFixture fixture) : IClassFixture<Cluster
         stop.ExitCode.ShouldBe(0, stop.Stderr);
         var job = await WaitForStateAsync(id, JobState.Cancelled);
         job.Reason.ShouldBe("stopped by user");
-        using (var docker = new DockerClient(DockerEndpoint.Resolve(null)))
+        // The worker removes the container after recording the outcome: gone within seconds.
+        var removedBy = DateTime.UtcNow.AddSeconds(30);
+        while ((await TestDocker.ContainersAsync(ContainerLabels.Job, id, Ct)).Count > 0)
         {
-            (await docker.ListContainersAsync(new Dictionary<string, string> { [ContainerLabels.Job] = id }, all: true, Ct)).ShouldBeEmpty();
+            DateTime.UtcNow.ShouldBeLessThan(removedBy, "the stopped job's container is still there");
+            await Task.Delay(100, Ct);
         }
 
         var rm = await Cli.RunAsync("rm", id);

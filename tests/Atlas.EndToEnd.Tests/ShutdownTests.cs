@@ -1,4 +1,4 @@
-using Atlas.Core.Docker;
+using Atlas.Core.Containers;
 using Atlas.Testing;
 
 namespace Atlas.EndToEnd.Tests;
@@ -19,10 +19,8 @@ public sealed class ShutdownTests
         File.WriteAllText(project.Combine("a.txt"), "a\n");
         var cli = new AtlasCli(cluster.GatewayUrl, home.Path);
         var id = (await cli.RunAsync("submit", project.Path, "--", "sleep", "300")).Stdout.Trim();
-        using var docker = new DockerClient(DockerEndpoint.Resolve(null));
-        var labels = new Dictionary<string, string> { [ContainerLabels.Job] = id };
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await docker.ListContainersAsync(labels, all: true, Ct)).Count == 0)
+        while ((await TestDocker.ContainersAsync(ContainerLabels.Job, id, Ct)).Count == 0)
         {
             DateTime.UtcNow.ShouldBeLessThan(deadline, cluster.Output);
             await Task.Delay(100, Ct);
@@ -32,7 +30,7 @@ public sealed class ShutdownTests
 
         exitCode.ShouldBe(0, cluster.Output);
         cluster.ProcessesLeft().ShouldBeEmpty(cluster.Output);
-        (await docker.ListContainersAsync(labels, all: true, Ct)).ShouldBeEmpty(cluster.Output);
+        (await TestDocker.ContainersAsync(ContainerLabels.Job, id, Ct)).ShouldBeEmpty(cluster.Output);
         await cluster.DisposeAsync(keepData: true);
 
         var second = new ClusterFixture();

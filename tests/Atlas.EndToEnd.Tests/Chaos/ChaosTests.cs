@@ -3,11 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using Atlas.Core;
-using Atlas.Core.Containers;
 using Atlas.Core.Jobs;
 using Atlas.Core.Storage;
-using Docker.DotNet;
-using Docker.DotNet.Models;
+using Atlas.Testing;
 using StackExchange.Redis;
 
 namespace Atlas.EndToEnd.Tests.Chaos;
@@ -279,18 +277,6 @@ public sealed class ChaosTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<IReadOnlyList<string>> ContainersLeftAsync(string clusterId)
-    {
-        using var docker = new DockerClientBuilder().WithEndpoint(new Uri(Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host ? host : "unix:///var/run/docker.sock")).Build();
-        try
-        {
-            await docker.System.PingAsync(CancellationToken.None);
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException or DockerApiException)
-        {
-            return []; // process runtime: no engine needed, and none can hold a container of ours
-        }
-        var filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{ContainerLabels.Cluster}={clusterId}"] = true } };
-        return [.. (await docker.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = filters }, CancellationToken.None)).Select(c => c.ID)];
-    }
+    private static Task<IReadOnlyList<string>> ContainersLeftAsync(string clusterId) =>
+        TestDocker.ClusterContainersAsync(clusterId, CancellationToken.None);
 }
