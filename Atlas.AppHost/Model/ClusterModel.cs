@@ -90,10 +90,10 @@ public sealed record ClusterModel(string ClusterId, string DataDir, string Runti
             env["Atlas__Worker__Name"] = name;
             env["Atlas__Worker__Slots"] = options.Slots.ToString(CultureInfo.InvariantCulture);
             env["Atlas__Worker__Runtime"] = runtime;
-            // Ctrl+C should not wait long: jobs still running after 5 s go back to the queue.
+            // Ctrl+C should not wait long: jobs still running after 2 s go back to the queue.
             if (System.Environment.GetEnvironmentVariable("Atlas__Worker__DrainGraceSeconds") is null)
             {
-                env["Atlas__Worker__DrainGraceSeconds"] = "5";
+                env["Atlas__Worker__DrainGraceSeconds"] = "2";
             }
             resources.Add(new ResourceSpec(name, ResourceKind.Worker, port, env));
         }

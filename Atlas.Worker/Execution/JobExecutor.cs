@@ -31,6 +31,7 @@ internal sealed class JobExecutor(
     AtlasMetrics metrics,
     IConnectionMultiplexer redis,
     IOptions<WorkerOptions> options,
+    NodeReadiness readiness,
     TimeProvider time,
     ILogger<JobExecutor> logger) : BackgroundService
 {
@@ -41,6 +42,14 @@ internal sealed class JobExecutor(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
+        try
+        {
+            await readiness.WaitAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
         metrics.ObserveFreeSlots(o.Name, () => Math.Max(0, o.Slots - running.Count));
         await using var wake = new RedisSubscription(redis, RedisKeys.NodeChannel(o.Name), message => OnMessage(message!));
         try

@@ -20,10 +20,13 @@ internal sealed class NodeHeartbeat(
     RunningJobs running,
     IJobRuntime runtime,
     IOptions<WorkerOptions> options,
+    NodeReadiness readiness,
     TimeProvider time,
     ILogger<NodeHeartbeat> logger) : BackgroundService
 {
-    public override async Task StartAsync(CancellationToken cancellationToken)
+    // In the background, not in StartAsync: a worker whose Redis is not up yet still answers
+    // /alive (and /health says unhealthy) instead of not listening at all.
+    private async Task RegisterAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
         IReadOnlyList<string> held;
@@ -42,7 +45,7 @@ internal sealed class NodeHeartbeat(
         }
         Log.Registered(logger, o.Name, o.Address!, o.Slots, runtime.Name);
         await SettleEarlierLifeAsync(held, cancellationToken);
-        await base.StartAsync(cancellationToken);
+        readiness.Set();
     }
 
     /// <summary>
@@ -89,6 +92,14 @@ internal sealed class NodeHeartbeat(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
+        try
+        {
+            await RegisterAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
         using var timer = new PeriodicTimer(o.Heartbeat, time);
         try
         {

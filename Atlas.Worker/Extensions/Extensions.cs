@@ -25,6 +25,7 @@ public static class WorkerExtensions
         builder.Services.AddSingleton<JobTelemetryEnvironment>();
         builder.Services.AddSingleton<ILiveLogs>(sp => sp.GetRequiredService<RunningJobs>());
         // Registration first: the node is known before it takes work.
+        builder.Services.AddSingleton<NodeReadiness>();
         builder.Services.AddHostedService<NodeHeartbeat>();
         builder.Services.AddHostedService<JobExecutor>();
         // Room for the drain: the grace period, then stopping what is left (SIGTERM, grace, SIGKILL).

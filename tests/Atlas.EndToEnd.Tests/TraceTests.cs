@@ -4,8 +4,8 @@ using Atlas.Testing;
 namespace Atlas.EndToEnd.Tests;
 
 /// <summary>
-/// Every job is one trace: the real CLI submits to a cluster whose services export to the real
-/// Aspire dashboard, and the trace read back from it holds the CLI's, the gateway's, the master's
+/// Every job is one trace: the real CLI submits to a cluster started through the AppHost, whose
+/// services export to its own Aspire dashboard, and the trace read back from that dashboard holds the CLI's, the gateway's, the master's
 /// and a worker's spans, each under a parent in the same trace, rooted at the CLI's span.
 /// </summary>
 public sealed class TraceTests : IDisposable
@@ -21,17 +21,17 @@ public sealed class TraceTests : IDisposable
         _project.Dispose();
     }
 
-    // The one place the cluster is started: to be pointed at the Aspire AppHost after its merge.
-    private static Task<ClusterProcess> StartClusterAsync(IReadOnlyDictionary<string, string> exporter) =>
-        ClusterProcess.StartAsync(typeof(TraceTests).Assembly, workers: 1, ["--runtime", "process"], exporter, cancellationToken: Ct);
+    // The built AppHost as a process: the testing builder turns the Aspire dashboard off.
+    private static Task<ClusterProcess> StartClusterAsync() =>
+        ClusterProcess.StartAsync(typeof(TraceTests).Assembly, workers: 1, ["--runtime", "process"], cancellationToken: Ct);
 
     [Fact]
     public async Task Submit_Traced_OneTraceFromCliThroughWorker()
     {
-        await using var dashboard = await AspireDashboardServer.StartAsync(Ct);
-        await using var cluster = await StartClusterAsync(dashboard.ExporterEnvironment);
+        await using var cluster = await StartClusterAsync();
+        using var http = new HttpClient();
         File.WriteAllText(_project.Combine("run.sh"), "echo traced\n");
-        var cli = new AtlasCli(cluster.GatewayUrl, _home.Path, dashboard.ExporterEnvironment);
+        var cli = new AtlasCli(cluster.GatewayUrl, _home.Path, new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = cluster.OtlpEndpoint });
 
         var submit = await cli.RunAsync("submit", "--wait", _project.Path, "--", "sh", "run.sh");
         submit.ExitCode.ShouldBe(0, submit.Stderr);
@@ -44,7 +44,7 @@ public sealed class TraceTests : IDisposable
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
-            using var trace = await dashboard.GetTraceAsync(traceId, Ct);
+            using var trace = await DashboardTraces.GetAsync(http, cluster.DashboardUrl, traceId, Ct);
             spans = trace is null ? [] : Spans(trace.RootElement);
             if (wanted.All(w => spans.Any(s => s.Name == w)) && spans.Any(s => s.Service == "gateway"))
             {
@@ -52,7 +52,7 @@ public sealed class TraceTests : IDisposable
             }
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"The trace {traceId} lacks spans; it has: {string.Join(", ", spans.Select(s => $"{s.Service}/{s.Name}"))}\n{dashboard.Output}");
+                throw new TimeoutException($"The trace {traceId} lacks spans; it has: {string.Join(", ", spans.Select(s => $"{s.Service}/{s.Name}"))}\n{cluster.Output}");
             }
             await Task.Delay(500, Ct);
         }

@@ -37,6 +37,9 @@ public sealed class ClusterProcess : IAsyncDisposable
     /// </summary>
     public string DashboardUrl => _process.StartInfo.Environment["ASPNETCORE_URLS"]!;
 
+    /// <summary>The dashboard's OTLP/gRPC endpoint, where every service of this run exports.</summary>
+    public string OtlpEndpoint => _process.StartInfo.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"]!;
+
     public string RedisConnectionString { get; }
 
     /// <summary>Everything the AppHost printed so far (its own lines and its children's, prefixed).</summary>

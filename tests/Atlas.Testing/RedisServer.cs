@@ -12,7 +12,18 @@ namespace Atlas.Testing;
 public sealed class RedisServer : IAsyncLifetime
 {
     private readonly TempFolder _data = new("atlas-redis");
+    private readonly int? _port;
     private Process? _process;
+
+    /// <summary>A redis-server on a free port (the usual fixture).</summary>
+    public RedisServer()
+    {
+    }
+
+    private RedisServer(int port) => _port = port;
+
+    /// <summary>A redis-server on <paramref name="port"/>: for tests that start Redis after a service that waits for it.</summary>
+    public static RedisServer OnPort(int port) => new(port);
 
     public int Port { get; private set; }
 
@@ -22,7 +33,7 @@ public sealed class RedisServer : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var exe = FindOnPath("redis-server") ?? throw TestEnvironment.Missing("redis-server");
-        Port = LoopbackPorts.Next();
+        Port = _port ?? LoopbackPorts.Next();
         _process = Process.Start(new ProcessStartInfo(exe)
         {
             ArgumentList = { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", _data.Path, "--save", "", "--appendonly", "yes", "--appendfsync", "everysec" },
