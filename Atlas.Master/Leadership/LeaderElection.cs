@@ -53,7 +53,9 @@ public sealed class LeaderElection(JobStore store, IOptions<MasterOptions> optio
             Volatile.Write(ref _epoch, 0);
             try
             {
-                await store.ResignAsync(MasterId, cancellationToken);
+                // Bounded: when Redis stops together with the cluster, the client would queue the
+                // write for its whole command timeout; the lease lapses by itself anyway.
+                await store.ResignAsync(MasterId, cancellationToken).WaitAsync(TimeSpan.FromSeconds(1), cancellationToken);
                 Log.Resigned(logger, MasterId);
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)

@@ -115,11 +115,18 @@ internal sealed class JobExecutor(
     private static string DrainedReason(string node) => $"requeued: node {node} drained";
 
     // Redis being away must not stop a shutdown: leases then lapse and the master requeues.
+    // A drain step gets a few seconds: when Redis stops together with the cluster, the client
+    // would queue each write for its whole command timeout. What is not handed back here goes
+    // back to the queue when its lease lapses.
     private async Task TryAsync(Func<Task> action)
     {
+        if (!redis.IsConnected)
+        {
+            return; // Redis stopped first (Ctrl+C stops the whole cluster at once): nothing to write to
+        }
         try
         {
-            await action();
+            await action().WaitAsync(TimeSpan.FromSeconds(2), time);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

@@ -21,6 +21,7 @@ internal sealed class NodeHeartbeat(
     IJobRuntime runtime,
     IOptions<WorkerOptions> options,
     NodeReadiness readiness,
+    IConnectionMultiplexer redis,
     TimeProvider time,
     ILogger<NodeHeartbeat> logger) : BackgroundService
 {
@@ -77,9 +78,15 @@ internal sealed class NodeHeartbeat(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
+        if (!redis.IsConnected)
+        {
+            return; // Redis stopped first: the master marks a silent node down
+        }
         try
         {
-            await store.SetNodeStateAsync(options.Value.Name, NodeState.Down, cancellationToken);
+            // Bounded: when Redis stops together with the cluster, the client would queue the
+            // write for its whole command timeout; the master marks a silent node down anyway.
+            await store.SetNodeStateAsync(options.Value.Name, NodeState.Down, cancellationToken).WaitAsync(TimeSpan.FromSeconds(1), cancellationToken);
         }
         // ObjectDisposedException: the host is already tearing down the Redis connection; the
         // master marks the node down once its heartbeats stop, as for a crash.
