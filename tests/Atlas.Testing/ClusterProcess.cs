@@ -96,23 +96,13 @@ public sealed class ClusterProcess : IAsyncDisposable
             {
                 throw new InvalidOperationException($"The AppHost exited with code {process.ExitCode} before the cluster was up:\n{cluster.Output}");
             }
-            try
+            if (freshBearerToken is not null)
             {
-                if (freshBearerToken is not null)
-                {
-                    http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await freshBearerToken(cancellationToken));
-                }
-                var nodes = await http.GetStringAsync("/api/v1/nodes", cancellationToken);
-                if (nodes.Split("\"ready\"").Length - 1 >= workers && cluster.Output.Contains("Ctrl+C stops everything.", StringComparison.Ordinal))
-                {
-                    return cluster;
-                }
+                http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await freshBearerToken(cancellationToken));
             }
-            catch (HttpRequestException)
+            if (await GatewayNodes.CountReadyAsync(http, cancellationToken) >= workers && cluster.Output.Contains("Ctrl+C stops everything.", StringComparison.Ordinal))
             {
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
+                return cluster;
             }
             if (DateTime.UtcNow > deadline)
             {
