@@ -22,14 +22,16 @@ public sealed class AppHostCluster : IAsyncDisposable
     private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(120);
 
     private readonly DistributedApplication _app;
-    private readonly TextWriter _banner;
+    private readonly StringWriter _banner;
+    private readonly TextWriter _console;
     private readonly TempFolder _data;
     private readonly ClusterModel _model;
 
-    private AppHostCluster(DistributedApplication app, TempFolder data, string gatewayUrl, string redis)
+    private AppHostCluster(DistributedApplication app, StringWriter banner, TempFolder data, string gatewayUrl, string redis)
     {
         _app = app;
-        _banner = app.Services.GetRequiredService<TextWriter>();
+        _banner = banner;
+        _console = app.Services.GetRequiredService<TextWriter>();
         _data = data;
         _model = app.Services.GetRequiredService<ClusterModel>();
         GatewayUrl = gatewayUrl;
@@ -48,8 +50,19 @@ public sealed class AppHostCluster : IAsyncDisposable
     /// What the AppHost printed (its banner) and everything logged so far, the resources' lines
     /// included, one line each prefixed with the logger's category.
     /// </summary>
-    public string Output =>
-        _banner + "\n" + string.Join('\n', _app.Services.GetFakeLogCollector().GetSnapshot().Select(r => $"{r.Category}: {r.Message}"));
+    public string Output => Banner + "\n" + string.Join('\n', _app.Services.GetFakeLogCollector().GetSnapshot().Select(r => $"{r.Category}: {r.Message}"));
+
+    // The synchronized writer locks on itself while writing.
+    private string Banner
+    {
+        get
+        {
+            lock (_console)
+            {
+                return _banner.ToString();
+            }
+        }
+    }
 
     /// <summary>
     /// Starts the AppHost's model with <paramref name="arguments"/> plus its own data folder and ports,
@@ -70,7 +83,8 @@ public sealed class AppHostCluster : IAsyncDisposable
             builder.Configuration[key] = value;
         }
         // The banner the AppHost prints to its console goes to Output here (the later registration wins).
-        builder.Services.AddLogging(logging => logging.AddFakeLogging()).AddSingleton(TextWriter.Synchronized(new StringWriter(CultureInfo.InvariantCulture)));
+        var banner = new StringWriter(CultureInfo.InvariantCulture);
+        builder.Services.AddLogging(logging => logging.AddFakeLogging()).AddSingleton(TextWriter.Synchronized(banner));
         var app = await builder.BuildAsync(cancellationToken);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(StartLimit);
@@ -83,7 +97,7 @@ public sealed class AppHostCluster : IAsyncDisposable
             var gateway = app.GetEndpoint(model.Gateway.Name, "http").ToString().TrimEnd('/');
             var redis = await app.GetConnectionStringAsync(model.Redis.Name, limit.Token)
                 ?? throw new InvalidOperationException("Redis has no connection string.");
-            cluster = new AppHostCluster(app, data, gateway, redis);
+            cluster = new AppHostCluster(app, banner, data, gateway, redis);
             using var http = new HttpClient { BaseAddress = new Uri(gateway), Timeout = TimeSpan.FromSeconds(5) };
             while (true)
             {
