@@ -61,6 +61,8 @@ if (options.Auth)
 builder.AddLocalCluster(model, preflight, repoRoot);
 builder.Services.AddSingleton(model).AddSingleton(preflight).AddSingleton(Console.Out).AddHostedService<ClusterBanner>()
     .AddSingleton(TimeProvider.System).AddSingleton<ResourceProcesses>().AddHostedService(s => s.GetRequiredService<ResourceProcesses>()).AddSingleton<ClusterCleanup>();
+// Aspire.Hosting.Testing runs this file only up to here and runs the app itself: what follows a run
+// lives in ClusterCleanup, which its hosts call too.
 var app = builder.Build();
 await app.RunAsync();
 // DCP stops the services after the host: wait for them and sweep containers (see ClusterCleanup).
