@@ -60,15 +60,11 @@ if (options.Auth)
 
 builder.AddLocalCluster(model, preflight, repoRoot);
 builder.Services.AddSingleton(model).AddSingleton(preflight).AddSingleton(Console.Out).AddHostedService<ClusterBanner>()
-    .AddSingleton(TimeProvider.System).AddSingleton<ResourceProcesses>().AddHostedService(s => s.GetRequiredService<ResourceProcesses>());
+    .AddSingleton(TimeProvider.System).AddSingleton<ResourceProcesses>().AddHostedService(s => s.GetRequiredService<ResourceProcesses>()).AddSingleton<ClusterCleanup>();
+// Aspire.Hosting.Testing runs this file only up to here and runs the app itself: what follows a run
+// lives in ClusterCleanup, which its hosts call too.
 var app = builder.Build();
 await app.RunAsync();
-// DCP stops the services after the host has stopped: wait for them, so nothing outlives the AppHost.
-await app.Services.GetRequiredService<ResourceProcesses>().WaitExitedAsync(TimeSpan.FromSeconds(15));
-
-// The safety net once everything has stopped: no container of this cluster outlives it.
-if (preflight.DockerAnswers)
-{
-    await docker.RemoveLabelledAsync(ContainerLabels.Cluster, model.ClusterId, CancellationToken.None);
-}
+// DCP stops the services after the host: wait for them and sweep containers (see ClusterCleanup).
+await app.Services.GetRequiredService<ClusterCleanup>().AfterStopAsync(CancellationToken.None);
 return 0;

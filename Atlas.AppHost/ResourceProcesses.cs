@@ -29,6 +29,9 @@ internal sealed class ResourceProcesses(ResourceNotificationService notification
         }
     }
 
+    /// <summary>The process id DCP reported for the resource named <paramref name="name"/>, or null before it has one.</summary>
+    public int? PidOf(string name) => _pids.TryGetValue(name, out var pid) ? pid : null;
+
     /// <summary>Waits up to <paramref name="limit"/> until none of the recorded processes is alive.</summary>
     public async Task WaitExitedAsync(TimeSpan limit)
     {

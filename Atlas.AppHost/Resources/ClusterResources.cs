@@ -41,7 +41,8 @@ internal static class ClusterResources
                 .WithOtlpExporter()
                 .WithReference(redis)
                 .WaitFor(redis)
-                .WithHttpHealthCheck("/health");
+                .WithHttpHealthCheck("/health")
+                .WithAtlasSettings(builder.Configuration);
             foreach (var (key, value) in spec.Environment.Where(e => e.Key != "ConnectionStrings__redis"))
             {
                 service.WithEnvironment(key, value);

@@ -14,7 +14,7 @@ namespace Atlas.EndToEnd.Tests;
 public sealed class AuthTests : IAsyncLifetime
 {
     private TestIssuer _issuer = null!;
-    private ClusterProcess _cluster = null!;
+    private AppHostCluster _cluster = null!;
     private HttpClient _http = null!;
     private string _alice = null!;
     private string _bob = null!;
@@ -28,8 +28,8 @@ public sealed class AuthTests : IAsyncLifetime
         _alice = _issuer.Mint("sub-alice", "alice");
         _bob = _issuer.Mint("sub-bob", "bob");
         _admin = _issuer.Mint("sub-root", "root", ["atlas-admin"]);
-        _cluster = await ClusterProcess.StartAsync(typeof(AuthTests).Assembly, workers: 1,
-            ["--runtime", "process", "--auth", "--keycloak-url", _issuer.Authority], bearerToken: _admin, cancellationToken: Ct);
+        _cluster = await AppHostCluster.StartAsync(workers: 1,
+            ["--runtime", "process", "--auth", "--keycloak-url", _issuer.Authority], bearerToken: _ => Task.FromResult(_admin), cancellationToken: Ct);
         _http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
     }
 

@@ -23,7 +23,7 @@ public sealed class ClusterTests(ClusterFixture fixture) : IClassFixture<Cluster
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private ClusterProcess Cluster => fixture.Cluster;
+    private AppHostCluster Cluster => fixture.Cluster;
 
     private AtlasCli Cli => new(Cluster.GatewayUrl, _home.Path);
 
@@ -169,6 +169,20 @@ public sealed class ClusterTests(ClusterFixture fixture) : IClassFixture<Cluster
         job.Reason.ShouldNotBeNullOrWhiteSpace();
         job.Reason.ShouldContain("atlas-test/does-not-exist");
         (await Cli.RunAsync("status", id)).Stdout.ShouldContain(job.Reason);
+    }
+
+    [Fact]
+    public async Task Submit_NoImage_RunsInDefaultImageFromAppHostConfiguration()
+    {
+        // The fixture sets Atlas:Worker:Docker:DefaultImage in the AppHost's configuration only (not
+        // the test process's environment); the worker's own default, python:3.12-slim, is not here.
+        File.WriteAllText(_project.Combine("a.txt"), "a\n");
+        var submit = await Cli.RunAsync("submit", _project.Path, "--", "cat", "a.txt");
+        submit.ExitCode.ShouldBe(0, submit.Stderr);
+
+        var job = await WaitForStateAsync(submit.Stdout.Trim(), JobState.Succeeded);
+
+        job.Reason.ShouldBeNull();
     }
 
     private async Task<JobView> WaitForStateAsync(string id, JobState state)

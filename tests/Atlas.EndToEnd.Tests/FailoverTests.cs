@@ -1,6 +1,5 @@
 using Atlas.Core.Jobs;
 using Atlas.Core.Posix;
-using Atlas.Testing;
 using StackExchange.Redis;
 
 namespace Atlas.EndToEnd.Tests;
@@ -16,14 +15,13 @@ public sealed class FailoverTests
     [Fact]
     public async Task ActiveMasterKilled_StandbyTakesOverAndJobsStillRun()
     {
-        await using var cluster = await ClusterProcess.StartAsync(typeof(FailoverTests).Assembly, workers: 1, ["--runtime", "process", "--masters", "2"], cancellationToken: Ct);
+        await using var cluster = await AppHostCluster.StartAsync(workers: 1, ["--runtime", "process", "--masters", "2"], cancellationToken: Ct);
         using var http = new HttpClient { BaseAddress = new Uri(cluster.GatewayUrl), Timeout = TimeSpan.FromSeconds(30) };
         (await RunJobAsync(http)).State.ShouldBe(JobState.Succeeded);
 
         await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.RedisConnectionString);
         var leader = ((string)(await redis.GetDatabase().StringGetAsync("atlas:leader"))!).Split('|')[0];
-        var pid = MasterPid(cluster, leader);
-        Signals.Kill(pid).ShouldBeTrue();
+        Signals.Kill(cluster.Pid(leader)).ShouldBeTrue();
 
         var job = await RunJobAsync(http);
 
@@ -37,10 +35,4 @@ public sealed class FailoverTests
         var id = await GatewayJobs.SubmitAsync(http, new JobSpec { Command = ["/bin/sh", "-c", "echo ok"] }, Ct);
         return await GatewayJobs.WaitEndedAsync(http, id, TimeSpan.FromSeconds(60), Ct);
     }
-
-    // The process DCP started for the master named <paramref name="name"/> of this cluster.
-    private static int MasterPid(ClusterProcess cluster, string name) =>
-        cluster.ProcessesLeft()
-            .Select(line => int.Parse(line[..line.IndexOf(':', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture))
-            .Single(pid => File.ReadAllText($"/proc/{pid}/environ").Split('\0').Contains($"Atlas__Master__Name={name}"));
 }

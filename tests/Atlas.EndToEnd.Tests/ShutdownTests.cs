@@ -11,9 +11,8 @@ public sealed class ShutdownTests
     [Fact]
     public async Task CtrlC_WithRunningJob_LeavesNoProcessOrContainerAndRestartsCleanly()
     {
-        var first = new ClusterFixture();
-        await first.InitializeAsync();
-        var cluster = first.Cluster;
+        await ClusterFixture.RequireImageAsync();
+        var cluster = await StartAsync(dataDir: null);
         using var home = new TempFolder("atlas-home");
         using var project = new TempFolder("atlas-project");
         File.WriteAllText(project.Combine("a.txt"), "a\n");
@@ -33,10 +32,12 @@ public sealed class ShutdownTests
         (await TestDocker.ContainersAsync(ContainerLabels.Job, id, Ct)).ShouldBeEmpty(cluster.Output);
         await cluster.DisposeAsync(keepData: true);
 
-        var second = new ClusterFixture();
-        await second.InitializeAsync(cluster.DataDir);
-        var restarted = await new AtlasCli(second.Cluster.GatewayUrl, home.Path).RunAsync("status", id, "--output", "json");
-        restarted.ExitCode.ShouldBe(0, second.Cluster.Output); // the job survived the restart in Redis's append-only file
-        await second.DisposeAsync();
+        await using var second = await StartAsync(cluster.DataDir);
+        var restarted = await new AtlasCli(second.GatewayUrl, home.Path).RunAsync("status", id, "--output", "json");
+        restarted.ExitCode.ShouldBe(0, second.Output); // the job survived the restart in Redis's append-only file
     }
+
+    // The built AppHost as a process (Ctrl+C is a signal to it), with the docker cluster's settings.
+    private static Task<ClusterProcess> StartAsync(string? dataDir) =>
+        ClusterProcess.StartAsync(typeof(ShutdownTests).Assembly, workers: 2, ClusterFixture.Arguments, ClusterFixture.Environment, dataDir, cancellationToken: Ct);
 }

@@ -56,14 +56,12 @@ public sealed class ClusterProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the AppHost with <paramref name="arguments"/> plus its own data folder and ports, and
-    /// waits until the AppHost has printed that every resource is healthy and the gateway lists <paramref name="workers"/> ready nodes (asking with
-    /// <paramref name="bearerToken"/> when the cluster runs with auth, or with a new token from
-    /// <paramref name="freshBearerToken"/> on every try when tokens may expire during the wait).
+    /// waits until the AppHost has printed that every resource is healthy and the gateway lists <paramref name="workers"/> ready nodes.
+    /// For tests that signal or kill the AppHost itself; the others start it in-process (AppHostCluster).
     /// </summary>
     public static async Task<ClusterProcess> StartAsync(
         Assembly built, int workers, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null,
-        string? dataDir = null, string? bearerToken = null, CancellationToken cancellationToken = default,
-        Func<CancellationToken, Task<string>>? freshBearerToken = null)
+        string? dataDir = null, CancellationToken cancellationToken = default)
     {
         var data = dataDir ?? Directory.CreateTempSubdirectory("atlas-cluster-").FullName;
         var gatewayPort = LoopbackPorts.Next();
@@ -88,10 +86,6 @@ public sealed class ClusterProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         using var http = new HttpClient { BaseAddress = new Uri(cluster.GatewayUrl), Timeout = TimeSpan.FromSeconds(5) };
-        if (bearerToken is not null)
-        {
-            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearerToken);
-        }
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (true)
         {
@@ -99,23 +93,9 @@ public sealed class ClusterProcess : IAsyncDisposable
             {
                 throw new InvalidOperationException($"The AppHost exited with code {process.ExitCode} before the cluster was up:\n{cluster.Output}");
             }
-            try
+            if (await GatewayNodes.CountReadyAsync(http, cancellationToken) >= workers && cluster.Output.Contains("Ctrl+C stops everything.", StringComparison.Ordinal))
             {
-                if (freshBearerToken is not null)
-                {
-                    http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await freshBearerToken(cancellationToken));
-                }
-                var nodes = await http.GetStringAsync("/api/v1/nodes", cancellationToken);
-                if (nodes.Split("\"ready\"").Length - 1 >= workers && cluster.Output.Contains("Ctrl+C stops everything.", StringComparison.Ordinal))
-                {
-                    return cluster;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
+                return cluster;
             }
             if (DateTime.UtcNow > deadline)
             {
