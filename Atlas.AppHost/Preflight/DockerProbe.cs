@@ -1,3 +1,4 @@
+using Atlas.Core.Containers;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 
@@ -11,9 +12,8 @@ internal sealed class DockerProbe : IDisposable
 
     public DockerProbe()
     {
-        var host = Environment.GetEnvironmentVariable("DOCKER_HOST");
         _client = new DockerClientBuilder()
-            .WithEndpoint(new Uri(string.IsNullOrEmpty(host) ? "unix:///var/run/docker.sock" : host))
+            .WithEndpoint(DockerAddress.Resolve(null))
             .WithTimeout(Timeout)
             .Build();
     }

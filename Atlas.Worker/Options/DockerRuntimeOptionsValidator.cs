@@ -1,3 +1,4 @@
+using Atlas.Core.Containers;
 using Atlas.Worker.Runtime;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,7 @@ internal sealed class DockerRuntimeOptionsValidator : IValidateOptions<DockerRun
         var errors = new List<string>();
         try
         {
-            DockerEngine.Resolve(options.Endpoint);
+            DockerAddress.Resolve(options.Endpoint);
         }
         catch (FormatException ex)
         {

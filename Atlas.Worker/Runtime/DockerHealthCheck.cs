@@ -1,3 +1,4 @@
+using Atlas.Core.Containers;
 using Docker.DotNet;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -9,7 +10,7 @@ internal sealed class DockerHealthCheck(IOptions<DockerRuntimeOptions> options) 
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var endpoint = DockerEngine.Resolve(options.Value.Endpoint);
+        var endpoint = DockerAddress.Resolve(options.Value.Endpoint);
         using var docker = DockerEngine.Connect(options.Value.Endpoint);
         try
         {

@@ -1,3 +1,4 @@
+using Atlas.Core.Containers;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using Atlas.Core;
@@ -19,7 +20,7 @@ internal sealed class DockerScenario(HttpClient client, BenchSettings settings)
 
     public async Task<(List<double> Bare, List<double> Atlas, List<double> Queued)> RunAsync()
     {
-        using var docker = new DockerClientBuilder().WithEndpoint(new Uri(Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host ? host : "unix:///var/run/docker.sock")).Build();
+        using var docker = new DockerClientBuilder().WithEndpoint(DockerAddress.Resolve(null)).Build();
         var bare = new List<double>();
         var atlas = new List<double>();
         var queued = new List<double>();

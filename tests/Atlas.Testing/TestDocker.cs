@@ -9,7 +9,7 @@ public static class TestDocker
 {
     /// <summary>A client for <c>DOCKER_HOST</c>, else the engine's usual socket.</summary>
     public static DockerClient Connect() =>
-        new DockerClientBuilder().WithEndpoint(new Uri(Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host ? host : "unix:///var/run/docker.sock")).Build();
+        new DockerClientBuilder().WithEndpoint(DockerAddress.Resolve(null)).Build();
 
     /// <summary>Whether an engine answers and has <paramref name="image"/> locally.</summary>
     public static async Task<bool> HasImageAsync(string image, CancellationToken cancellationToken)

@@ -1,20 +1,21 @@
+using Atlas.Core.Containers;
 using Atlas.Worker.Runtime;
 
 namespace Atlas.Worker.Tests.Runtime;
 
-/// <summary>Which Docker Engine addresses the worker accepts (the validator reports the rest at start).</summary>
-public sealed class DockerEngineTests
+/// <summary>Which Docker Engine addresses Atlas accepts (the worker's validator reports the rest at start), and how images are named.</summary>
+public sealed class DockerAddressTests
 {
     [Fact]
     public void Resolve_Configured_WinsOverEnvironment() =>
-        DockerEngine.Resolve("unix:///run/other.sock").ShouldBe(new Uri("unix:///run/other.sock"));
+        DockerAddress.Resolve("unix:///run/other.sock").ShouldBe(new Uri("unix:///run/other.sock"));
 
     [Theory]
     [InlineData("tcp://10.0.0.5:2375")]
     [InlineData("http://docker-host:2375")]
     [InlineData("unix:///var/run/docker.sock")]
     public void Resolve_Supported_IsKept(string address) =>
-        DockerEngine.Resolve(address).ShouldBe(new Uri(address));
+        DockerAddress.Resolve(address).ShouldBe(new Uri(address));
 
     [Theory]
     [InlineData("npipe:////./pipe/docker_engine")]
@@ -23,7 +24,7 @@ public sealed class DockerEngineTests
     [InlineData("unix://")]
     [InlineData("not an address")]
     public void Resolve_Unsupported_ThrowsFormatExceptionNamingIt(string address) =>
-        Should.Throw<FormatException>(() => DockerEngine.Resolve(address)).Message.ShouldContain(address);
+        Should.Throw<FormatException>(() => DockerAddress.Resolve(address)).Message.ShouldContain(address);
 
     [Theory]
     [InlineData("busybox", "busybox", "latest")]
