@@ -53,6 +53,7 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter(AtlasTelemetry.MeterName))
             .WithTracing(tracing => tracing
+                .SetSampler(TraceSampling.For(builder.Configuration))
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(AtlasTelemetry.ActivitySourceName)
                 .AddAspNetCoreInstrumentation(o => o.Filter = context =>

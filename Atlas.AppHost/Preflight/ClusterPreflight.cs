@@ -29,6 +29,15 @@ internal static class ClusterPreflight
         }
 
         var dockerAnswers = await docker.AnswersAsync(cancellationToken);
+        var needsDocker = options.Runtime == "docker" || (options.Auth && options.KeycloakUrl is null);
+        if (needsDocker && docker.AddressError is not null)
+        {
+            return (null, $"error: {docker.AddressError}");
+        }
+        if (options.Runtime == "docker" && !dockerAnswers)
+        {
+            return (null, $"error: --runtime docker, but no Docker Engine answers at {docker.Address}; start one (sudo dockerd), set DOCKER_HOST, or pass --runtime process");
+        }
         if (options.Auth && options.KeycloakUrl is null)
         {
             if (!dockerAnswers)
@@ -48,8 +57,8 @@ internal static class ClusterPreflight
             return (null, RedisLauncher.NotFound);
         }
         var runtime = options.Runtime ?? (dockerAnswers ? "docker" : "process");
-        var warning = runtime == "docker" && !dockerAnswers
-            ? "warning: --runtime docker, but no Docker Engine answers: jobs will fail until one does"
+        var warning = docker.AddressError is not null
+            ? $"warning: {docker.AddressError} Jobs run as processes."
             : null;
         return (new PreflightResult(runtime, dockerAnswers, redis, warning), null);
     }

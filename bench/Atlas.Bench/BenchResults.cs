@@ -15,7 +15,7 @@ internal sealed record BenchResults(
     {
         var c = CultureInfo.InvariantCulture;
         output.WriteLine();
-        output.WriteLine($"Atlas bench: {s.Workers} workers x {s.Slots} slots, process runtime, no-op jobs (`true`), {Environment.ProcessorCount} cores");
+        output.WriteLine($"Atlas bench: {s.Workers} workers x {s.Slots} slots, process runtime, no-op jobs (`true`), trace ratio {s.TraceRatio}, {Environment.ProcessorCount} cores");
         output.WriteLine();
         output.WriteLine("| measure                                  | value        |");
         output.WriteLine("|------------------------------------------|--------------|");

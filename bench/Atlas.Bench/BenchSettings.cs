@@ -7,7 +7,7 @@ namespace Atlas.Bench;
 /// concurrency and the workers' slots. <c>--scenario load</c>: <see cref="Clients"/> clients
 /// submitting and polling through the gateway for <see cref="Seconds"/> seconds. <c>--scenario docker</c>:
 /// <see cref="LatencyJobs"/> bare Engine runs alternated with as many docker-runtime jobs, after
-/// <see cref="WarmupJobs"/> of each.
+/// <see cref="WarmupJobs"/> of each. <c>--trace-ratio</c> sets the share of jobs traced.
 /// </summary>
 internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency, int Workers, int Slots, int WarmupJobs)
 {
@@ -16,6 +16,9 @@ internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency,
     public int Clients { get; init; } = 100;
 
     public int Seconds { get; init; } = 60;
+
+    /// <summary>The share of jobs the services trace (<c>--trace-ratio</c>, Atlas:Telemetry:TraceRatio); 1, every job, by default.</summary>
+    public string TraceRatio { get; init; } = "1";
 
     public static BenchSettings Parse(string[] args)
     {
@@ -27,6 +30,11 @@ internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency,
                 s = args[i + 1] is "default" or "load" or "docker"
                     ? s with { Scenario = args[i + 1] }
                     : throw new ArgumentException($"--scenario must be default, load or docker (got '{args[i + 1]}').");
+                continue;
+            }
+            if (args[i] == "--trace-ratio")
+            {
+                s = s with { TraceRatio = args[i + 1] };
                 continue;
             }
             var value = int.Parse(args[i + 1], CultureInfo.InvariantCulture);

@@ -3,15 +3,17 @@ using System.Globalization;
 namespace Atlas.Bench;
 
 /// <summary>
-/// CPU time used so far by the bench and every process below it (the AppHost, Redis, masters,
-/// workers, gateway), grouped by role, from <c>/proc/{pid}/stat</c>. Two snapshots around a batch
-/// give CPU per job per process: a figure that, unlike wall time, holds while other programs share
-/// the machine. The jobs' own processes count under "jobs" (the workers' reaped children).
+/// CPU time used so far by the bench and the cluster's processes (Redis, masters, workers, gateway,
+/// the AppHost, DCP and the Aspire dashboard), grouped by role, from <c>/proc/{pid}/stat</c>. DCP
+/// starts the services and detaches from the AppHost, so the cluster is the bench's descendants
+/// plus DCP's. Two snapshots around a batch give CPU per job per process: a figure that, unlike
+/// wall time, holds while other programs share the machine. The jobs' own processes count under
+/// "jobs" (the workers' reaped children).
 /// </summary>
 internal sealed record CpuSnapshot(IReadOnlyDictionary<string, TimeSpan> ByRole)
 {
     /// <summary>The roles in the order they are printed.</summary>
-    public static readonly string[] Roles = ["redis", "master", "worker", "jobs", "gateway", "apphost", "bench"];
+    public static readonly string[] Roles = ["redis", "master", "worker", "jobs", "gateway", "apphost", "dcp", "dashboard", "bench"];
 
     private static readonly double TicksPerSecond = 100; // USER_HZ, 100 on every Linux build .NET runs on
 
@@ -22,17 +24,9 @@ internal sealed record CpuSnapshot(IReadOnlyDictionary<string, TimeSpan> ByRole)
         {
             return new CpuSnapshot(byRole);
         }
-        var self = Environment.ProcessId;
-        var stats = ReadAll();
-        var parents = stats.ToDictionary(s => s.Key, s => s.Value.Parent);
-        foreach (var (pid, stat) in stats)
+        foreach (var (pid, role) in ClusterProcesses())
         {
-            if (pid != self && !Below(pid, self, parents))
-            {
-                continue;
-            }
-            var role = pid == self ? "bench" : RoleOf(pid);
-            if (role is null)
+            if (ReadStat($"/proc/{pid}/stat") is not { } stat)
             {
                 continue;
             }
@@ -49,62 +43,69 @@ internal sealed record CpuSnapshot(IReadOnlyDictionary<string, TimeSpan> ByRole)
     public IReadOnlyList<(string Role, double MsPerJob)> PerJobSince(CpuSnapshot before, int jobs) =>
         [.. Roles.Select(r => (r, (ByRole[r] - before.ByRole[r]).TotalMilliseconds / jobs))];
 
-    /// <summary>The .NET processes among them (all but Redis): where the JIT runs.</summary>
-    public static IReadOnlyList<int> DotnetProcesses()
+    /// <summary>The .NET processes among them (all but Redis and DCP): where the JIT runs.</summary>
+    public static IReadOnlyList<int> DotnetProcesses() =>
+        [.. ClusterProcesses().Where(p => p.Role is not ("redis" or "dcp")).Select(p => p.Pid)];
+
+    private static IEnumerable<(int Pid, string Role)> ClusterProcesses()
     {
         var self = Environment.ProcessId;
-        var parents = ReadAll().ToDictionary(s => s.Key, s => s.Value.Parent);
-        return [.. parents.Keys.Where(pid => pid == self || (Below(pid, self, parents) && RoleOf(pid) is { } role && role != "redis"))];
-    }
-
-    private static bool Below(int pid, int ancestor, Dictionary<int, int> parents)
-    {
-        for (var depth = 0; depth < 16 && parents.TryGetValue(pid, out var parent); depth++)
-        {
-            if (parent == ancestor)
-            {
-                return true;
-            }
-            pid = parent;
-        }
-        return false;
-    }
-
-    private static string? RoleOf(int pid)
-    {
-        string cmdline;
-        try
-        {
-            cmdline = File.ReadAllText($"/proc/{pid}/cmdline");
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        return cmdline switch
-        {
-            _ when cmdline.Contains("redis-server", StringComparison.Ordinal) => "redis",
-            _ when cmdline.Contains("Atlas.Master.dll", StringComparison.Ordinal) => "master",
-            _ when cmdline.Contains("Atlas.Worker.dll", StringComparison.Ordinal) => "worker",
-            _ when cmdline.Contains("Atlas.Gateway.dll", StringComparison.Ordinal) => "gateway",
-            _ when cmdline.Contains("Atlas.AppHost.dll", StringComparison.Ordinal) => "apphost",
-            _ => null, // a job still running: counted by its worker once it is reaped
-        };
-    }
-
-    private static Dictionary<int, (int Parent, TimeSpan Own, TimeSpan Children)> ReadAll()
-    {
-        var stats = new Dictionary<int, (int, TimeSpan, TimeSpan)>();
+        var processes = new Dictionary<int, (int Parent, string CommandLine)>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) &&
                 ReadStat(Path.Combine(dir, "stat")) is { } stat)
             {
-                stats[pid] = (stat.Parent, stat.Own, stat.Children);
+                try
+                {
+                    processes[pid] = (stat.Parent, File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' '));
+                }
+                catch (IOException)
+                {
+                    // ended meanwhile
+                }
             }
         }
-        return stats;
+        // The cluster: the bench's descendants, and DCP's, which detaches from the AppHost and
+        // names it with --monitor PID; then everything below those.
+        var cluster = new HashSet<int> { self };
+        bool grew;
+        do
+        {
+            grew = false;
+            foreach (var (pid, (parent, commandLine)) in processes)
+            {
+                if (!cluster.Contains(pid) && (cluster.Contains(parent) || cluster.Any(c => commandLine.Contains($"--monitor {c} ", StringComparison.Ordinal))))
+                {
+                    grew |= cluster.Add(pid);
+                }
+            }
+        }
+        while (grew);
+        foreach (var pid in cluster)
+        {
+            if (pid == self)
+            {
+                yield return (pid, "bench");
+            }
+            else if (RoleOf(processes[pid].CommandLine) is { } role)
+            {
+                yield return (pid, role);
+            }
+        }
     }
+
+    private static string? RoleOf(string commandLine) => commandLine switch
+    {
+        _ when commandLine.Contains("redis-server", StringComparison.Ordinal) => "redis",
+        _ when commandLine.Contains("Atlas.Master", StringComparison.Ordinal) => "master",
+        _ when commandLine.Contains("Atlas.Worker", StringComparison.Ordinal) => "worker",
+        _ when commandLine.Contains("Atlas.Gateway", StringComparison.Ordinal) => "gateway",
+        _ when commandLine.Contains("Atlas.AppHost", StringComparison.Ordinal) => "apphost",
+        _ when commandLine.Contains("Aspire.Dashboard", StringComparison.Ordinal) => "dashboard",
+        _ when commandLine.Contains("/dcp ", StringComparison.Ordinal) || commandLine.StartsWith("dcp ", StringComparison.Ordinal) => "dcp",
+        _ => null, // a job still running: counted by its worker once it is reaped
+    };
 
     /// <summary>Reads a process's or thread's <c>stat</c>: its name, parent and CPU time (own, and its reaped children's).</summary>
     public static (string Name, int Parent, TimeSpan Own, TimeSpan Children)? ReadStat(string path)

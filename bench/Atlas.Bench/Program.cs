@@ -1,12 +1,13 @@
 using Atlas.Bench;
 using Atlas.Testing;
 
-// Usage: dotnet run -c Release --project bench/Atlas.Bench [-- --jobs 1000 --latency-jobs 200 --workers 2 --slots 8 --concurrency 32]
+// Usage: dotnet run -c Release --project bench/Atlas.Bench [-- --jobs 1000 --latency-jobs 200 --workers 2 --slots 8 --concurrency 32 --trace-ratio 1]
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario load [--clients 100 --seconds 60 --workers 2 --slots 8]
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario docker --workers 1 --warmup 10 --latency-jobs 50
 var settings = BenchSettings.Parse(args);
 await using var cluster = await ClusterProcess.StartAsync(typeof(Scenarios).Assembly, settings.Workers,
-    ["--runtime", settings.Scenario == "docker" ? "docker" : "process", "--slots", settings.Slots.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+    ["--runtime", settings.Scenario == "docker" ? "docker" : "process", "--slots", settings.Slots.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+    new Dictionary<string, string> { ["Atlas__Telemetry__TraceRatio"] = settings.TraceRatio });
 using var client = new HttpClient { BaseAddress = new Uri(cluster.GatewayUrl), Timeout = TimeSpan.FromMinutes(2) };
 if (settings.Scenario == "docker")
 {

@@ -42,6 +42,33 @@ public sealed class AppHostProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_RuntimeDockerWithNoEngine_OneErrorLineAndStartsNothing()
+    {
+        var socket = Path.Combine(_data.Path, "no-engine.sock");
+
+        var (code, output) = await RunWithDockerHostAsync($"unix://{socket}", "--runtime", "docker", "--data", Path.Combine(_data.Path, "data"));
+
+        code.ShouldBe(1);
+        var errors = output.Split('\n').Where(l => l.Contains("error:", StringComparison.Ordinal)).ToList();
+        errors.Count.ShouldBe(1, output);
+        errors[0].ShouldContain("--runtime docker, but no Docker Engine answers at unix://");
+        errors[0].ShouldContain("--runtime process");
+        Directory.Exists(Path.Combine(_data.Path, "data")).ShouldBeFalse(); // nothing started, nothing written
+    }
+
+    [Fact]
+    public async Task Run_UnusableDockerHost_OneErrorLineNamingTheVariable()
+    {
+        var (code, output) = await RunWithDockerHostAsync("ssh://builder", "--runtime", "docker", "--data", Path.Combine(_data.Path, "data"));
+
+        code.ShouldBe(1);
+        var errors = output.Split('\n').Where(l => l.Contains("error:", StringComparison.Ordinal)).ToList();
+        errors.Count.ShouldBe(1, output);
+        errors[0].ShouldContain("DOCKER_HOST: 'ssh://builder' uses 'ssh://'");
+        output.ShouldNotContain("Unhandled exception");
+    }
+
+    [Fact]
     public async Task Run_BadFlag_Exit2WithMessage()
     {
         var (code, output) = await RunAsync("--workers", "0");
@@ -59,9 +86,20 @@ public sealed class AppHostProcessTests : IDisposable
         output.ShouldContain("--runtime");
     }
 
-    private static async Task<(int Code, string Output)> RunAsync(params string[] args)
+    private static Task<(int Code, string Output)> RunAsync(params string[] args) => RunWithDockerHostAsync(null, args);
+
+    private static async Task<(int Code, string Output)> RunWithDockerHostAsync(string? dockerHost, params string[] args)
     {
         var info = ClusterProcess.AppHostStartInfo(typeof(AppHostProcessTests).Assembly);
+        if (dockerHost is not null)
+        {
+            info.Environment["DOCKER_HOST"] = dockerHost;
+        }
+        var free = () => LoopbackPorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (!args.Contains("--port"))
+        {
+            args = [.. args, "--port", free(), "--redis-port", free()];
+        }
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
