@@ -30,13 +30,17 @@ internal static class GatewayJobs
     }
 
     /// <summary>Polls the job until it has ended or <paramref name="timeout"/> has passed; its last view either way.</summary>
-    public static async Task<JobView> WaitEndedAsync(HttpClient http, string id, TimeSpan timeout, CancellationToken cancellationToken)
+    public static Task<JobView> WaitEndedAsync(HttpClient http, string id, TimeSpan timeout, CancellationToken cancellationToken) =>
+        WaitForAsync(http, id, j => JobStateMachine.IsTerminal(j.State), timeout, cancellationToken);
+
+    /// <summary>Polls the job until <paramref name="until"/> holds or <paramref name="timeout"/> has passed; its last view either way.</summary>
+    public static async Task<JobView> WaitForAsync(HttpClient http, string id, Func<JobView, bool> until, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             var job = (await http.GetFromJsonAsync<JobView>($"/api/v1/jobs/{id}", AtlasJson.Options, cancellationToken))!;
-            if (JobStateMachine.IsTerminal(job.State) || DateTime.UtcNow > deadline)
+            if (until(job) || DateTime.UtcNow > deadline)
             {
                 return job;
             }

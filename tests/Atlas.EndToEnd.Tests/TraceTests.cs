@@ -1,4 +1,7 @@
 using System.Text.Json;
+using Atlas.Core;
+using Atlas.Core.Jobs;
+using Atlas.Core.Posix;
 using Atlas.Testing;
 
 namespace Atlas.EndToEnd.Tests;
@@ -40,22 +43,8 @@ public sealed class TraceTests : IDisposable
         var traceId = JsonDocument.Parse(status.Stdout).RootElement.GetProperty("traceId").GetString()!;
 
         var wanted = new[] { "atlas submit", "job.submit", "job.place", "job.claim", "job.start", "job.run", "job.complete" };
-        List<Span> spans = [];
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            using var trace = await DashboardTraces.GetAsync(http, cluster.DashboardUrl, traceId, Ct);
-            spans = trace is null ? [] : Spans(trace.RootElement);
-            if (wanted.All(w => spans.Any(s => s.Name == w)) && spans.Any(s => s.Service == "gateway"))
-            {
-                break;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"The trace {traceId} lacks spans; it has: {string.Join(", ", spans.Select(s => $"{s.Service}/{s.Name}"))}\n{cluster.Output}");
-            }
-            await Task.Delay(500, Ct);
-        }
+        var spans = await WaitForSpansAsync(http, cluster, traceId,
+            found => wanted.All(w => found.Any(s => s.Name == w)) && found.Any(s => s.Service == "gateway"));
 
         var root = spans.Where(s => string.IsNullOrEmpty(s.ParentId)).ShouldHaveSingleItem();
         root.Name.ShouldBe("atlas submit");
@@ -66,7 +55,67 @@ public sealed class TraceTests : IDisposable
         spans.Select(s => s.Service).Distinct().ShouldBe(["atlas-cli", "gateway", "master", "worker-1"], ignoreOrder: true);
     }
 
-    private sealed record Span(string Service, string Name, string Id, string? ParentId);
+    [Fact]
+    public async Task WorkerKilledMidJob_RequeuedAttemptJoinsTheSameTrace()
+    {
+        await using var cluster = await ClusterProcess.StartAsync(typeof(TraceTests).Assembly, workers: 2, ["--runtime", "process"],
+            FastLeases, cancellationToken: Ct);
+        using var http = new HttpClient();
+        // The first attempt waits to be killed with its node; the second one ends at once.
+        File.WriteAllText(_project.Combine("run.sh"), "if [ \"$ATLAS_ATTEMPT\" = 1 ]; then sleep 120; fi\necho attempt $ATLAS_ATTEMPT\n");
+        var cli = new AtlasCli(cluster.GatewayUrl, _home.Path, new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = cluster.OtlpEndpoint });
+        var submit = await cli.RunAsync("submit", _project.Path, "--", "sh", "run.sh");
+        submit.ExitCode.ShouldBe(0, submit.Stderr);
+        var id = submit.Stdout.Split('\n')[0].Trim();
+        using var gateway = new HttpClient { BaseAddress = new Uri(cluster.GatewayUrl) };
+        var running = await GatewayJobs.WaitForAsync(gateway, id, j => j.State == JobState.Running, TimeSpan.FromSeconds(60), Ct);
+        // A killed process's unexported spans die with it: kill it once its claim has reached the dashboard.
+        await WaitForSpansAsync(http, cluster, running.TraceId!, found => found.Any(s => s.Name == "job.claim"));
+
+        Signals.Kill(cluster.Pid(running.Node!)).ShouldBeTrue();
+        var ended = await GatewayJobs.WaitEndedAsync(gateway, id, TimeSpan.FromSeconds(90), Ct);
+
+        ended.State.ShouldBe(JobState.Succeeded, cluster.Output);
+        ended.Attempt.ShouldBe(2);
+        ended.Node.ShouldNotBe(running.Node);
+        var spans = await WaitForSpansAsync(http, cluster, ended.TraceId!,
+            found => found.Count(s => s.Name == "job.claim") >= 2 && found.Any(s => s.Name == "job.complete"));
+        var claims = spans.Where(s => s.Name == "job.claim").ToList();
+        claims.Select(c => c.Attributes[AtlasTelemetry.AttemptTag]).ShouldBe(["1", "2"], ignoreOrder: true);
+        claims.Select(c => c.Service).Distinct().Count().ShouldBe(2); // one attempt on each node
+        spans.Where(s => s.Name == "job.place").Select(p => p.Attributes[AtlasTelemetry.AttemptTag]).ShouldBe(["1", "2"], ignoreOrder: true);
+        spans.Where(s => string.IsNullOrEmpty(s.ParentId)).ShouldHaveSingleItem().Name.ShouldBe("atlas submit");
+    }
+
+    // Leases short enough that a killed node's job is requeued within seconds.
+    private static readonly Dictionary<string, string> FastLeases = new()
+    {
+        ["Atlas__Worker__HeartbeatSeconds"] = "1",
+        ["Atlas__Worker__LeaseSeconds"] = "3",
+        ["Atlas__Master__LeaseSeconds"] = "3",
+        ["Atlas__Master__ReapIntervalSeconds"] = "0.5",
+    };
+
+    private static async Task<List<Span>> WaitForSpansAsync(HttpClient http, ClusterProcess cluster, string traceId, Func<List<Span>, bool> complete)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            using var trace = await DashboardTraces.GetAsync(http, cluster.DashboardUrl, traceId, Ct);
+            var spans = trace is null ? [] : Spans(trace.RootElement);
+            if (complete(spans))
+            {
+                return spans;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The trace {traceId} lacks spans; it has: {string.Join(", ", spans.Select(s => $"{s.Service}/{s.Name}"))}\n{cluster.Output}");
+            }
+            await Task.Delay(500, Ct);
+        }
+    }
+
+    private sealed record Span(string Service, string Name, string Id, string? ParentId, IReadOnlyDictionary<string, string> Attributes);
 
     // The dashboard's answer: { data: OTLP JSON }, resourceSpans[] { resource.attributes[service.name], scopeSpans[].spans[] }.
     private static List<Span> Spans(JsonElement root)
@@ -80,11 +129,20 @@ public sealed class TraceTests : IDisposable
             {
                 foreach (var span in scope.GetProperty("spans").EnumerateArray())
                 {
+                    var attributes = span.TryGetProperty("attributes", out var list)
+                        ? list.EnumerateArray().ToDictionary(a => a.GetProperty("key").GetString()!, a => AttributeText(a.GetProperty("value")))
+                        : [];
                     spans.Add(new Span(service, span.GetProperty("name").GetString()!, span.GetProperty("spanId").GetString()!,
-                        span.TryGetProperty("parentSpanId", out var parent) ? parent.GetString() : null));
+                        span.TryGetProperty("parentSpanId", out var parent) ? parent.GetString() : null, attributes));
                 }
             }
         }
         return spans;
     }
+
+    // An OTLP JSON AnyValue as text: { "stringValue": "x" } or { "intValue": "2" }.
+    private static string AttributeText(JsonElement value) =>
+        value.EnumerateObject().FirstOrDefault() is { Value: var v } && v.ValueKind != JsonValueKind.Undefined
+            ? v.ValueKind == JsonValueKind.String ? v.GetString()! : v.GetRawText()
+            : "";
 }

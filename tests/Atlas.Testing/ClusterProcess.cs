@@ -163,6 +163,34 @@ public sealed class ClusterProcess : IAsyncDisposable
     /// <summary>Processes still alive that name this cluster's data folder (services, Redis, jobs).</summary>
     public IReadOnlyList<string> ProcessesLeft() => LeftoverProcesses.Find(DataDir);
 
+    /// <summary>
+    /// The process id of the service DCP started as <paramref name="name"/> (<c>worker-1</c>,
+    /// <c>master</c>): the one whose environment names that service and this cluster's OTLP endpoint.
+    /// </summary>
+    public int Pid(string name)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+            try
+            {
+                var variables = File.ReadAllText(Path.Combine(dir, "environ")).Split('\0');
+                if (variables.Contains($"OTEL_SERVICE_NAME={name}") && variables.Contains($"OTEL_EXPORTER_OTLP_ENDPOINT={OtlpEndpoint}"))
+                {
+                    return pid;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // gone meanwhile, or not ours to read
+            }
+        }
+        throw new InvalidOperationException($"No process of this cluster is {name}.");
+    }
+
     public async ValueTask DisposeAsync() => await DisposeAsync(keepData: false);
 
     /// <summary>Stops the cluster; with <paramref name="keepData"/> its data folder stays for a second run.</summary>
