@@ -16,6 +16,7 @@ install_missing() {
   command -v redis-server >/dev/null || missing+=(redis-server)
   { command -v dockerd >/dev/null && command -v docker >/dev/null; } || missing+=(docker.io)
   [ -x /bin/busybox ] || missing+=(busybox-static)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
   { command -v node >/dev/null && command -v npm >/dev/null; } || missing+=(nodejs npm)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
