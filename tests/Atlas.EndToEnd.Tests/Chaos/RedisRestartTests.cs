@@ -16,10 +16,9 @@ public sealed class RedisRestartTests
     private static readonly Dictionary<string, string> Settings = new()
     {
         ["Atlas__Worker__HeartbeatSeconds"] = "1",
-        ["Atlas__Worker__LeaseSeconds"] = "20",
+        ["Atlas__LeaseSeconds"] = "20",
         ["Atlas__Worker__InboxCheckSeconds"] = "1",
         ["Atlas__Worker__DrainGraceSeconds"] = "2",
-        ["Atlas__Master__LeaseSeconds"] = "20",
         ["Atlas__Master__IdleRescheduleSeconds"] = "1",
     };
 
