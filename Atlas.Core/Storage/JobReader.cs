@@ -58,7 +58,8 @@ public sealed class JobReader(IConnectionMultiplexer redis)
         var db = Db;
         var index = owner is null ? RedisKeys.Jobs : RedisKeys.OwnerJobs(owner);
         var views = new List<JobView>();
-        const int page = 500;
+        // Unfiltered, the first page is the answer: read no more records than asked for.
+        var page = project is null && state is null ? Math.Clamp(limit, 1, 500) : 500;
         for (long start = 0; views.Count < limit; start += page)
         {
             cancellationToken.ThrowIfCancellationRequested();

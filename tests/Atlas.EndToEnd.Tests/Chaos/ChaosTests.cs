@@ -99,6 +99,12 @@ public sealed class ChaosTests(ITestOutputHelper output)
                 await Task.Delay(500, ct);
             }
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Out of time: what the services said last is the clue.
+            output.WriteLine(string.Join('\n', cluster.Masters.Concat(cluster.Workers).Select(n => cluster.Tail(n, 40))));
+            throw;
+        }
         finally
         {
             await stopFaults.CancelAsync();

@@ -36,7 +36,7 @@ public sealed class RedisRestartTests
         var after = await GatewayJobs.SubmitAsync(http, new JobSpec { Command = ["sleep", "12"] }, Ct);
         foreach (var id in new[] { during, after })
         {
-            while ((await http.GetFromJsonAsync<JobView>($"/api/v1/jobs/{id}", AtlasJson.Options, Ct))!.State is JobState.Queued or JobState.Assigned)
+            while ((await http.GetFromJsonAsync<JobView>($"/api/v1/jobs/{id}", AtlasJson.Options, Ct))!.State is JobState.Queued or JobState.Assigned or JobState.Starting)
             {
                 await Task.Delay(50, Ct);
             }
