@@ -32,4 +32,10 @@ internal static partial class Log
 
     [LoggerMessage(1010, LogLevel.Warning, "Renewing the leader lease failed; retrying.")]
     public static partial void LeaseRenewalFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1011, LogLevel.Information, "Submit replayed: idempotency key already names job {JobId}.")]
+    public static partial void SubmitReplayed(ILogger logger, string jobId);
+
+    [LoggerMessage(1012, LogLevel.Critical, "Job {JobId} recorded; killing this master before it answers (Atlas:Master:KillAfterSubmitRecorded, a test setting).")]
+    public static partial void KillingAfterSubmit(ILogger logger, string jobId);
 }

@@ -6,8 +6,11 @@ internal static partial class Log
     [LoggerMessage(2001, LogLevel.Information, "Node {Node} registered at {Address} with {Slots} slots, runtime {Runtime}.")]
     public static partial void Registered(ILogger logger, string node, string address, int slots, string runtime);
 
-    [LoggerMessage(2002, LogLevel.Debug, "Job {JobId} started (attempt token {Fence}).")]
-    public static partial void JobStarted(ILogger logger, string jobId, long fence);
+    [LoggerMessage(2002, LogLevel.Debug, "Job {JobId} claimed (attempt token {Fence}).")]
+    public static partial void JobClaimed(ILogger logger, string jobId, long fence);
+
+    [LoggerMessage(2021, LogLevel.Information, "Job {JobId}: its inbox entry was stale (the job was requeued or stopped meanwhile); not claimed.")]
+    public static partial void ClaimRefused(ILogger logger, string jobId);
 
     [LoggerMessage(2003, LogLevel.Information, "Job {JobId} ended: {State}, exit code {ExitCode}.")]
     public static partial void JobEnded(ILogger logger, string jobId, string state, int? exitCode);
@@ -75,6 +78,6 @@ internal static partial class Log
     [LoggerMessage(2015, LogLevel.Warning, "Could not list this node's leftover containers; they are removed when the cluster stops.")]
     public static partial void LeftoversUnknown(ILogger logger, Exception exception);
 
-    [LoggerMessage(2016, LogLevel.Information, "Job {JobId} was running when this worker last stopped; it goes back to the queue.")]
+    [LoggerMessage(2016, LogLevel.Information, "Job {JobId} was starting or running when this worker last stopped; it goes back to the queue.")]
     public static partial void RequeuedAfterRestart(ILogger logger, string jobId);
 }

@@ -11,25 +11,25 @@ using Microsoft.Extensions.Hosting;
 namespace Atlas.Api.Jobs;
 
 /// <summary>
-/// The job calls that both the master and a worker answer: <c>{id}/logs</c> and <c>{id}/stop</c>.
-/// The gateway sends them to the node running the job (found through the job-to-node lookup),
-/// and to the master otherwise, so both must give the same answers, the owner check included: a
-/// call that reaches a worker directly is held to the same rules as one through the gateway.
+/// The job call that both the master and a worker answer: <c>{id}/logs</c>. The gateway sends
+/// it to the node running the job (found through the job-to-node lookup), and to the master
+/// otherwise, so both must give the same answers, the owner check included: a call that reaches
+/// a worker directly is held to the same rules as one through the gateway. (A stop is the
+/// master's: it is a write to Redis, which wakes the node.)
 /// </summary>
 public static class JobControlApi
 {
     private static readonly TimeSpan FollowPoll = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Maps the two calls on a <c>/api/v1/jobs</c> group.</summary>
+    /// <summary>Maps the call on a <c>/api/v1/jobs</c> group.</summary>
     public static RouteGroupBuilder MapJobControlApi(this RouteGroupBuilder jobs)
     {
         jobs.MapGet("/{id}/logs", GetLogs).WithSummary("The job's output; with follow=true, streamed until the job ends.");
-        jobs.MapPost("/{id}/stop", StopJob).WithSummary("Stop a job: cancel it if queued, kill it after a grace period if running.");
         return jobs;
     }
 
     public static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> GetLogs(
-        string id, bool? follow, Caller caller, JobStore store, JobPaths paths, TimeProvider time, IServiceProvider services, CancellationToken cancellationToken)
+        string id, bool? follow, Caller caller, JobReader store, JobPaths paths, TimeProvider time, IServiceProvider services, CancellationToken cancellationToken)
     {
         var access = JobId.IsValid(id) ? await store.AccessAsync(id, cancellationToken) : null;
         if (access is null || !caller.CanAccess(access.Value.Owner))
@@ -49,22 +49,5 @@ public static class JobControlApi
         return TypedResults.Stream(
             body => LogTail.CopyAsync(paths.OutputLog(id), body, waitForMore, cancellationToken),
             "text/plain; charset=utf-8");
-    }
-
-    public static async Task<Results<Accepted<JobView>, ProblemHttpResult>> StopJob(string id, Caller caller, JobStore store, CancellationToken cancellationToken)
-    {
-        if (!JobId.IsValid(id) || await store.AccessAsync(id, cancellationToken) is not { } access || !caller.CanAccess(access.Owner))
-        {
-            return Problems.JobNotFound(id);
-        }
-        var outcome = await store.StopAsync(id, cancellationToken);
-        var job = outcome.Kind == StopKind.Missing ? null : await store.GetAsync(id, cancellationToken);
-        if (job is null)
-        {
-            return Problems.JobNotFound(id);
-        }
-        return outcome.Kind == StopKind.AlreadyTerminal
-            ? Problems.Conflict("The job has already ended.", $"Job {id} is {JobStore.StateName(job.View.State)}.")
-            : TypedResults.Accepted($"/api/v1/jobs/{id}", job.View);
     }
 }

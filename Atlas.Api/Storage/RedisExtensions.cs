@@ -4,13 +4,15 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Microsoft.Extensions.Hosting;
 
-/// <summary>The Redis client (Aspire.StackExchange.Redis) and the job store on it.</summary>
+/// <summary>The Redis client (Aspire.StackExchange.Redis) and the read side of the job store on it.</summary>
 public static class RedisExtensions
 {
     /// <summary>
     /// One shared Redis connection from <c>ConnectionStrings:redis</c> (or the seed's
     /// <c>REDIS_ADDRESS</c>), with Aspire's health check on <c>/health</c> and its tracing. It
     /// starts without Redis and reconnects by itself after a Redis restart (<see cref="RedisConnector.ApplyResilience"/>).
+    /// Registers <see cref="JobReader"/> only: each role adds the store that writes what it owns
+    /// (<see cref="MasterJobStore"/> in the master, <see cref="WorkerJobStore"/> in a worker).
     /// </summary>
     public static TBuilder AddAtlasRedis<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -21,7 +23,7 @@ public static class RedisExtensions
                 "No Redis address: set ConnectionStrings__redis (for example 127.0.0.1:5556) or REDIS_ADDRESS.");
         }
         builder.AddRedisClient(RedisConnector.ConnectionName, configureOptions: RedisConnector.ApplyResilience);
-        builder.Services.AddSingleton<JobStore>();
+        builder.Services.AddSingleton<JobReader>();
         return builder;
     }
 }

@@ -13,22 +13,46 @@ namespace Atlas.Cli.Api;
 /// <param name="gateway">The gateway's URL.</param>
 /// <param name="handler">What to send through (the bearer token handler); null for a plain one.</param>
 /// <param name="disposeHandler">Whether disposing the client disposes <paramref name="handler"/> too.</param>
-public sealed class AtlasApiClient(Uri gateway, HttpMessageHandler? handler = null, bool disposeHandler = false) : IDisposable
+/// <param name="time">The clock a retried submit waits on; the system's by default.</param>
+public sealed class AtlasApiClient(Uri gateway, HttpMessageHandler? handler = null, bool disposeHandler = false, TimeProvider? time = null) : IDisposable
 {
+    /// <summary>The header that names a submit, so the cluster answers a replay with the job the first one created.</summary>
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    private const int SubmitAttempts = 3;
+
     private readonly HttpClient _http = new(handler ?? new SocketsHttpHandler(), disposeHandler: handler is null || disposeHandler)
     {
         BaseAddress = gateway,
         Timeout = Timeout.InfiniteTimeSpan, // followed logs last as long as the job
     };
 
-    public async Task<JobView> SubmitAsync(JobSpec spec, string bundlePath, Action<long, long>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Submits a job under an idempotency key (a new one unless given). When the answer is lost —
+    /// the gateway cannot be reached, or says no master answered — the same submit is sent again
+    /// with the same key, up to three times in all: a submit the cluster did record comes back as
+    /// that job, never as a second one.
+    /// </summary>
+    public async Task<JobView> SubmitAsync(
+        JobSpec spec, string bundlePath, Action<long, long>? progress, CancellationToken cancellationToken, string? idempotencyKey = null)
     {
-        using var content = new MultipartFormDataContent();
-        content.Add(JsonContent.Create(spec, options: AtlasJson.Options), "spec");
-        var bundle = new ProgressStreamContent(bundlePath, progress);
-        bundle.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
-        content.Add(bundle, "bundle", "bundle.tar.gz");
-        return await SendAsync<JobView>(HttpMethod.Post, "api/v1/jobs", content, cancellationToken);
+        idempotencyKey ??= Guid.NewGuid().ToString("n");
+        for (var attempt = 1; ; attempt++)
+        {
+            using var content = new MultipartFormDataContent();
+            content.Add(JsonContent.Create(spec, options: AtlasJson.Options), "spec");
+            var bundle = new ProgressStreamContent(bundlePath, progress);
+            bundle.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
+            content.Add(bundle, "bundle", "bundle.tar.gz");
+            try
+            {
+                return await SendAsync<JobView>(HttpMethod.Post, "api/v1/jobs", content, cancellationToken, idempotencyKey);
+            }
+            catch (AtlasApiException ex) when (attempt < SubmitAttempts && ex.Status is 0 or 502 or 503 or 504)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt), time ?? TimeProvider.System, cancellationToken);
+            }
+        }
     }
 
     public Task<List<JobView>> ListJobsAsync(string? project, string? state, int? limit, CancellationToken cancellationToken)
@@ -92,9 +116,9 @@ public sealed class AtlasApiClient(Uri gateway, HttpMessageHandler? handler = nu
 
     public void Dispose() => _http.Dispose();
 
-    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken, string? idempotencyKey = null)
     {
-        using var response = await CallAsync(method, path, content, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        using var response = await CallAsync(method, path, content, HttpCompletionOption.ResponseContentRead, cancellationToken, idempotencyKey);
         try
         {
             return await response.Content.ReadFromJsonAsync<T>(AtlasJson.Options, cancellationToken)
@@ -106,9 +130,14 @@ public sealed class AtlasApiClient(Uri gateway, HttpMessageHandler? handler = nu
         }
     }
 
-    private async Task<HttpResponseMessage> CallAsync(HttpMethod method, string path, HttpContent? content, HttpCompletionOption completion, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> CallAsync(
+        HttpMethod method, string path, HttpContent? content, HttpCompletionOption completion, CancellationToken cancellationToken, string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add(IdempotencyHeader, idempotencyKey);
+        }
         HttpResponseMessage response;
         try
         {

@@ -27,7 +27,7 @@ public sealed class GlobalOptions
 
     /// <summary>A client for <paramref name="target"/>, sending its session's bearer token when there is one.</summary>
     public static AtlasApiClient Client(GatewayTarget target, CliContext context) =>
-        new(target.Url, new BearerTokenHandler(new SessionKeeper(context, target), context.Handler), disposeHandler: true);
+        new(target.Url, new BearerTokenHandler(new SessionKeeper(context, target), context.Handler), disposeHandler: true, context.Time);
 
     /// <summary>The gateway this invocation talks to, and its context.</summary>
     public GatewayTarget Target(ParseResult parse, CliContext context) => GatewayResolver.ResolveTarget(context, parse.GetValue(Context));

@@ -35,6 +35,9 @@ internal static class StatusCommand
             await o.WriteLineAsync($"image:     {job.Image ?? "(the cluster's default)"}");
             await o.WriteLineAsync($"command:   {string.Join(' ', job.Command)}");
             await o.WriteLineAsync($"submitted: {Formats.Time(job.SubmittedAt)}");
+            // Claimed: its node took it (image pull, container creation follow); started: it really runs.
+            await o.WriteLineAsync($"claimed:   {Formats.Time(job.ClaimedAt)}");
+            await o.WriteLineAsync($"started:   {Formats.Time(job.StartedAt)}");
             await o.WriteLineAsync($"duration:  {Formats.Duration(job.StartedAt, job.FinishedAt, context.Time.GetUtcNow())}");
             await o.WriteLineAsync($"trace id:  {job.TraceId ?? "-"}");
             await o.WriteLineAsync();

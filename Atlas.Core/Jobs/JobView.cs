@@ -29,6 +29,11 @@ public sealed record JobView
     public string? Reason { get; init; }
 
     public required DateTimeOffset SubmittedAt { get; init; }
+
+    /// <summary>When the node took the job (it became <c>starting</c>): image pull and container creation follow.</summary>
+    public DateTimeOffset? ClaimedAt { get; init; }
+
+    /// <summary>When the job's process or container really started (it became <c>running</c>).</summary>
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
 

@@ -11,4 +11,7 @@ public enum CompleteOutcome
 
     /// <summary>Refused: the job had already ended; terminal states never change.</summary>
     AlreadyTerminal,
+
+    /// <summary>Refused: the transition table forbids that end from the job's state (it cannot succeed before it started).</summary>
+    Forbidden,
 }

@@ -1,15 +1,23 @@
+using System.Text;
+using Atlas.Core.Jobs;
+
 namespace Atlas.Core.Storage;
 
 /// <summary>
 /// The Lua scripts that make every state change one atomic step, timed by Redis's own clock.
 /// ARGV[1] is always the key prefix (<see cref="RedisKeys.Prefix"/>). Scripts build key names
 /// from it, which is fine on a single Redis (not Redis Cluster).
-/// Each transition appends <c>{"state","at","node","reason"}</c> to the job's history.
+/// Every state change goes through <c>move</c>, which checks it against a table generated from
+/// <see cref="JobStateMachine.Transitions"/> and appends <c>{"state","at","node","reason"}</c> to
+/// the job's history. Worker writes compare the job's node and fencing token first.
 /// </summary>
 internal static class JobScripts
 {
-    private const string Common = """
+    /// <summary>The functions every script starts with; tests run their own checks on top of it.</summary>
+    internal static readonly string Common = $$"""
         local P = ARGV[1]
+        -- Generated from JobStateMachine.Transitions: from -> { to = true }.
+        local ALLOWED = {{AllowedTable()}}
         local function now_ms()
           local t = redis.call('TIME')
           return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -23,14 +31,47 @@ internal static class JobScripts
         local function terminal(state)
           return state == 'succeeded' or state == 'failed' or state == 'cancelled'
         end
+        local function on_node(state)
+          return state == 'assigned' or state == 'starting' or state == 'running'
+        end
+        local function can(from, to)
+          local next = ALLOWED[from or '']
+          return next ~= nil and next[to] == true
+        end
+        -- The one way a state changes. Scripts check their expected states before they write,
+        -- so a refusal here is a bug in a script: it raises rather than write a move the table forbids.
+        local function move(key, id, from, to, now, node, reason)
+          if not can(from, to) then
+            error('atlas: transition ' .. tostring(from) .. ' -> ' .. to .. ' of job ' .. id .. ' is not in the table')
+          end
+          redis.call('HSET', key, 'state', to)
+          record(id, to, now, node, reason)
+        end
+        -- An inbox entry is 'id:fence', so a stale entry can never claim a later assignment.
+        local function entry(id, fence) return id .. ':' .. tostring(fence) end
         -- Ends an assignment on its node: frees the slot, forgets the lease and the route.
-        local function release(id, node)
+        local function release(id, node, fence)
           if node and node ~= '' then
             redis.call('SREM', P .. 'node:' .. node .. ':jobs', id)
-            redis.call('LREM', P .. 'node:' .. node .. ':inbox', 0, id)
+            if fence then redis.call('LREM', P .. 'node:' .. node .. ':inbox', 0, entry(id, fence)) end
           end
           redis.call('ZREM', P .. 'leases', id)
           redis.call('DEL', P .. 'route:' .. id)
+        end
+        -- Ends a job (succeeded, failed, cancelled) and records why: the shared end of every script.
+        local function finish(key, id, from, to, now, node, fence, reason)
+          move(key, id, from, to, now, node, reason)
+          redis.call('HSET', key, 'finished', now)
+          if reason and reason ~= '' then redis.call('HSET', key, 'reason', reason) end
+          release(id, node, fence)
+          redis.call('PUBLISH', P .. 'events', 'freed')
+        end
+        -- Puts a job back in the queue under no token.
+        local function requeue(key, id, from, now, node, reason, attempt)
+          move(key, id, from, 'queued', now, node, reason)
+          redis.call('HSET', key, 'attempt', attempt, 'fence', 0)
+          redis.call('HDEL', key, 'claimed', 'started')
+          redis.call('ZADD', P .. 'queue', -tonumber(redis.call('HGET', key, 'priority') or '0'), id)
         end
         -- The master's writes are fenced by its leadership epoch: a master that lost the lead
         -- (paused, partitioned) cannot place or reap any more.
@@ -42,16 +83,27 @@ internal static class JobScripts
         """;
 
     /// <summary>
-    /// ARGV: prefix, id, priority, then field/value pairs of the record. A record with an
-    /// <c>owner</c> also joins that owner's index. Returns the submit time in ms.
+    /// ARGV: prefix, id, priority, idempotency key ('' for none), its lifetime in ms, then
+    /// field/value pairs of the record. A record with an <c>owner</c> also joins that owner's
+    /// index. Returns { 'new', submit time in ms }, or { 'replay', id } when the idempotency key
+    /// already names a job.
     /// </summary>
-    public const string Submit = Common + """
-        local id = ARGV[2]
+    public static readonly string Submit = Common + """
+        local id, idem = ARGV[2], ARGV[4]
+        if idem ~= '' then
+          local existing = redis.call('GET', idem)
+          if existing then return { 'replay', existing } end
+        end
         local key = P .. 'job:' .. id
         if redis.call('EXISTS', key) == 1 then return redis.error_reply('EXISTS') end
         local now = now_ms()
         local fields = { 'id', id, 'state', 'queued', 'attempt', 1, 'fence', 0, 'submitted', now }
-        for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
+        for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
+        if idem ~= '' then
+          fields[#fields + 1] = 'idem'
+          fields[#fields + 1] = idem
+          redis.call('SET', idem, id, 'PX', ARGV[5])
+        end
         redis.call('HSET', key, unpack(fields))
         redis.call('ZADD', P .. 'jobs', now, id)
         local owner = redis.call('HGET', key, 'owner')
@@ -59,7 +111,7 @@ internal static class JobScripts
         redis.call('ZADD', P .. 'queue', -tonumber(ARGV[3]), id)
         record(id, 'queued', now)
         redis.call('PUBLISH', P .. 'events', 'submit')
-        return now
+        return { 'new', now }
         """;
 
     /// <summary>
@@ -67,7 +119,7 @@ internal static class JobScripts
     /// the most free slots. ARGV: prefix, max jobs, lease ms, leader epoch. Returns a flat list
     /// id, node, fence, attempt, trace ('' for none) per placed job, or the error NOTLEADER.
     /// </summary>
-    public const string Place = Common + """
+    public static readonly string Place = Common + """
         local limit = tonumber(ARGV[2])
         local lease = tonumber(ARGV[3])
         if not leads(ARGV[4]) then return redis.error_reply('NOTLEADER') end
@@ -94,14 +146,15 @@ internal static class JobScripts
           now = now or now_ms()
           local key = P .. 'job:' .. id
           redis.call('ZREM', P .. 'queue', id)
-          if redis.call('HGET', key, 'state') == 'queued' then
+          local state = redis.call('HGET', key, 'state')
+          if state == 'queued' then
             local fence = redis.call('INCR', P .. 'fence')
-            redis.call('HSET', key, 'state', 'assigned', 'node', best.name, 'fence', fence, 'assigned', now)
+            move(key, id, state, 'assigned', now, best.name)
+            redis.call('HSET', key, 'node', best.name, 'fence', fence, 'assigned', now)
             redis.call('SADD', P .. 'node:' .. best.name .. ':jobs', id)
-            redis.call('RPUSH', P .. 'node:' .. best.name .. ':inbox', id)
+            redis.call('RPUSH', P .. 'node:' .. best.name .. ':inbox', entry(id, fence))
             redis.call('ZADD', P .. 'leases', now + lease, id)
             redis.call('SET', P .. 'route:' .. id, best.address)
-            record(id, 'assigned', now, best.name)
             best.free = best.free - 1
             local more = redis.call('HMGET', key, 'attempt', 'trace')
             placed[#placed + 1] = id
@@ -117,71 +170,56 @@ internal static class JobScripts
         """;
 
     /// <summary>
-    /// A worker starts an assigned job. ARGV: prefix, id, node, fence, lease ms.
-    /// Returns 'started', 'cancelled' (a stop came first; the job is now cancelled), or 'stale:STATE'.
+    /// A worker takes the assignments it read from its inbox. ARGV: prefix, node, lease ms, then
+    /// id, fence pairs. Each entry leaves the inbox; one whose job is still assigned to this node
+    /// under that fence becomes starting (or cancelled, when a stop came first). Returns
+    /// { claimed, stale }: claimed is id, record (HGETALL's field/value list) pairs; stale the ids refused.
     /// </summary>
-    public const string Start = Common + """
-        local id, node, fence, lease = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
-        local key = P .. 'job:' .. id
-        local j = redis.call('HMGET', key, 'state', 'node', 'fence', 'stop')
-        if j[1] ~= 'assigned' or j[2] ~= node or j[3] ~= fence then
-          redis.call('LREM', P .. 'node:' .. node .. ':inbox', 0, id)
-          return 'stale:' .. tostring(j[1])
-        end
+    public static readonly string Claim = Common + """
+        local node, lease = ARGV[2], tonumber(ARGV[3])
+        local claimed, stale = {}, {}
         local now = now_ms()
-        if j[4] == '1' then
-          redis.call('HSET', key, 'state', 'cancelled', 'finished', now, 'reason', 'stopped before it started')
-          release(id, node)
-          record(id, 'cancelled', now, node, 'stopped before it started')
-          redis.call('PUBLISH', P .. 'events', 'freed')
-          return 'cancelled'
+        for i = 4, #ARGV, 2 do
+          local id, fence = ARGV[i], ARGV[i + 1]
+          local key = P .. 'job:' .. id
+          redis.call('LREM', P .. 'node:' .. node .. ':inbox', 0, entry(id, fence))
+          local j = redis.call('HMGET', key, 'state', 'node', 'fence', 'stop')
+          if j[1] ~= 'assigned' or j[2] ~= node or j[3] ~= fence then
+            stale[#stale + 1] = id
+          elseif j[4] == '1' then
+            finish(key, id, j[1], 'cancelled', now, node, fence, 'stopped before it started')
+          else
+            move(key, id, j[1], 'starting', now, node)
+            redis.call('HSET', key, 'claimed', now)
+            redis.call('ZADD', P .. 'leases', now + lease, id)
+            claimed[#claimed + 1] = id
+            claimed[#claimed + 1] = redis.call('HGETALL', key)
+          end
         end
-        redis.call('HSET', key, 'state', 'running', 'started', now)
-        redis.call('LREM', P .. 'node:' .. node .. ':inbox', 0, id)
-        redis.call('ZADD', P .. 'leases', now + lease, id)
-        record(id, 'running', now, node)
-        return 'started'
+        return { claimed, stale }
         """;
 
     /// <summary>
-    /// A worker starts everything assigned to it in one step. ARGV: prefix, node, lease ms.
-    /// Returns, for each job now running under this node, its id and its record (HGETALL's
-    /// field/value list). Jobs stopped before they started become cancelled; stale entries leave
-    /// the inbox.
+    /// The job's process or container has started. ARGV: prefix, id, node, fence, lease ms.
+    /// Returns the start time in ms, or 'stale:STATE' when the job is no longer this worker's starting job.
     /// </summary>
-    public const string StartAssigned = Common + """
-        local node, lease = ARGV[2], tonumber(ARGV[3])
-        local inbox = P .. 'node:' .. node .. ':inbox'
-        local started = {}
-        local now = nil
-        for _, id in ipairs(redis.call('LRANGE', inbox, 0, -1)) do
-          local key = P .. 'job:' .. id
-          local j = redis.call('HMGET', key, 'state', 'node', 'stop')
-          redis.call('LREM', inbox, 0, id)
-          if j[1] == 'assigned' and j[2] == node then
-            now = now or now_ms()
-            if j[3] == '1' then
-              redis.call('HSET', key, 'state', 'cancelled', 'finished', now, 'reason', 'stopped before it started')
-              release(id, node)
-              record(id, 'cancelled', now, node, 'stopped before it started')
-              redis.call('PUBLISH', P .. 'events', 'freed')
-            else
-              redis.call('HSET', key, 'state', 'running', 'started', now)
-              redis.call('ZADD', P .. 'leases', now + lease, id)
-              record(id, 'running', now, node)
-              started[#started + 1] = id
-              started[#started + 1] = redis.call('HGETALL', key)
-            end
-          end
-        end
-        return started
+    public static readonly string Start = Common + """
+        local id, node, fence, lease = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+        local key = P .. 'job:' .. id
+        local j = redis.call('HMGET', key, 'state', 'node', 'fence')
+        if j[1] ~= 'starting' or j[2] ~= node or j[3] ~= fence then return 'stale:' .. tostring(j[1]) end
+        local now = now_ms()
+        move(key, id, j[1], 'running', now, node)
+        redis.call('HSET', key, 'started', now)
+        redis.call('ZADD', P .. 'leases', 'XX', now + lease, id)
+        return now
         """;
 
     /// <summary>
     /// A worker's heartbeat: keeps the node alive and renews the leases it still holds.
     /// ARGV: prefix, node, alive ms, lease ms, then id, fence pairs. Returns the ids whose fence is stale.
     /// </summary>
-    public const string Heartbeat = Common + """
+    public static readonly string Heartbeat = Common + """
         local node, alive, lease = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
         local nkey = P .. 'node:' .. node
         local now = now_ms()
@@ -192,7 +230,7 @@ internal static class JobScripts
         for i = 5, #ARGV, 2 do
           local id, fence = ARGV[i], ARGV[i + 1]
           local j = redis.call('HMGET', P .. 'job:' .. id, 'state', 'node', 'fence')
-          if (j[1] == 'assigned' or j[1] == 'running') and j[2] == node and j[3] == fence then
+          if on_node(j[1]) and j[2] == node and j[3] == fence then
             redis.call('ZADD', P .. 'leases', 'XX', now + lease, id)
           else
             stale[#stale + 1] = id
@@ -203,68 +241,59 @@ internal static class JobScripts
 
     /// <summary>
     /// A worker records how a job ended. ARGV: prefix, id, node, fence, state, exit code ('' for none), reason.
-    /// Returns 'done', 'stale' (the token is old: someone else owns the job now) or 'terminal' (already ended).
+    /// Returns 'done', 'stale' (the token is old: someone else owns the job now), 'terminal'
+    /// (already ended) or 'refused:STATE' (the table forbids it, e.g. succeeding before the start was recorded).
     /// </summary>
-    public const string Complete = Common + """
+    public static readonly string Complete = Common + """
         local id, node, fence, state, exit, reason = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
         local key = P .. 'job:' .. id
         local j = redis.call('HMGET', key, 'state', 'node', 'fence')
         if j[1] == false then return 'stale' end
         if terminal(j[1]) then return 'terminal' end
-        if j[2] ~= node or j[3] ~= fence or (j[1] ~= 'running' and j[1] ~= 'assigned') then return 'stale' end
+        if j[2] ~= node or j[3] ~= fence or not on_node(j[1]) then return 'stale' end
+        if not can(j[1], state) then return 'refused:' .. j[1] end
         local now = now_ms()
-        redis.call('HSET', key, 'state', state, 'finished', now)
         if exit ~= '' then redis.call('HSET', key, 'exit', exit) end
-        if reason ~= '' then redis.call('HSET', key, 'reason', reason) end
-        release(id, node)
-        record(id, state, now, node, reason)
-        redis.call('PUBLISH', P .. 'events', 'freed')
+        finish(key, id, j[1], state, now, node, fence, reason)
         return 'done'
         """;
 
     /// <summary>
-    /// A draining worker hands back a job it holds: queued again with attempt + 1 (not failed).
-    /// ARGV: prefix, id, node, fence, reason. Returns 'requeued', 'cancelled' (a stop was asked
-    /// for: it ends instead), or 'stale'.
+    /// A worker hands back a job it holds (it drains, or it restarted): queued again, not failed;
+    /// attempt + 1 once the job may have run (starting or running). ARGV: prefix, id, node, fence,
+    /// reason. Returns 'requeued', 'cancelled' (a stop was asked for: it ends instead), or 'stale'.
     /// </summary>
-    public const string Requeue = Common + """
+    public static readonly string HandBack = Common + """
         local id, node, fence, reason = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
         local key = P .. 'job:' .. id
-        local j = redis.call('HMGET', key, 'state', 'node', 'fence', 'attempt', 'stop', 'priority')
-        if (j[1] ~= 'assigned' and j[1] ~= 'running') or j[2] ~= node or j[3] ~= fence then return 'stale' end
+        local j = redis.call('HMGET', key, 'state', 'node', 'fence', 'attempt', 'stop')
+        if not on_node(j[1]) or j[2] ~= node or j[3] ~= fence then return 'stale' end
         local now = now_ms()
-        release(id, node)
         if j[5] == '1' then
-          redis.call('HSET', key, 'state', 'cancelled', 'finished', now, 'reason', 'stopped by user')
-          record(id, 'cancelled', now, node, 'stopped by user')
-          redis.call('PUBLISH', P .. 'events', 'freed')
+          finish(key, id, j[1], 'cancelled', now, node, fence, 'stopped by user')
           return 'cancelled'
         end
+        release(id, node, fence)
         local attempt = tonumber(j[4])
-        if j[1] == 'running' then attempt = attempt + 1 end
-        redis.call('HSET', key, 'state', 'queued', 'attempt', attempt, 'fence', 0)
-        redis.call('HDEL', key, 'started')
-        redis.call('ZADD', P .. 'queue', -tonumber(j[6] or '0'), id)
-        record(id, 'queued', now, node, reason)
+        if j[1] ~= 'assigned' then attempt = attempt + 1 end
+        requeue(key, id, j[1], now, node, reason, attempt)
         redis.call('PUBLISH', P .. 'events', 'freed')
         return 'requeued'
         """;
 
     /// <summary>
-    /// Asks a job to stop. ARGV: prefix, id. A queued job is cancelled at once ('cancelled'); an
-    /// assigned or running one is flagged and its node woken ('stopping:NODE'); otherwise 'terminal:STATE' or 'missing'.
+    /// Asks a job to stop. ARGV: prefix, id. A queued job is cancelled at once ('cancelled'); one on
+    /// a node is flagged and its node woken ('stopping:NODE'); otherwise 'terminal:STATE' or 'missing'.
     /// </summary>
-    public const string Stop = Common + """
+    public static readonly string Stop = Common + """
         local id = ARGV[2]
         local key = P .. 'job:' .. id
         local j = redis.call('HMGET', key, 'state', 'node')
         if j[1] == false then return 'missing' end
         if terminal(j[1]) then return 'terminal:' .. j[1] end
-        local now = now_ms()
-        if j[1] == 'queued' or j[1] == 'lost' then
+        if j[1] == 'queued' then
           redis.call('ZREM', P .. 'queue', id)
-          redis.call('HSET', key, 'state', 'cancelled', 'finished', now, 'reason', 'stopped by user')
-          record(id, 'cancelled', now, nil, 'stopped by user')
+          finish(key, id, j[1], 'cancelled', now_ms(), nil, nil, 'stopped by user')
           return 'cancelled'
         end
         redis.call('HSET', key, 'stop', '1')
@@ -274,10 +303,11 @@ internal static class JobScripts
 
     /// <summary>
     /// Judges expired leases and silent nodes on Redis's clock. An expired job becomes lost, then
-    /// queued again with attempt + 1, or failed after max attempts. ARGV: prefix, max jobs, max attempts,
-    /// leader epoch. Returns the number of jobs requeued or failed, or the error NOTLEADER.
+    /// queued again with attempt + 1, failed after max attempts, or cancelled when a stop was asked.
+    /// ARGV: prefix, max jobs, max attempts, leader epoch. Returns the number of leases judged, or
+    /// the error NOTLEADER.
     /// </summary>
-    public const string Reap = Common + """
+    public static readonly string Reap = Common + """
         local limit, max_attempts = tonumber(ARGV[2]), tonumber(ARGV[3])
         if not leads(ARGV[4]) then return redis.error_reply('NOTLEADER') end
         local now = now_ms()
@@ -290,25 +320,19 @@ internal static class JobScripts
         local expired = redis.call('ZRANGEBYSCORE', P .. 'leases', '-inf', now, 'LIMIT', 0, limit)
         for _, id in ipairs(expired) do
           local key = P .. 'job:' .. id
-          local j = redis.call('HMGET', key, 'state', 'node', 'attempt', 'lostOn', 'stop')
-          release(id, j[2])
-          if j[1] == 'assigned' or j[1] == 'running' then
-            local lost_on = j[4] and (j[4] .. ', ' .. j[2]) or j[2]
-            redis.call('HSET', key, 'state', 'lost', 'lostOn', lost_on)
-            record(id, 'lost', now, j[2], 'lease expired')
-            local attempt = tonumber(j[3])
-            if j[5] == '1' then
-              redis.call('HSET', key, 'state', 'cancelled', 'finished', now, 'reason', 'stopped by user')
-              record(id, 'cancelled', now, nil, 'stopped by user')
+          local j = redis.call('HMGET', key, 'state', 'node', 'fence', 'attempt', 'lostOn', 'stop')
+          release(id, j[2], j[3])
+          if on_node(j[1]) then
+            local lost_on = j[5] and (j[5] .. ', ' .. j[2]) or j[2]
+            move(key, id, j[1], 'lost', now, j[2], 'lease expired')
+            redis.call('HSET', key, 'lostOn', lost_on)
+            local attempt = tonumber(j[4])
+            if j[6] == '1' then
+              finish(key, id, 'lost', 'cancelled', now, nil, nil, 'stopped by user')
             elseif attempt >= max_attempts then
-              local reason = 'lost on node ' .. lost_on
-              redis.call('HSET', key, 'state', 'failed', 'finished', now, 'reason', reason)
-              record(id, 'failed', now, nil, reason)
+              finish(key, id, 'lost', 'failed', now, nil, nil, 'lost on node ' .. lost_on)
             else
-              redis.call('HSET', key, 'state', 'queued', 'attempt', attempt + 1)
-              redis.call('HDEL', key, 'started')
-              redis.call('ZADD', P .. 'queue', -tonumber(redis.call('HGET', key, 'priority') or '0'), id)
-              record(id, 'queued', now, nil, 'requeued after lease expiry')
+              requeue(key, id, 'lost', now, nil, 'requeued after lease expiry', attempt + 1)
             end
           end
         end
@@ -318,9 +342,9 @@ internal static class JobScripts
 
     /// <summary>
     /// Registers or refreshes a node. ARGV: prefix, name, address, runtime, slots, alive ms.
-    /// Returns the ids of jobs this node held before (assigned or running) so a restarted worker can settle them.
+    /// Returns the ids of jobs this node held before (assigned, starting or running) so a restarted worker can settle them.
     /// </summary>
-    public const string Register = Common + """
+    public static readonly string Register = Common + """
         local name, address, runtime, slots, alive = ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
         local nkey = P .. 'node:' .. name
         local now = now_ms()
@@ -332,7 +356,7 @@ internal static class JobScripts
         """;
 
     /// <summary>Marks a node draining (takes no new work) or down. ARGV: prefix, name, state.</summary>
-    public const string SetNodeState = Common + """
+    public static readonly string SetNodeState = Common + """
         local nkey = P .. 'node:' .. ARGV[2]
         if redis.call('EXISTS', nkey) == 0 then return 0 end
         redis.call('HSET', nkey, 'state', ARGV[3])
@@ -344,7 +368,7 @@ internal static class JobScripts
     /// Takes or renews the leader lease. ARGV: prefix, master id, lease ms. Returns this master's
     /// epoch while it leads (renewing the lease), or 0 when another master holds it.
     /// </summary>
-    public const string Lead = Common + """
+    public static readonly string Lead = Common + """
         local key = P .. 'leader'
         local current = redis.call('GET', key)
         if current then
@@ -361,7 +385,7 @@ internal static class JobScripts
         """;
 
     /// <summary>Gives up the leader lease if this master holds it, so a standby takes over at once. ARGV: prefix, master id.</summary>
-    public const string Resign = Common + """
+    public static readonly string Resign = Common + """
         local key = P .. 'leader'
         local current = redis.call('GET', key)
         if current and string.match(current, '^(.*)|%d+$') == ARGV[2] then redis.call('DEL', key) return 1 end
@@ -374,7 +398,7 @@ internal static class JobScripts
     /// queue, so neither a long history nor a long queue makes it slow. ARGV: prefix, owner.
     /// Returns total, then id, 0-based rank pairs.
     /// </summary>
-    public const string QueuePositions = Common + """
+    public static readonly string QueuePositions = Common + """
         local queue = P .. 'queue'
         local mine = P .. 'owner:' .. ARGV[2] .. ':jobs'
         local total = redis.call('ZCARD', queue)
@@ -399,16 +423,32 @@ internal static class JobScripts
         """;
 
     /// <summary>Deletes a finished job's records. ARGV: prefix, id. Returns 'deleted', 'missing' or 'active:STATE'.</summary>
-    public const string Delete = Common + """
+    public static readonly string Delete = Common + """
         local id = ARGV[2]
         local key = P .. 'job:' .. id
-        local state = redis.call('HGET', key, 'state')
-        if state == false then return 'missing' end
-        if not terminal(state) then return 'active:' .. state end
-        local owner = redis.call('HGET', key, 'owner')
-        if owner then redis.call('ZREM', P .. 'owner:' .. owner .. ':jobs', id) end
+        local j = redis.call('HMGET', key, 'state', 'owner', 'idem')
+        if j[1] == false then return 'missing' end
+        if not terminal(j[1]) then return 'active:' .. j[1] end
+        if j[2] then redis.call('ZREM', P .. 'owner:' .. j[2] .. ':jobs', id) end
+        if j[3] then redis.call('DEL', j[3]) end
         redis.call('DEL', key, key .. ':history', P .. 'route:' .. id)
         redis.call('ZREM', P .. 'jobs', id)
         return 'deleted'
         """;
+
+    /// <summary>The transition table as a Lua table literal: <c>{ queued = { assigned = true, … }, … }</c>.</summary>
+    private static string AllowedTable()
+    {
+        var lua = new StringBuilder("{ ");
+        foreach (var from in JobStateMachine.Transitions.GroupBy(t => t.From))
+        {
+            lua.Append(JobStateMachine.Name(from.Key)).Append(" = { ");
+            foreach (var to in from.Select(t => t.To).Distinct())
+            {
+                lua.Append(JobStateMachine.Name(to)).Append(" = true, ");
+            }
+            lua.Append("}, ");
+        }
+        return lua.Append('}').ToString();
+    }
 }

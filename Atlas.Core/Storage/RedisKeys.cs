@@ -24,11 +24,14 @@ public static class RedisKeys
     /// <summary>Sorted set: queued job ids, scored by minus priority (equal scores sort by id, so by submit time).</summary>
     public const string Queue = Prefix + "queue";
 
-    /// <summary>Sorted set: assigned and running job ids, scored by lease expiry in ms on Redis's clock.</summary>
+    /// <summary>Sorted set: ids of jobs on a node (assigned, starting, running), scored by lease expiry in ms on Redis's clock.</summary>
     public const string Leases = Prefix + "leases";
 
     /// <summary>String: the job-to-node lookup the gateway reads; holds the node's address while the job is active.</summary>
     public static string Route(string id) => $"{Prefix}route:{id}";
+
+    /// <summary>String: the job an idempotent submit created, by the hash of its owner and key; it expires.</summary>
+    public static string Idempotency(string hash) => $"{Prefix}idem:{hash}";
 
     /// <summary>Set: every node name ever registered.</summary>
     public const string Nodes = Prefix + "nodes";
@@ -36,10 +39,13 @@ public static class RedisKeys
     /// <summary>Hash: one node's registration.</summary>
     public static string Node(string name) => $"{Prefix}node:{name}";
 
-    /// <summary>Set: the active (assigned or running) jobs of a node.</summary>
+    /// <summary>Set: the jobs on a node (assigned, starting or running).</summary>
     public static string NodeJobs(string name) => $"{Prefix}node:{name}:jobs";
 
-    /// <summary>List: jobs assigned to a node and not yet started. Entries leave it only when the job starts or ends, so an assignment survives a worker crash.</summary>
+    /// <summary>
+    /// List: jobs assigned to a node and not yet claimed, as <c>id:fence</c> entries (<see cref="Assignment"/>).
+    /// Entries leave it only when the job is claimed or ends, so an assignment survives a worker crash.
+    /// </summary>
     public static string NodeInbox(string name) => $"{Prefix}node:{name}:inbox";
 
     /// <summary>Channel: wakes the master's scheduler (a job submitted, a slot freed, a node joined).</summary>

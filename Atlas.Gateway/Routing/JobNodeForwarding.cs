@@ -9,7 +9,7 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Atlas.Gateway.Routing;
 
 /// <summary>
-/// Sends the calls that need the node running a job (live logs, stop) straight to that node,
+/// Sends the call that needs the node running a job (live logs) straight to that node,
 /// found through the job-to-node lookup in Redis (the seed's "distributed scheduler" behaviour).
 /// When the job has no node (queued, or finished: the lookup is gone) or the node cannot be
 /// reached, the call goes on to the master, which serves the same answers from the shared volume.
@@ -17,7 +17,7 @@ namespace Atlas.Gateway.Routing;
 internal sealed partial class JobNodeForwarding(
     RequestDelegate next,
     IHttpForwarder forwarder,
-    JobStore store,
+    JobReader store,
     IOptions<GatewayOptions> options,
     ILogger<JobNodeForwarding> logger)
 {
@@ -65,6 +65,6 @@ internal sealed partial class JobNodeForwarding(
         }
     }
 
-    [GeneratedRegex("^/api/v1/jobs/(?<id>[^/]+)/(logs|stop)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^/api/v1/jobs/(?<id>[^/]+)/logs$", RegexOptions.CultureInvariant)]
     private static partial Regex NodeCall();
 }

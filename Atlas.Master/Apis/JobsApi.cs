@@ -10,7 +10,7 @@ namespace Atlas.Master.Apis;
 
 /// <summary>
 /// The job API, <c>/api/v1/jobs</c>. The gateway sends calls here unless a job's node must answer
-/// (live logs, stop). A caller sees only their own jobs (an admin, every job); anyone else's job is
+/// (live logs). A caller sees only their own jobs (an admin, every job); anyone else's job is
 /// a 404, the same as a job that does not exist, so ids cannot be probed.
 /// </summary>
 public static class JobsApi
@@ -22,21 +22,23 @@ public static class JobsApi
     {
         var api = app.MapGroup("/api/v1/jobs").WithTags("Jobs");
         api.MapPost("/", SubmitJob).DisableAntiforgery().Accepts<IFormFile>("multipart/form-data")
-            .WithSummary("Submit a job: a 'spec' JSON part and a 'bundle' .tar.gz part.");
+            .WithSummary("Submit a job: a 'spec' JSON part and a 'bundle' .tar.gz part.")
+            .WithDescription("With an Idempotency-Key header, a submit replayed with the same key (by the same user) returns the job the first one created, with 200, instead of creating another.");
         api.MapGet("/", ListJobs).WithSummary("Jobs, newest first.");
         api.MapGet("/{id}", GetJob).WithSummary("One job with its state history.");
         api.MapJobControlApi();
+        api.MapPost("/{id}/stop", StopJob).WithSummary("Stop a job: cancel it if queued, kill it after a grace period if on a node.");
         api.MapDelete("/{id}", DeleteJob).WithSummary("Remove a finished job and its files.");
         return app;
     }
 
-    public static async Task<Results<Created<JobView>, ProblemHttpResult>> SubmitJob(
+    public static async Task<Results<Created<JobView>, Ok<JobView>, ProblemHttpResult>> SubmitJob(
         HttpRequest request, Caller caller, JobSubmitter submitter, CancellationToken cancellationToken)
     {
         var result = await submitter.SubmitAsync(request, caller.Owner, cancellationToken);
         if (result.Job is { } job)
         {
-            return TypedResults.Created($"/api/v1/jobs/{job.Id}", job);
+            return result.Replayed ? TypedResults.Ok(job) : TypedResults.Created($"/api/v1/jobs/{job.Id}", job);
         }
         var detail = string.Join(" ", result.Errors!.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
         return TypedResults.Problem(statusCode: result.Status, title: result.Title, detail: detail,
@@ -44,7 +46,7 @@ public static class JobsApi
     }
 
     public static async Task<Results<Ok<IReadOnlyList<JobView>>, ProblemHttpResult>> ListJobs(
-        Caller caller, JobStore store, string? project, string? state, int? limit, CancellationToken cancellationToken)
+        Caller caller, JobReader store, string? project, string? state, int? limit, CancellationToken cancellationToken)
     {
         JobState? parsedState = null;
         if (state is not null)
@@ -67,17 +69,17 @@ public static class JobsApi
         return TypedResults.Ok(await store.ListAsync(owner, project, parsedState, limit ?? DefaultLimit, cancellationToken));
     }
 
-    public static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(string id, Caller caller, JobStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(string id, Caller caller, JobReader store, CancellationToken cancellationToken)
     {
         var job = JobId.IsValid(id) ? await store.GetAsync(id, cancellationToken) : null;
         return job is null || !caller.CanAccess(job.View.Owner) ? Problems.JobNotFound(id) : TypedResults.Ok(job.View);
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteJob(
-        string id, Caller caller, JobStore store, JobPaths paths, ILogger<JobSubmitter> logger, CancellationToken cancellationToken)
+        string id, Caller caller, JobReader reader, MasterJobStore store, JobPaths paths, ILogger<JobSubmitter> logger, CancellationToken cancellationToken)
     {
         // The owner never changes, so checking it before the delete is as good as checking it in the same step.
-        if (!JobId.IsValid(id) || await store.AccessAsync(id, cancellationToken) is not { } access || !caller.CanAccess(access.Owner))
+        if (!JobId.IsValid(id) || await reader.AccessAsync(id, cancellationToken) is not { } access || !caller.CanAccess(access.Owner))
         {
             return Problems.JobNotFound(id);
         }
@@ -96,5 +98,23 @@ public static class JobsApi
                 Log.JobDeleted(logger, id);
                 return TypedResults.NoContent();
         }
+    }
+
+    public static async Task<Results<Accepted<JobView>, ProblemHttpResult>> StopJob(
+        string id, Caller caller, JobReader reader, MasterJobStore store, CancellationToken cancellationToken)
+    {
+        if (!JobId.IsValid(id) || await reader.AccessAsync(id, cancellationToken) is not { } access || !caller.CanAccess(access.Owner))
+        {
+            return Problems.JobNotFound(id);
+        }
+        var outcome = await store.StopAsync(id, cancellationToken);
+        var job = outcome.Kind == StopKind.Missing ? null : await reader.GetAsync(id, cancellationToken);
+        if (job is null)
+        {
+            return Problems.JobNotFound(id);
+        }
+        return outcome.Kind == StopKind.AlreadyTerminal
+            ? Problems.Conflict("The job has already ended.", $"Job {id} is {JobStateMachine.Name(job.View.State)}.")
+            : TypedResults.Accepted($"/api/v1/jobs/{id}", job.View);
     }
 }

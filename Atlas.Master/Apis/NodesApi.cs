@@ -13,6 +13,6 @@ public static class NodesApi
         return app;
     }
 
-    public static async Task<Ok<IReadOnlyList<NodeView>>> ListNodes(JobStore store, CancellationToken cancellationToken) =>
+    public static async Task<Ok<IReadOnlyList<NodeView>>> ListNodes(JobReader store, CancellationToken cancellationToken) =>
         TypedResults.Ok(await store.ListNodesAsync(cancellationToken));
 }

@@ -14,6 +14,6 @@ public static class QueueApi
         return app;
     }
 
-    public static async Task<Ok<QueueView>> GetQueue(Caller caller, JobStore store, CancellationToken cancellationToken) =>
+    public static async Task<Ok<QueueView>> GetQueue(Caller caller, JobReader store, CancellationToken cancellationToken) =>
         TypedResults.Ok(await store.QueueAsync(caller.Subject, cancellationToken));
 }

@@ -1,3 +1,4 @@
+using Atlas.Core.Storage;
 using Atlas.Core.Telemetry;
 using Atlas.Master.Apis;
 using Atlas.Master.Leadership;
@@ -15,6 +16,8 @@ public static class MasterExtensions
     public static IHostApplicationBuilder AddMasterServices(this IHostApplicationBuilder builder)
     {
         builder.AddSharedVolume();
+        builder.AddAtlasLease();
+        builder.Services.AddSingleton<MasterJobStore>();
         builder.Services.AddOptions<MasterOptions>().BindConfiguration(MasterOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<MasterOptions>, MasterOptionsValidator>();
 

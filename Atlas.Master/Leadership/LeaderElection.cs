@@ -12,7 +12,7 @@ namespace Atlas.Master.Leadership;
 /// and Redis refuses it once another master has taken over, so two masters never act at once
 /// even if one is paused. Any master serves the API: submits and reads go straight to Redis.
 /// </summary>
-public sealed class LeaderElection(JobStore store, IOptions<MasterOptions> options, TimeProvider time, ILogger<LeaderElection> logger) : BackgroundService
+public sealed class LeaderElection(MasterJobStore store, IOptions<MasterOptions> options, TimeProvider time, ILogger<LeaderElection> logger) : BackgroundService
 {
     private long _epoch;
     private long _validUntil;

@@ -1,6 +1,6 @@
 namespace Atlas.Master.Options;
 
-/// <summary>The master's settings, section <c>Atlas:Master</c> (e.g. <c>Atlas__Master__LeaseSeconds=15</c>).</summary>
+/// <summary>The master's settings, section <c>Atlas:Master</c> (e.g. <c>Atlas__Master__MaxAttempts=3</c>); the job lease is the shared <c>Atlas:LeaseSeconds</c>.</summary>
 public sealed class MasterOptions
 {
     public const string Section = "Atlas:Master";
@@ -20,9 +20,6 @@ public sealed class MasterOptions
     /// <summary>The most files and folders a bundle may hold.</summary>
     public int MaxBundleEntries { get; set; } = 100_000;
 
-    /// <summary>How long an assignment or a running job is held without a heartbeat.</summary>
-    public double LeaseSeconds { get; set; } = 15;
-
     /// <summary>How many times a lost job is started before it fails.</summary>
     public int MaxAttempts { get; set; } = 3;
 
@@ -35,7 +32,13 @@ public sealed class MasterOptions
     /// </summary>
     public double IdleRescheduleSeconds { get; set; } = 2;
 
-    public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
+    /// <summary>
+    /// For tests only: after recording a submit in Redis, the master kills itself (SIGKILL)
+    /// before it answers, so a test can show that replaying the submit returns the same job.
+    /// </summary>
+    public bool KillAfterSubmitRecorded { get; set; }
+
+    public TimeSpan ReapInterval => TimeSpan.FromSeconds(ReapIntervalSeconds);
 
     public TimeSpan LeaderLease => TimeSpan.FromSeconds(LeaderLeaseSeconds);
 }

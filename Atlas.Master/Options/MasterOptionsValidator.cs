@@ -1,9 +1,10 @@
+using Atlas.Api.Leases;
 using Microsoft.Extensions.Options;
 
 namespace Atlas.Master.Options;
 
 /// <summary>Says in words which master setting is wrong, at start.</summary>
-internal sealed class MasterOptionsValidator : IValidateOptions<MasterOptions>
+internal sealed class MasterOptionsValidator(IOptions<LeaseOptions> lease) : IValidateOptions<MasterOptions>
 {
     public ValidateOptionsResult Validate(string? name, MasterOptions options)
     {
@@ -24,17 +25,13 @@ internal sealed class MasterOptionsValidator : IValidateOptions<MasterOptions>
         {
             errors.Add($"Atlas:Master:MaxBundleEntries must be at least 1 (is {options.MaxBundleEntries}).");
         }
-        if (options.LeaseSeconds is < 1 or > 3600)
-        {
-            errors.Add($"Atlas:Master:LeaseSeconds must be between 1 and 3600 (is {options.LeaseSeconds}).");
-        }
         if (options.MaxAttempts is < 1 or > 100)
         {
             errors.Add($"Atlas:Master:MaxAttempts must be between 1 and 100 (is {options.MaxAttempts}).");
         }
-        if (options.ReapIntervalSeconds <= 0 || options.ReapIntervalSeconds > options.LeaseSeconds)
+        if (options.ReapIntervalSeconds <= 0 || options.ReapIntervalSeconds > lease.Value.LeaseSeconds)
         {
-            errors.Add($"Atlas:Master:ReapIntervalSeconds must be above 0 and at most the lease (is {options.ReapIntervalSeconds}).");
+            errors.Add($"Atlas:Master:ReapIntervalSeconds must be above 0 and at most Atlas:LeaseSeconds (are {options.ReapIntervalSeconds} and {lease.Value.LeaseSeconds}).");
         }
         if (options.IdleRescheduleSeconds <= 0)
         {

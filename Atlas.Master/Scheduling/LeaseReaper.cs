@@ -10,13 +10,13 @@ namespace Atlas.Master.Scheduling;
 /// Sweeps expired leases on Redis's clock: a job whose worker stopped renewing it becomes lost,
 /// then queued again (or failed after the configured attempts); silent nodes are marked down.
 /// </summary>
-internal sealed class LeaseReaper(JobStore store, LeaderElection leader, IOptions<MasterOptions> options, TimeProvider time, ILogger<LeaseReaper> logger) : BackgroundService
+internal sealed class LeaseReaper(MasterJobStore store, LeaderElection leader, IOptions<MasterOptions> options, TimeProvider time, ILogger<LeaseReaper> logger) : BackgroundService
 {
     private const int Batch = 500;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.ReapIntervalSeconds), time);
+        using var timer = new PeriodicTimer(options.Value.ReapInterval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))

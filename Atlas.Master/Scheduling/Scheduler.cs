@@ -1,3 +1,4 @@
+using Atlas.Api.Leases;
 using Atlas.Core;
 using Atlas.Core.Events;
 using Atlas.Core.Storage;
@@ -19,11 +20,12 @@ namespace Atlas.Master.Scheduling;
 /// someone collects them.
 /// </summary>
 internal sealed class Scheduler(
-    JobStore store,
+    MasterJobStore store,
     LeaderElection leader,
     IConnectionMultiplexer redis,
     AtlasMetrics metrics,
     IOptions<MasterOptions> options,
+    IOptions<LeaseOptions> lease,
     TimeProvider time,
     ILogger<Scheduler> logger) : BackgroundService
 {
@@ -67,7 +69,7 @@ internal sealed class Scheduler(
             do
             {
                 var began = AtlasTelemetry.ActivitySource.HasListeners() ? time.GetUtcNow() : default;
-                placed = await store.PlaceAsync(Batch, options.Value.Lease, leader.Epoch, cancellationToken);
+                placed = await store.PlaceAsync(Batch, lease.Value.Lease, leader.Epoch, cancellationToken);
                 if (placed.Count > 0)
                 {
                     TracePlacements(placed, began);

@@ -18,15 +18,33 @@ namespace Atlas.Master.Submission;
 /// .tar.gz part), checks both completely, and only then creates <c>jobs/{id}/</c> on the shared
 /// volume and queues the job. The job folder appears by one rename, so a refused or failed
 /// submit leaves nothing behind. The 201 is sent after the record is in Redis and the bundle is
-/// fsynced.
+/// fsynced. With an <c>Idempotency-Key</c> header, a replay of a submit that was recorded (its
+/// answer lost: the master died, the connection broke, the gateway retried) returns that job
+/// instead of creating a second one; keys are scoped per user.
 /// </summary>
 public sealed class JobSubmitter(
-    JobStore store, JobPaths paths, AtlasMetrics metrics, IOptions<MasterOptions> options, TimeProvider time, ILogger<JobSubmitter> logger)
+    MasterJobStore store, JobReader reader, JobPaths paths, AtlasMetrics metrics, IOptions<MasterOptions> options, TimeProvider time, ILogger<JobSubmitter> logger)
 {
+    /// <summary>The header a client names its submit by, so a replay is recognised.</summary>
+    public const string IdempotencyHeader = "Idempotency-Key";
+
     private const int MaxSpecBytes = 1 << 20;
+    private const int MaxIdempotencyKeyLength = 128;
 
     public async Task<SubmitResult> SubmitAsync(HttpRequest request, JobOwner owner, CancellationToken cancellationToken)
     {
+        var keys = request.Headers[IdempotencyHeader];
+        var key = keys.Count == 0 ? null : keys.ToString();
+        if (key is not null && (keys.Count > 1 || key.Length is 0 or > MaxIdempotencyKeyLength || !key.All(c => c is > ' ' and <= '~')))
+        {
+            return SubmitResult.Rejected(StatusCodes.Status400BadRequest, "The idempotency key is not valid.", IdempotencyHeader,
+                $"Send one key of 1 to {MaxIdempotencyKeyLength} visible ASCII characters (a UUID, for example).");
+        }
+        if (key is not null && await ReplayAsync(await store.FindSubmittedAsync(owner, key, cancellationToken), cancellationToken) is { } earlier)
+        {
+            return earlier; // answered before the body is read: nothing is unpacked twice
+        }
+
         var boundary = GetBoundary(request);
         if (boundary is null)
         {
@@ -40,7 +58,7 @@ public sealed class JobSubmitter(
         Directory.CreateDirectory(staging);
         try
         {
-            var result = await SubmitStagedAsync(request, boundary, staging, owner, activity, cancellationToken);
+            var result = await SubmitStagedAsync(request, boundary, staging, owner, key, activity, cancellationToken);
             if (result.Job is null)
             {
                 activity?.SetStatus(ActivityStatusCode.Error, result.Title);
@@ -54,7 +72,7 @@ public sealed class JobSubmitter(
     }
 
     private async Task<SubmitResult> SubmitStagedAsync(
-        HttpRequest request, string boundary, string staging, JobOwner owner, Activity? activity, CancellationToken cancellationToken)
+        HttpRequest request, string boundary, string staging, JobOwner owner, string? idempotencyKey, Activity? activity, CancellationToken cancellationToken)
     {
         var limits = options.Value;
         var bundlePath = Path.Combine(staging, "bundle.tar.gz");
@@ -139,15 +157,28 @@ public sealed class JobSubmitter(
         var jobDir = paths.Job(id);
         Directory.Move(staging, jobDir);
 
-        DateTimeOffset submitted;
+        SubmitOutcome recorded;
         try
         {
-            submitted = await store.SubmitAsync(id, spec!, owner, activity?.Id ?? Activity.Current?.Id, cancellationToken);
+            recorded = await store.SubmitAsync(id, spec!, owner, activity?.Id ?? Activity.Current?.Id, idempotencyKey, cancellationToken);
         }
         catch
         {
             TryDelete(jobDir);
             throw;
+        }
+        if (recorded.Replayed)
+        {
+            // A replay raced this submit and the first one won: this copy goes, the first is the answer.
+            TryDelete(jobDir);
+            return await ReplayAsync(recorded.Id, cancellationToken)
+                ?? SubmitResult.Rejected(StatusCodes.Status409Conflict, "The idempotency key names a removed job.", IdempotencyHeader, "Use a new key.");
+        }
+        var submitted = recorded.SubmittedAt!.Value;
+        if (options.Value.KillAfterSubmitRecorded)
+        {
+            Log.KillingAfterSubmit(logger, id);
+            Process.GetCurrentProcess().Kill();
         }
 
         metrics.Submitted();
@@ -167,6 +198,16 @@ public sealed class JobSubmitter(
             SubmittedAt = submitted,
             History = [new JobHistoryEntry(JobState.Queued, submitted)],
         });
+    }
+
+    private async Task<SubmitResult?> ReplayAsync(string? id, CancellationToken cancellationToken)
+    {
+        if (id is null || await reader.GetAsync(id, cancellationToken) is not { } job)
+        {
+            return null;
+        }
+        Log.SubmitReplayed(logger, id);
+        return SubmitResult.Replay(job.View);
     }
 
     private static async Task WriteJobFolderAsync(JobSpec spec, string staging, CancellationToken cancellationToken)

@@ -15,7 +15,12 @@ public sealed record SubmitResult
     /// <summary>Field (or <c>bundle</c>) to messages.</summary>
     public IDictionary<string, string[]>? Errors { get; private init; }
 
+    /// <summary>True when an idempotency key named an earlier submit: <see cref="Job"/> is that job, and nothing new was recorded.</summary>
+    public bool Replayed { get; private init; }
+
     public static SubmitResult Accepted(JobView job) => new() { Job = job, Status = StatusCodes.Status201Created };
+
+    public static SubmitResult Replay(JobView job) => new() { Job = job, Replayed = true, Status = StatusCodes.Status200OK };
 
     public static SubmitResult Rejected(int status, string title, string field, string message) =>
         new() { Status = status, Title = title, Errors = new Dictionary<string, string[]> { [field] = [message] } };

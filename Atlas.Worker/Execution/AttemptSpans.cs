@@ -71,7 +71,7 @@ internal sealed class AttemptSpans
         {
             _run.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
         }
-        _run.SetTag("atlas.job.state", JobStore.StateName(state));
+        _run.SetTag("atlas.job.state", JobStateMachine.Name(state));
         _run.SetTag("atlas.job.exit_code", exitCode);
         if (failed)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Atlas.Api.Leases;
 using Atlas.Core;
 using Atlas.Core.Events;
 using Atlas.Core.Jobs;
@@ -16,14 +17,17 @@ namespace Atlas.Worker.Execution;
 
 /// <summary>
 /// Takes this node's assignments and runs them. Assignments wait in the node's inbox in Redis
-/// until the start is recorded, so a worker that dies between taking and starting a job finds it
-/// again on restart (or the lease lapses and the master requeues it). Woken by pub/sub; a slow
-/// timer covers a message missed while Redis was unreachable. Each attempt's spans
+/// until they are claimed (assigned to starting, under the assignment's fencing token), so a
+/// worker that dies before it claims a job finds it again on restart; one that dies later has
+/// the job handed back when it restarts, or the lease lapses and the master requeues it. The
+/// start (starting to running) is recorded when the runtime reports that the process or
+/// container really started. Woken by pub/sub; a slow timer covers a message missed while Redis
+/// was unreachable. Each attempt's spans
 /// (<c>job.claim</c>, <c>job.start</c>, <c>job.run</c>, <c>job.complete</c>) join the job's
 /// stored trace; with nobody listening, none is created.
 /// </summary>
 internal sealed class JobExecutor(
-    JobStore store,
+    WorkerJobStore store,
     JobPaths paths,
     RunningJobs running,
     IJobRuntime runtime,
@@ -31,6 +35,7 @@ internal sealed class JobExecutor(
     AtlasMetrics metrics,
     IConnectionMultiplexer redis,
     IOptions<WorkerOptions> options,
+    IOptions<LeaseOptions> lease,
     NodeReadiness readiness,
     TimeProvider time,
     ILogger<JobExecutor> logger) : BackgroundService
@@ -57,7 +62,7 @@ internal sealed class JobExecutor(
             while (!stoppingToken.IsCancellationRequested)
             {
                 await wake.EnsureAsync();
-                await StartAssignedAsync(stoppingToken);
+                await ClaimAssignedAsync(stoppingToken);
                 await _wake.WaitAsync(TimeSpan.FromSeconds(o.InboxCheckSeconds), stoppingToken);
             }
         }
@@ -69,7 +74,7 @@ internal sealed class JobExecutor(
     /// <summary>
     /// Drains the node (SIGTERM): it takes no new work, running jobs get the drain grace period to
     /// finish, then the rest are stopped and handed back to the queue, not failed, as are
-    /// assignments not yet started.
+    /// assignments not yet claimed.
     /// </summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -102,13 +107,10 @@ internal sealed class JobExecutor(
     private async Task HandBackUnstartedAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
-        foreach (var id in await store.InboxAsync(o.Name, cancellationToken))
+        foreach (var assignment in await store.InboxAsync(o.Name, cancellationToken))
         {
-            var job = await store.GetAsync(id, cancellationToken);
-            if (job is { View.State: JobState.Assigned } && job.View.Node == o.Name)
-            {
-                await store.RequeueAsync(id, o.Name, job.Fence, DrainedReason(o.Name), cancellationToken);
-            }
+            // Fenced: an entry whose job moved on meanwhile is refused and changes nothing.
+            await store.HandBackAsync(assignment.Id, o.Name, assignment.Fence, DrainedReason(o.Name), cancellationToken);
         }
     }
 
@@ -146,26 +148,35 @@ internal sealed class JobExecutor(
         }
     }
 
-    private async Task StartAssignedAsync(CancellationToken cancellationToken)
+    private async Task ClaimAssignedAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
         try
         {
-            // One round trip takes and starts every assignment: a crash right after it leaves
-            // the jobs running under this node, and the lease (or this worker's restart) puts
-            // them back in the queue.
+            var inbox = await store.InboxAsync(o.Name, cancellationToken);
+            if (inbox.Count == 0)
+            {
+                return;
+            }
+            // One round trip claims every assignment read, each under its own token: a crash
+            // right after it leaves the jobs starting under this node, and this worker's restart
+            // (or the lease) puts them back in the queue.
             var began = AtlasTelemetry.ActivitySource.HasListeners() ? time.GetUtcNow() : default;
-            foreach (var job in await store.StartAssignedAsync(o.Name, o.Lease, cancellationToken))
+            var claim = await store.ClaimAsync(o.Name, lease.Value.Lease, inbox, cancellationToken);
+            foreach (var id in claim.Stale)
+            {
+                Log.ClaimRefused(logger, id);
+            }
+            foreach (var job in claim.Claimed)
             {
                 if (began != default)
                 {
                     // The claim is one round trip for every assignment: each job's span is that trip.
-                    using var claim = AtlasTelemetry.StartJobActivity("job.claim", job.TraceParent, job.View.Id, job.View.Attempt, o.Name, job.Fence, began);
+                    using var span = AtlasTelemetry.StartJobActivity("job.claim", job.TraceParent, job.View.Id, job.View.Attempt, o.Name, job.Fence, began);
                 }
-                metrics.Started((job.View.StartedAt ?? job.View.SubmittedAt) - job.View.SubmittedAt);
                 var entry = new RunningJob(job.View.Id, job.Fence, new JobLogWriter(paths, job.View.Id));
                 running.TryAdd(entry);
-                Log.JobStarted(logger, job.View.Id, job.Fence);
+                Log.JobClaimed(logger, job.View.Id, job.Fence);
                 entry.Completion = Task.Run(() => RunAsync(entry, job), CancellationToken.None);
             }
         }
@@ -200,6 +211,31 @@ internal sealed class JobExecutor(
         }
     }
 
+    /// <summary>
+    /// Records that the job really started (starting to running), fenced. A refusal means the job
+    /// is no longer this worker's: it is stopped without recording anything more.
+    /// </summary>
+    private async Task RecordStartAsync(RunningJob entry, JobRecord job)
+    {
+        var o = options.Value;
+        try
+        {
+            var started = await WhileRedisAwayAsync(entry.Id, () => store.StartAsync(entry.Id, o.Name, entry.Fence, lease.Value.Lease, CancellationToken.None));
+            if (started is null)
+            {
+                Log.JobStale(logger, entry.Id);
+                entry.Stop(StopReason.Stale);
+                return;
+            }
+            metrics.Started(started.Value - job.View.SubmittedAt);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Still starting in Redis: the lease lapses, or the outcome is refused, and the job is queued again.
+            Log.JobCrashed(logger, entry.Id, ex);
+        }
+    }
+
     private async Task RunAsync(RunningJob entry, JobRecord job)
     {
         var o = options.Value;
@@ -225,7 +261,11 @@ internal sealed class JobExecutor(
             Directory.CreateDirectory(paths.Artifacts(entry.Id));
             var launch = new JobLaunch(entry.Id, job.Spec.Image, job.Spec.Command, env, paths.Work(entry.Id), paths.Artifacts(entry.Id), entry.Log)
             {
-                Started = spans is null ? null : spans.Started,
+                Started = () =>
+                {
+                    spans?.Started();
+                    entry.StartRecorded = RecordStartAsync(entry, job);
+                },
             };
             exitCode = await runtime.RunAsync(launch, entry.StopToken);
             (state, reason) = entry.StopReason == StopReason.User
@@ -256,20 +296,24 @@ internal sealed class JobExecutor(
         {
             using var complete = AtlasTelemetry.StartJobActivity("job.complete", job.TraceParent, entry.Id, attempt, o.Name, entry.Fence);
             await entry.Log.DisposeAsync();
+            if (entry.StartRecorded is { } startRecorded)
+            {
+                await startRecorded; // the table has no starting -> succeeded: the start is written first
+            }
             if (entry.StopReason == StopReason.Stale)
             {
                 return; // someone else owns the job now
             }
             if (entry.StopReason == StopReason.Shutdown)
             {
-                await WhileRedisAwayAsync(entry.Id, () => store.RequeueAsync(entry.Id, o.Name, entry.Fence, DrainedReason(o.Name), CancellationToken.None));
+                await WhileRedisAwayAsync(entry.Id, () => store.HandBackAsync(entry.Id, o.Name, entry.Fence, DrainedReason(o.Name), CancellationToken.None));
                 return;
             }
             var outcome = await WhileRedisAwayAsync(entry.Id, () => store.CompleteAsync(entry.Id, o.Name, entry.Fence, state, exitCode, reason, CancellationToken.None));
             if (outcome == CompleteOutcome.Done)
             {
                 metrics.Finished(state);
-                Log.JobEnded(logger, entry.Id, JobStore.StateName(state), exitCode);
+                Log.JobEnded(logger, entry.Id, JobStateMachine.Name(state), exitCode);
             }
             else
             {

@@ -1,3 +1,4 @@
+using Atlas.Api.Leases;
 using Atlas.Core.Jobs;
 using Atlas.Core.Nodes;
 using Atlas.Core.SharedVolume;
@@ -15,11 +16,13 @@ namespace Atlas.Worker.Execution;
 /// it belongs to another assignment now.
 /// </summary>
 internal sealed class NodeHeartbeat(
-    JobStore store,
+    WorkerJobStore store,
+    JobReader reader,
     JobPaths paths,
     RunningJobs running,
     IJobRuntime runtime,
     IOptions<WorkerOptions> options,
+    IOptions<LeaseOptions> lease,
     NodeReadiness readiness,
     IConnectionMultiplexer redis,
     TimeProvider time,
@@ -50,10 +53,10 @@ internal sealed class NodeHeartbeat(
     }
 
     /// <summary>
-    /// A worker that starts holds no running job, so any the store still has running on this
+    /// A worker that starts holds no job, so any the store still has starting or running on this
     /// node were left by an earlier life that crashed: their processes or containers are ended
-    /// and the jobs go back to the queue now, rather than when their leases lapse. Assigned jobs
-    /// not yet started stay: the executor starts them.
+    /// and the jobs are handed back to the queue now, rather than when their leases lapse.
+    /// Assigned jobs not yet claimed stay: the executor claims them.
     /// </summary>
     private async Task SettleEarlierLifeAsync(IReadOnlyList<string> held, CancellationToken cancellationToken)
     {
@@ -61,7 +64,7 @@ internal sealed class NodeHeartbeat(
         var running = new List<JobRecord>();
         foreach (var id in held)
         {
-            if (await store.GetAsync(id, cancellationToken, withHistory: false) is { View.State: JobState.Running } job && job.View.Node == o.Name)
+            if (await reader.GetAsync(id, cancellationToken, withHistory: false) is { View.State: JobState.Starting or JobState.Running } job && job.View.Node == o.Name)
             {
                 running.Add(job);
             }
@@ -70,7 +73,7 @@ internal sealed class NodeHeartbeat(
         foreach (var job in running)
         {
             Log.RequeuedAfterRestart(logger, job.View.Id);
-            await store.RequeueAsync(job.View.Id, o.Name, job.Fence, $"requeued: node {o.Name} restarted", cancellationToken);
+            await store.HandBackAsync(job.View.Id, o.Name, job.Fence, $"requeued: node {o.Name} restarted", cancellationToken);
         }
     }
 
@@ -115,7 +118,7 @@ internal sealed class NodeHeartbeat(
                 try
                 {
                     var held = running.Snapshot().Select(j => (j.Id, j.Fence));
-                    foreach (var stale in await store.HeartbeatAsync(o.Name, o.AliveFor, o.Lease, held, stoppingToken))
+                    foreach (var stale in await store.HeartbeatAsync(o.Name, o.AliveFor, lease.Value.Lease, held, stoppingToken))
                     {
                         Log.JobStale(logger, stale);
                         running.Stop(stale, StopReason.Stale);

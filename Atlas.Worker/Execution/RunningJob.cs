@@ -20,6 +20,9 @@ internal sealed class RunningJob(string id, long fence, JobLogWriter log) : IDis
 
     public Task Completion { get; set; } = Task.CompletedTask;
 
+    /// <summary>The write that records the start (starting to running), once the runtime reported it; awaited before the outcome is written.</summary>
+    public Task? StartRecorded { get; set; }
+
     /// <summary>Asks the runtime to stop the job; the first reason given wins.</summary>
     public void Stop(StopReason reason)
     {

@@ -1,3 +1,4 @@
+using Atlas.Core.Storage;
 using Atlas.Core.Telemetry;
 using Atlas.Core.SharedVolume;
 using Atlas.Api.Jobs;
@@ -14,6 +15,8 @@ public static class WorkerExtensions
     public static IHostApplicationBuilder AddWorkerServices(this IHostApplicationBuilder builder)
     {
         builder.AddSharedVolume();
+        builder.AddAtlasLease();
+        builder.Services.AddSingleton<WorkerJobStore>();
         builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section)
             .PostConfigure<IConfiguration>((o, config) => o.Address ??= FirstUrl(config))
             .ValidateOnStart();

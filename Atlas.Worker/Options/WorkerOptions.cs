@@ -17,11 +17,8 @@ public sealed class WorkerOptions
     /// <summary><c>docker</c> or <c>process</c>.</summary>
     public string Runtime { get; set; } = "docker";
 
-    /// <summary>How often the node renews its liveness and its jobs' leases.</summary>
+    /// <summary>How often the node renews its liveness and its jobs' leases (the shared <c>Atlas:LeaseSeconds</c>): at most half the lease.</summary>
     public double HeartbeatSeconds { get; set; } = 5;
-
-    /// <summary>How long a lease lasts after each renewal; must match the master's.</summary>
-    public double LeaseSeconds { get; set; } = 15;
 
     /// <summary>
     /// How often the node looks at its assignments without being woken. Assignments normally
@@ -38,8 +35,6 @@ public sealed class WorkerOptions
     public TimeSpan DrainGrace => TimeSpan.FromSeconds(DrainGraceSeconds);
 
     public TimeSpan Heartbeat => TimeSpan.FromSeconds(HeartbeatSeconds);
-
-    public TimeSpan Lease => TimeSpan.FromSeconds(LeaseSeconds);
 
     /// <summary>The node counts as alive this long after a heartbeat: three missed beats mark it down.</summary>
     public TimeSpan AliveFor => TimeSpan.FromSeconds(HeartbeatSeconds * 3);

@@ -1,9 +1,10 @@
+using Atlas.Api.Leases;
 using Microsoft.Extensions.Options;
 
 namespace Atlas.Worker.Options;
 
 /// <summary>Says in words which worker setting is wrong, at start.</summary>
-internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
+internal sealed class WorkerOptionsValidator(IOptions<LeaseOptions> lease) : IValidateOptions<WorkerOptions>
 {
     public ValidateOptionsResult Validate(string? name, WorkerOptions options)
     {
@@ -24,9 +25,10 @@ internal sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         {
             errors.Add($"Atlas:Worker:Runtime must be 'docker' or 'process' (is '{options.Runtime}').");
         }
-        if (options.HeartbeatSeconds <= 0 || options.LeaseSeconds < options.HeartbeatSeconds * 2)
+        var leaseSeconds = lease.Value.LeaseSeconds;
+        if (options.HeartbeatSeconds <= 0 || leaseSeconds < options.HeartbeatSeconds * 2)
         {
-            errors.Add($"Atlas:Worker:HeartbeatSeconds must be above 0 and at most half of LeaseSeconds (are {options.HeartbeatSeconds} and {options.LeaseSeconds}).");
+            errors.Add($"Atlas:Worker:HeartbeatSeconds must be above 0 and at most half of Atlas:LeaseSeconds (are {options.HeartbeatSeconds} and {leaseSeconds}).");
         }
         if (options.DrainGraceSeconds is < 0 or > 86400)
         {

@@ -20,6 +20,9 @@ internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency,
     /// <summary>The share of jobs the services trace (<c>--trace-ratio</c>, Atlas:Telemetry:TraceRatio); 1, every job, by default.</summary>
     public string TraceRatio { get; init; } = "1";
 
+    /// <summary><c>--scenario queue100k</c>: how many jobs wait in the queue.</summary>
+    public int QueueJobs { get; init; } = 100_000;
+
     public static BenchSettings Parse(string[] args)
     {
         var s = new BenchSettings(Jobs: 1000, LatencyJobs: 200, Concurrency: 32, Workers: 2, Slots: 8, WarmupJobs: 1000);
@@ -27,9 +30,9 @@ internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency,
         {
             if (args[i] == "--scenario")
             {
-                s = args[i + 1] is "default" or "load" or "docker"
+                s = args[i + 1] is "default" or "load" or "docker" or "queue100k"
                     ? s with { Scenario = args[i + 1] }
-                    : throw new ArgumentException($"--scenario must be default, load or docker (got '{args[i + 1]}').");
+                    : throw new ArgumentException($"--scenario must be default, load, docker or queue100k (got '{args[i + 1]}').");
                 continue;
             }
             if (args[i] == "--trace-ratio")
@@ -48,6 +51,7 @@ internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency,
                 "--warmup" => s with { WarmupJobs = value },
                 "--clients" => s with { Clients = value },
                 "--seconds" => s with { Seconds = value },
+                "--queue-jobs" => s with { QueueJobs = value },
                 _ => throw new ArgumentException($"Unknown option {args[i]}; see Program.cs for the options."),
             };
         }

@@ -47,6 +47,25 @@ internal sealed record CpuSnapshot(IReadOnlyDictionary<string, TimeSpan> ByRole)
     public static IReadOnlyList<int> DotnetProcesses() =>
         [.. ClusterProcesses().Where(p => p.Role is not ("redis" or "dcp")).Select(p => p.Pid)];
 
+    /// <summary>The resident memory of the cluster's processes of <paramref name="role"/>, in bytes (<c>VmRSS</c>).</summary>
+    public static long ResidentBytes(string role)
+    {
+        long total = 0;
+        foreach (var (pid, _) in ClusterProcesses().Where(p => p.Role == role))
+        {
+            try
+            {
+                var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+                total += line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+            }
+            catch (IOException)
+            {
+                // ended meanwhile
+            }
+        }
+        return total;
+    }
+
     private static IEnumerable<(int Pid, string Role)> ClusterProcesses()
     {
         var self = Environment.ProcessId;

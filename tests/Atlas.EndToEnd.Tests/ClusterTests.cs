@@ -80,7 +80,9 @@ public sealed class ClusterTests(ClusterFixture fixture) : IClassFixture<Cluster
         job.State.ShouldBe(JobState.Failed);
         job.ExitCode.ShouldBe(3);
         job.Project.ShouldBe("e2e");
-        job.History.Select(h => h.State).ShouldBe([JobState.Queued, JobState.Assigned, JobState.Running, JobState.Failed]);
+        job.History.Select(h => h.State).ShouldBe([JobState.Queued, JobState.Assigned, JobState.Starting, JobState.Running, JobState.Failed]);
+        job.ClaimedAt.ShouldNotBeNull();
+        job.StartedAt.ShouldNotBeNull().ShouldBeGreaterThanOrEqualTo(job.ClaimedAt.Value); // the image was looked up and the container created in between
         await using (var redis = await ConnectionMultiplexer.ConnectAsync(Cluster.RedisConnectionString))
         {
             (await redis.GetDatabase().KeyExistsAsync(RedisKeys.Route(id))).ShouldBeFalse();

@@ -40,6 +40,29 @@ public sealed class CommandTests : IAsyncLifetime
         spec.Priority.ShouldBe(5);
         spec.Project.ShouldBe(new DirectoryInfo(_project.Path).Name);
         _gateway.SubmittedFiles.ShouldBe(["train.py"]);
+        _gateway.IdempotencyKeys.ShouldHaveSingleItem().ShouldNotBeNullOrEmpty();
+    }
+
+    [Fact]
+    public async Task Submit_AnswerLost_SendsTheSameSubmitAgainUnderTheSameKey()
+    {
+        _gateway.FailSubmits = 1;
+
+        var (code, stdout, stderr) = await RunAsync("submit", _project.Path, "--", "python", "train.py");
+
+        code.ShouldBe(0, stderr);
+        stdout.ShouldBe(StandInGateway.KnownId + "\n");
+        _gateway.IdempotencyKeys.Count.ShouldBe(2);
+        _gateway.IdempotencyKeys.Distinct().ShouldHaveSingleItem().ShouldNotBeNullOrEmpty();
+    }
+
+    [Fact]
+    public async Task Submit_TwoSubmits_TwoKeys()
+    {
+        (await RunAsync("submit", _project.Path, "--", "true")).Code.ShouldBe(0);
+        (await RunAsync("submit", _project.Path, "--", "true")).Code.ShouldBe(0);
+
+        _gateway.IdempotencyKeys.Distinct().Count().ShouldBe(2);
     }
 
     [Fact]

@@ -37,6 +37,12 @@ internal sealed class StandInGateway : IAsyncDisposable
 
     public List<string> SubmittedFiles { get; } = [];
 
+    /// <summary>The <c>Idempotency-Key</c> of every submit received, in order.</summary>
+    public List<string?> IdempotencyKeys { get; } = [];
+
+    /// <summary>How many submits to answer with 503, as a gateway whose master did not answer.</summary>
+    public int FailSubmits { get; set; }
+
     /// <summary>What <c>/api/v1/auth/config</c> answers; null for single-user mode.</summary>
     public object? AuthConfig { get; set; }
 
@@ -96,6 +102,12 @@ internal sealed class StandInGateway : IAsyncDisposable
         app.MapPost("/api/v1/jobs", async (HttpRequest request) =>
         {
             var form = await request.ReadFormAsync();
+            self.IdempotencyKeys.Add(request.Headers["Idempotency-Key"].FirstOrDefault());
+            if (self.FailSubmits > 0)
+            {
+                self.FailSubmits--;
+                return Results.Problem(statusCode: 503, title: "No master answered.");
+            }
             self.SubmittedSpec = JsonSerializer.Deserialize<JobSpec>(form["spec"].ToString(), AtlasJson.Options);
             await using var bundle = form.Files["bundle"]!.OpenReadStream();
             await using var gzip = new GZipStream(bundle, CompressionMode.Decompress);

@@ -12,7 +12,7 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan Alive = TimeSpan.FromSeconds(15);
     private ConnectionMultiplexer _connection = null!;
-    private JobStore _store = null!;
+    private JobStores _store = null!;
     private long _epoch;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -21,8 +21,8 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
     {
         _connection = RedisConnector.Connect(redis.ConnectionString);
         await _connection.GetServer(_connection.GetEndPoints()[0]).FlushDatabaseAsync();
-        _store = new JobStore(_connection);
-        _epoch = await _store.LeadAsync("test-master", TimeSpan.FromMinutes(1), Ct);
+        _store = new JobStores(_connection);
+        _epoch = await _store.Master.LeadAsync("test-master", TimeSpan.FromMinutes(1), Ct);
     }
 
     public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
@@ -40,7 +40,7 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
         var order = new List<string>();
         for (var i = 0; i < 4; i++)
         {
-            var placed = await _store.PlaceAsync(100, Lease, _epoch, Ct);
+            var placed = await _store.Master.PlaceAsync(100, Lease, _epoch, Ct);
             placed.Count.ShouldBe(1);
             order.Add(placed[0].Id);
             await Finish(placed[0].Id, "n1");
@@ -54,16 +54,16 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
     {
         const string traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
         var id = JobId.New(DateTimeOffset.UtcNow);
-        await _store.SubmitAsync(id, new JobSpec { Command = ["true"] }, JobOwner.Local, traceParent, Ct);
+        await _store.Master.SubmitAsync(id, new JobSpec { Command = ["true"] }, JobOwner.Local, traceParent, null, Ct);
         var waiting = await Submit(DateTimeOffset.UtcNow.AddMilliseconds(1));
         await Register("n1", slots: 1);
 
-        var placed = (await _store.PlaceAsync(10, Lease, _epoch, Ct)).ShouldHaveSingleItem();
+        var placed = (await _store.Master.PlaceAsync(10, Lease, _epoch, Ct)).ShouldHaveSingleItem();
 
-        placed.ShouldBe(new PlacedJob(id, "n1", (await _store.GetAsync(id, Ct))!.Fence, 1, traceParent));
-        (await _store.GetAsync(id, Ct))!.View.TraceId.ShouldBe("4bf92f3577b34da6a3ce929d0e0e4736");
-        (await _store.GetAsync(waiting, Ct))!.View.TraceId.ShouldBeNull();
-        (await _store.CountsAsync(Ct)).ShouldBe((1L, 1L));
+        placed.ShouldBe(new PlacedJob(id, "n1", (await _store.Reader.GetAsync(id, Ct))!.Fence, 1, traceParent));
+        (await _store.Reader.GetAsync(id, Ct))!.View.TraceId.ShouldBe("4bf92f3577b34da6a3ce929d0e0e4736");
+        (await _store.Reader.GetAsync(waiting, Ct))!.View.TraceId.ShouldBeNull();
+        (await _store.Master.CountsAsync(Ct)).ShouldBe((1L, 1L));
     }
 
     [Fact]
@@ -77,24 +77,44 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
             ids.Add(await Submit(DateTimeOffset.UtcNow.AddMilliseconds(i)));
         }
 
-        var placed = await _store.PlaceAsync(100, Lease, _epoch, Ct);
+        var placed = await _store.Master.PlaceAsync(100, Lease, _epoch, Ct);
 
         placed.Count.ShouldBe(3);
         placed.Count(p => p.Node == "a").ShouldBe(2);
         placed.Count(p => p.Node == "b").ShouldBe(1);
-        (await _store.ListAsync(null, null, JobState.Queued, 100, Ct)).Count.ShouldBe(2);
-        (await _store.RouteAsync(placed[0].Id, Ct)).ShouldBe($"http://{placed[0].Node}:1");
-        (await _store.InboxAsync("a", Ct)).Count.ShouldBe(2);
+        (await _store.Reader.ListAsync(null, null, JobState.Queued, 100, Ct)).Count.ShouldBe(2);
+        (await _store.Reader.RouteAsync(placed[0].Id, Ct)).ShouldBe($"http://{placed[0].Node}:1");
+        (await _store.Worker.InboxAsync("a", Ct)).Count.ShouldBe(2);
     }
 
     [Fact]
     public async Task PlaceAsync_NodeDrainingOrSilent_PlacesNothing()
     {
         await Register("d", slots: 4);
-        await _store.SetNodeStateAsync("d", NodeState.Draining, Ct);
+        await _store.Worker.SetNodeStateAsync("d", NodeState.Draining, Ct);
         await Submit(DateTimeOffset.UtcNow);
 
-        (await _store.PlaceAsync(100, Lease, _epoch, Ct)).ShouldBeEmpty();
+        (await _store.Master.PlaceAsync(100, Lease, _epoch, Ct)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task ClaimAsync_StaleFence_IsRefusedAndJobStaysAssigned()
+    {
+        await Register("n", slots: 1);
+        var id = await Submit(DateTimeOffset.UtcNow);
+        await _store.Master.PlaceAsync(10, Lease, _epoch, Ct);
+        var entry = (await _store.Worker.InboxAsync("n", Ct)).ShouldHaveSingleItem();
+
+        var stale = await _store.Worker.ClaimAsync("n", Lease, [entry with { Fence = entry.Fence + 1 }], Ct);
+        var otherNode = await _store.Worker.ClaimAsync("other", Lease, [entry], Ct);
+
+        stale.Claimed.ShouldBeEmpty();
+        stale.Stale.ShouldBe([id]);
+        otherNode.Claimed.ShouldBeEmpty();
+        (await _store.Reader.GetAsync(id, Ct))!.View.State.ShouldBe(JobState.Assigned);
+        (await _store.Worker.InboxAsync("n", Ct)).ShouldBe([entry]);
+        (await _store.Worker.ClaimAsync("n", Lease, [entry], Ct)).Claimed.ShouldHaveSingleItem().View.State.ShouldBe(JobState.Starting);
+        (await _store.Worker.InboxAsync("n", Ct)).ShouldBeEmpty();
     }
 
     [Fact]
@@ -102,13 +122,77 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
     {
         await Register("n", slots: 1);
         var id = await Submit(DateTimeOffset.UtcNow);
-        await _store.PlaceAsync(10, Lease, _epoch, Ct);
-        var job = (await _store.GetAsync(id, Ct))!;
+        await _store.Master.PlaceAsync(10, Lease, _epoch, Ct);
+        var fence = (await _store.Reader.GetAsync(id, Ct))!.Fence;
 
-        (await _store.StartAsync(id, "n", job.Fence + 1, Lease, Ct)).ShouldBe(StartOutcome.Stale);
-        (await _store.StartAsync(id, "other", job.Fence, Lease, Ct)).ShouldBe(StartOutcome.Stale);
-        (await _store.StartAsync(id, "n", job.Fence, Lease, Ct)).ShouldBe(StartOutcome.Started);
-        (await _store.GetAsync(id, Ct))!.View.State.ShouldBe(JobState.Running);
+        (await _store.Worker.StartAsync(id, "n", fence, Lease, Ct)).ShouldBeNull(); // not claimed yet
+        await _store.Worker.ClaimAsync("n", Lease, await _store.Worker.InboxAsync("n", Ct), Ct);
+        (await _store.Worker.StartAsync(id, "n", fence + 1, Lease, Ct)).ShouldBeNull();
+        (await _store.Worker.StartAsync(id, "other", fence, Lease, Ct)).ShouldBeNull();
+        (await _store.Reader.GetAsync(id, Ct))!.View.State.ShouldBe(JobState.Starting);
+        (await _store.Worker.StartAsync(id, "n", fence, Lease, Ct)).ShouldNotBeNull();
+        (await _store.Reader.GetAsync(id, Ct))!.View.State.ShouldBe(JobState.Running);
+    }
+
+    [Fact]
+    public async Task ClaimThenStart_RecordsClaimedAndStartedAsSeparateTimes()
+    {
+        await Register("n", slots: 1);
+        var id = await Submit(DateTimeOffset.UtcNow);
+        await _store.Master.PlaceAsync(10, Lease, _epoch, Ct);
+
+        var claimed = (await _store.Worker.ClaimAsync("n", Lease, await _store.Worker.InboxAsync("n", Ct), Ct)).Claimed.ShouldHaveSingleItem();
+        claimed.View.ClaimedAt.ShouldNotBeNull();
+        claimed.View.StartedAt.ShouldBeNull();
+        (await _store.Reader.ListAsync(null, null, JobState.Starting, 10, Ct)).ShouldHaveSingleItem().Id.ShouldBe(id);
+        // Image pull and container creation happen here: the job is starting, not running.
+        await Task.Delay(20, Ct);
+        var started = await _store.Worker.StartAsync(id, "n", claimed.Fence, Lease, Ct);
+
+        var job = (await _store.Reader.GetAsync(id, Ct))!.View;
+        job.State.ShouldBe(JobState.Running);
+        job.ClaimedAt.ShouldBe(claimed.View.ClaimedAt);
+        job.StartedAt.ShouldBe(started);
+        (job.StartedAt!.Value - job.ClaimedAt!.Value).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(20));
+        job.History.Select(h => h.State).ShouldBe([JobState.Queued, JobState.Assigned, JobState.Starting, JobState.Running]);
+    }
+
+    [Fact]
+    public async Task CompleteAsync_StartingJob_CanFailButNotSucceed()
+    {
+        await Register("n", slots: 2);
+        var failing = await Submit(DateTimeOffset.UtcNow);
+        var succeeding = await Submit(DateTimeOffset.UtcNow.AddMilliseconds(1));
+        await _store.Master.PlaceAsync(10, Lease, _epoch, Ct);
+        var claimed = (await _store.Worker.ClaimAsync("n", Lease, await _store.Worker.InboxAsync("n", Ct), Ct)).Claimed.ToDictionary(j => j.View.Id, j => j.Fence);
+
+        (await _store.Worker.CompleteAsync(failing, "n", claimed[failing], JobState.Failed, null, "image not found", Ct)).ShouldBe(CompleteOutcome.Done);
+        (await _store.Worker.CompleteAsync(succeeding, "n", claimed[succeeding], JobState.Succeeded, 0, null, Ct)).ShouldBe(CompleteOutcome.Forbidden);
+
+        (await _store.Reader.GetAsync(failing, Ct))!.View.State.ShouldBe(JobState.Failed);
+        (await _store.Reader.GetAsync(succeeding, Ct))!.View.State.ShouldBe(JobState.Starting);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_SameIdempotencyKey_ReturnsFirstJobPerOwner()
+    {
+        var alice = new JobOwner("sub-alice", "alice");
+        var first = JobId.New(DateTimeOffset.UtcNow);
+        var second = JobId.New(DateTimeOffset.UtcNow.AddMilliseconds(1));
+        var bobs = JobId.New(DateTimeOffset.UtcNow.AddMilliseconds(2));
+        var spec = new JobSpec { Command = ["true"] };
+
+        var created = await _store.Master.SubmitAsync(first, spec, alice, null, "key-1", Ct);
+        var replayed = await _store.Master.SubmitAsync(second, spec, alice, null, "key-1", Ct);
+        var otherOwner = await _store.Master.SubmitAsync(bobs, spec, new JobOwner("sub-bob", "bob"), null, "key-1", Ct);
+
+        created.ShouldBe(new SubmitOutcome(first, false, created.SubmittedAt));
+        replayed.ShouldBe(new SubmitOutcome(first, true, null));
+        otherOwner.Replayed.ShouldBeFalse();
+        (await _store.Reader.GetAsync(second, Ct)).ShouldBeNull();
+        (await _store.Master.FindSubmittedAsync(alice, "key-1", Ct)).ShouldBe(first);
+        (await _store.Master.FindSubmittedAsync(alice, "key-2", Ct)).ShouldBeNull();
+        (await _store.Reader.ListAsync(null, null, null, 10, Ct)).Select(j => j.Id).ShouldBe([bobs, first]);
     }
 
     [Fact]
@@ -116,19 +200,18 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
     {
         await Register("n", slots: 1);
         var id = await Submit(DateTimeOffset.UtcNow);
-        await _store.PlaceAsync(10, Lease, _epoch, Ct);
-        var fence = (await _store.GetAsync(id, Ct))!.Fence;
-        await _store.StartAsync(id, "n", fence, Lease, Ct);
+        await _store.Master.PlaceAsync(10, Lease, _epoch, Ct);
+        var fence = (await _store.ClaimAndStartAsync(id, "n", Lease, Ct)).Fence;
 
-        (await _store.CompleteAsync(id, "n", fence, JobState.Failed, 3, "exited with code 3", Ct)).ShouldBe(CompleteOutcome.Done);
-        (await _store.CompleteAsync(id, "n", fence, JobState.Succeeded, 0, null, Ct)).ShouldBe(CompleteOutcome.AlreadyTerminal);
+        (await _store.Worker.CompleteAsync(id, "n", fence, JobState.Failed, 3, "exited with code 3", Ct)).ShouldBe(CompleteOutcome.Done);
+        (await _store.Worker.CompleteAsync(id, "n", fence, JobState.Succeeded, 0, null, Ct)).ShouldBe(CompleteOutcome.AlreadyTerminal);
 
-        var job = (await _store.GetAsync(id, Ct))!.View;
+        var job = (await _store.Reader.GetAsync(id, Ct))!.View;
         job.State.ShouldBe(JobState.Failed);
         job.ExitCode.ShouldBe(3);
-        job.History.Select(h => h.State).ShouldBe([JobState.Queued, JobState.Assigned, JobState.Running, JobState.Failed]);
-        (await _store.RouteAsync(id, Ct)).ShouldBeNull();
-        (await _store.ListNodesAsync(Ct)).Single().Running.ShouldBe(0);
+        job.History.Select(h => h.State).ShouldBe([JobState.Queued, JobState.Assigned, JobState.Starting, JobState.Running, JobState.Failed]);
+        (await _store.Reader.RouteAsync(id, Ct)).ShouldBeNull();
+        (await _store.Reader.ListNodesAsync(Ct)).Single().Running.ShouldBe(0);
     }
 
     [Fact]
@@ -136,12 +219,11 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
     {
         await Register("n", slots: 1);
         var id = await Submit(DateTimeOffset.UtcNow);
-        await _store.PlaceAsync(10, Lease, _epoch, Ct);
-        var fence = (await _store.GetAsync(id, Ct))!.Fence;
-        await _store.StartAsync(id, "n", fence, Lease, Ct);
+        await _store.Master.PlaceAsync(10, Lease, _epoch, Ct);
+        var fence = (await _store.ClaimAndStartAsync(id, "n", Lease, Ct)).Fence;
 
-        (await _store.CompleteAsync(id, "n", fence - 1, JobState.Succeeded, 0, null, Ct)).ShouldBe(CompleteOutcome.Stale);
-        (await _store.GetAsync(id, Ct))!.View.State.ShouldBe(JobState.Running);
+        (await _store.Worker.CompleteAsync(id, "n", fence - 1, JobState.Succeeded, 0, null, Ct)).ShouldBe(CompleteOutcome.Stale);
+        (await _store.Reader.GetAsync(id, Ct))!.View.State.ShouldBe(JobState.Running);
     }
 
     [Fact]
@@ -149,28 +231,29 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
     {
         var id = await Submit(DateTimeOffset.UtcNow);
 
-        (await _store.StopAsync(id, Ct)).Kind.ShouldBe(StopKind.Cancelled);
+        (await _store.Master.StopAsync(id, Ct)).Kind.ShouldBe(StopKind.Cancelled);
 
-        (await _store.GetAsync(id, Ct))!.View.State.ShouldBe(JobState.Cancelled);
-        (await _store.StopAsync(id, Ct)).Kind.ShouldBe(StopKind.AlreadyTerminal);
+        (await _store.Reader.GetAsync(id, Ct))!.View.State.ShouldBe(JobState.Cancelled);
+        (await _store.Master.StopAsync(id, Ct)).Kind.ShouldBe(StopKind.AlreadyTerminal);
         await Register("n", slots: 1);
-        (await _store.PlaceAsync(10, Lease, _epoch, Ct)).ShouldBeEmpty();
+        (await _store.Master.PlaceAsync(10, Lease, _epoch, Ct)).ShouldBeEmpty();
     }
 
     [Fact]
-    public async Task StartAsync_StopRequestedWhileAssigned_CancelsInsteadOfStarting()
+    public async Task ClaimAsync_StopRequestedWhileAssigned_CancelsInsteadOfStarting()
     {
         await Register("n", slots: 1);
         var id = await Submit(DateTimeOffset.UtcNow);
-        await _store.PlaceAsync(10, Lease, _epoch, Ct);
-        var fence = (await _store.GetAsync(id, Ct))!.Fence;
+        await _store.Master.PlaceAsync(10, Lease, _epoch, Ct);
 
-        var stop = await _store.StopAsync(id, Ct);
+        var stop = await _store.Master.StopAsync(id, Ct);
 
         stop.ShouldBe(new StopOutcome(StopKind.Stopping, "n"));
-        (await _store.StartAsync(id, "n", fence, Lease, Ct)).ShouldBe(StartOutcome.Cancelled);
-        (await _store.GetAsync(id, Ct))!.View.State.ShouldBe(JobState.Cancelled);
-        (await _store.InboxAsync("n", Ct)).ShouldBeEmpty();
+        var claim = await _store.Worker.ClaimAsync("n", Lease, await _store.Worker.InboxAsync("n", Ct), Ct);
+        claim.Claimed.ShouldBeEmpty();
+        claim.Stale.ShouldBeEmpty();
+        (await _store.Reader.GetAsync(id, Ct))!.View.State.ShouldBe(JobState.Cancelled);
+        (await _store.Worker.InboxAsync("n", Ct)).ShouldBeEmpty();
     }
 
     [Fact]
@@ -182,18 +265,18 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
 
         for (var attempt = 1; attempt <= 2; attempt++)
         {
-            (await _store.PlaceAsync(10, shortLease, _epoch, Ct)).Count.ShouldBe(1);
+            (await _store.Master.PlaceAsync(10, shortLease, _epoch, Ct)).Count.ShouldBe(1);
             await Task.Delay(20, Ct);
-            (await _store.ReapAsync(10, maxAttempts: 2, _epoch, Ct)).ShouldBe(1);
+            (await _store.Master.ReapAsync(10, maxAttempts: 2, _epoch, Ct)).ShouldBe(1);
             await Register("n", slots: 1);
         }
 
-        var job = (await _store.GetAsync(id, Ct))!.View;
+        var job = (await _store.Reader.GetAsync(id, Ct))!.View;
         job.State.ShouldBe(JobState.Failed);
         job.Attempt.ShouldBe(2);
         job.Reason.ShouldBe("lost on node n, n");
         job.History.Count(h => h.State == JobState.Lost).ShouldBe(2);
-        (await _store.InboxAsync("n", Ct)).ShouldBeEmpty();
+        (await _store.Worker.InboxAsync("n", Ct)).ShouldBeEmpty();
     }
 
     [Fact]
@@ -201,26 +284,26 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
     {
         await Register("n", slots: 2);
         var id = await Submit(DateTimeOffset.UtcNow);
-        await _store.PlaceAsync(10, Lease, _epoch, Ct);
-        var fence = (await _store.GetAsync(id, Ct))!.Fence;
+        await _store.Master.PlaceAsync(10, Lease, _epoch, Ct);
+        var fence = (await _store.Reader.GetAsync(id, Ct))!.Fence;
 
-        var stale = await _store.HeartbeatAsync("n", Alive, Lease, [(id, fence), (id, fence + 7), ("0000000000zzzzzz", 1)], Ct);
+        var stale = await _store.Worker.HeartbeatAsync("n", Alive, Lease, [(id, fence), (id, fence + 7), ("0000000000zzzzzz", 1)], Ct);
 
         stale.ShouldBe([id, "0000000000zzzzzz"]);
     }
 
     [Fact]
-    public async Task RequeueAsync_StaleFence_IsRefusedAndJobStays()
+    public async Task HandBackAsync_StaleFence_IsRefusedAndJobStays()
     {
         await Register("n", slots: 2);
         var id = await Submit(DateTimeOffset.UtcNow);
-        await _store.PlaceAsync(10, Lease, _epoch, Ct);
-        var fence = (await _store.GetAsync(id, Ct))!.Fence;
+        await _store.Master.PlaceAsync(10, Lease, _epoch, Ct);
+        var fence = (await _store.Reader.GetAsync(id, Ct))!.Fence;
 
-        (await _store.RequeueAsync(id, "n", fence + 1, "drained", Ct)).ShouldBeFalse();
-        (await _store.RequeueAsync(id, "other", fence, "drained", Ct)).ShouldBeFalse();
+        (await _store.Worker.HandBackAsync(id, "n", fence + 1, "drained", Ct)).ShouldBeFalse();
+        (await _store.Worker.HandBackAsync(id, "other", fence, "drained", Ct)).ShouldBeFalse();
 
-        var job = (await _store.GetAsync(id, Ct))!.View;
+        var job = (await _store.Reader.GetAsync(id, Ct))!.View;
         job.State.ShouldBe(JobState.Assigned);
         job.Attempt.ShouldBe(1);
     }
@@ -228,15 +311,15 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
     [Fact]
     public async Task ReapAsync_NodeStopsHeartbeating_IsMarkedDownAndGetsNoWork()
     {
-        await _store.RegisterNodeAsync(new NodeRegistration("silent", "http://silent:1", "process", 2), TimeSpan.FromMilliseconds(50), Ct);
+        await _store.Worker.RegisterNodeAsync(new NodeRegistration("silent", "http://silent:1", "process", 2), TimeSpan.FromMilliseconds(50), Ct);
         await Task.Delay(120, Ct);
 
-        await _store.ReapAsync(10, maxAttempts: 3, _epoch, Ct);
+        await _store.Master.ReapAsync(10, maxAttempts: 3, _epoch, Ct);
 
         ((string?)await _connection.GetDatabase().HashGetAsync(RedisKeys.Node("silent"), "state")).ShouldBe("down");
-        (await _store.ListNodesAsync(Ct)).Single().State.ShouldBe(NodeState.Down);
+        (await _store.Reader.ListNodesAsync(Ct)).Single().State.ShouldBe(NodeState.Down);
         await Submit(DateTimeOffset.UtcNow);
-        (await _store.PlaceAsync(10, Lease, _epoch, Ct)).ShouldBeEmpty();
+        (await _store.Master.PlaceAsync(10, Lease, _epoch, Ct)).ShouldBeEmpty();
     }
 
     [Fact]
@@ -244,23 +327,23 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
     {
         var id = await Submit(DateTimeOffset.UtcNow);
 
-        (await _store.DeleteAsync(id, Ct)).ShouldBe(DeleteOutcome.Active);
-        await _store.StopAsync(id, Ct);
-        (await _store.DeleteAsync(id, Ct)).ShouldBe(DeleteOutcome.Deleted);
-        (await _store.GetAsync(id, Ct)).ShouldBeNull();
-        (await _store.DeleteAsync(id, Ct)).ShouldBe(DeleteOutcome.Missing);
+        (await _store.Master.DeleteAsync(id, Ct)).ShouldBe(DeleteOutcome.Active);
+        await _store.Master.StopAsync(id, Ct);
+        (await _store.Master.DeleteAsync(id, Ct)).ShouldBe(DeleteOutcome.Deleted);
+        (await _store.Reader.GetAsync(id, Ct)).ShouldBeNull();
+        (await _store.Master.DeleteAsync(id, Ct)).ShouldBe(DeleteOutcome.Missing);
     }
 
     [Fact]
     public async Task LeadAsync_SecondMaster_StandsByUntilFirstResigns()
     {
-        (await _store.LeadAsync("test-master", TimeSpan.FromMinutes(1), Ct)).ShouldBe(_epoch);
-        (await _store.LeadAsync("standby", TimeSpan.FromMinutes(1), Ct)).ShouldBe(0);
+        (await _store.Master.LeadAsync("test-master", TimeSpan.FromMinutes(1), Ct)).ShouldBe(_epoch);
+        (await _store.Master.LeadAsync("standby", TimeSpan.FromMinutes(1), Ct)).ShouldBe(0);
 
-        await _store.ResignAsync("standby", Ct); // not the holder: nothing happens
-        (await _store.LeadAsync("standby", TimeSpan.FromMinutes(1), Ct)).ShouldBe(0);
-        await _store.ResignAsync("test-master", Ct);
-        var next = await _store.LeadAsync("standby", TimeSpan.FromMinutes(1), Ct);
+        await _store.Master.ResignAsync("standby", Ct); // not the holder: nothing happens
+        (await _store.Master.LeadAsync("standby", TimeSpan.FromMinutes(1), Ct)).ShouldBe(0);
+        await _store.Master.ResignAsync("test-master", Ct);
+        var next = await _store.Master.LeadAsync("standby", TimeSpan.FromMinutes(1), Ct);
 
         next.ShouldBeGreaterThan(_epoch);
     }
@@ -270,24 +353,24 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
     {
         await Register("n", slots: 1);
         await Submit(DateTimeOffset.UtcNow);
-        await _store.ResignAsync("test-master", Ct);
-        await _store.LeadAsync("other", TimeSpan.FromMinutes(1), Ct);
+        await _store.Master.ResignAsync("test-master", Ct);
+        await _store.Master.LeadAsync("other", TimeSpan.FromMinutes(1), Ct);
 
-        await Should.ThrowAsync<NotLeaderException>(() => _store.PlaceAsync(10, Lease, _epoch, Ct));
-        await Should.ThrowAsync<NotLeaderException>(() => _store.ReapAsync(10, 3, _epoch, Ct));
-        (await _store.ListAsync(null, null, JobState.Queued, 10, Ct)).Count.ShouldBe(1);
+        await Should.ThrowAsync<NotLeaderException>(() => _store.Master.PlaceAsync(10, Lease, _epoch, Ct));
+        await Should.ThrowAsync<NotLeaderException>(() => _store.Master.ReapAsync(10, 3, _epoch, Ct));
+        (await _store.Reader.ListAsync(null, null, JobState.Queued, 10, Ct)).Count.ShouldBe(1);
     }
 
     [Fact]
     public async Task LeadAsync_LeaseLapses_StandbyTakesOver()
     {
-        await _store.ResignAsync("test-master", Ct);
-        var first = await _store.LeadAsync("a", TimeSpan.FromMilliseconds(50), Ct);
-        (await _store.LeadAsync("b", TimeSpan.FromMilliseconds(50), Ct)).ShouldBe(0);
+        await _store.Master.ResignAsync("test-master", Ct);
+        var first = await _store.Master.LeadAsync("a", TimeSpan.FromMilliseconds(50), Ct);
+        (await _store.Master.LeadAsync("b", TimeSpan.FromMilliseconds(50), Ct)).ShouldBe(0);
 
         await Task.Delay(120, Ct);
 
-        (await _store.LeadAsync("b", TimeSpan.FromSeconds(5), Ct)).ShouldBe(first + 1);
+        (await _store.Master.LeadAsync("b", TimeSpan.FromSeconds(5), Ct)).ShouldBe(first + 1);
     }
 
     [Fact]
@@ -297,15 +380,15 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
         var mine = await Submit(DateTimeOffset.UtcNow, owner: alice);
         var theirs = await Submit(DateTimeOffset.UtcNow.AddMilliseconds(1), owner: new JobOwner("sub-bob", "bob"));
 
-        var listed = await _store.ListAsync("sub-alice", null, null, 100, Ct);
+        var listed = await _store.Reader.ListAsync("sub-alice", null, null, 100, Ct);
 
         listed.Select(j => j.Id).ShouldBe([mine]);
         listed[0].Owner.ShouldBe("sub-alice");
         listed[0].Username.ShouldBe("alice");
-        (await _store.AccessAsync(theirs, Ct)).ShouldBe(new JobAccess(JobState.Queued, "sub-bob"));
-        (await _store.ListAsync(null, null, null, 100, Ct)).Count.ShouldBe(2);
-        (await _store.StopAsync(mine, Ct)).Kind.ShouldBe(StopKind.Cancelled);
-        (await _store.DeleteAsync(mine, Ct)).ShouldBe(DeleteOutcome.Deleted);
+        (await _store.Reader.AccessAsync(theirs, Ct)).ShouldBe(new JobAccess(JobState.Queued, "sub-bob"));
+        (await _store.Reader.ListAsync(null, null, null, 100, Ct)).Count.ShouldBe(2);
+        (await _store.Master.StopAsync(mine, Ct)).Kind.ShouldBe(StopKind.Cancelled);
+        (await _store.Master.DeleteAsync(mine, Ct)).ShouldBe(DeleteOutcome.Deleted);
         (await _connection.GetDatabase().KeyExistsAsync(RedisKeys.OwnerJobs("sub-alice"))).ShouldBeFalse();
     }
 
@@ -321,38 +404,37 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
         QueuePosition[] expected = [new(first, 1), new(second, 3)];
 
         // alice's index (2) is smaller than the queue (3): her index is walked.
-        var shortHistory = await _store.QueueAsync(alice.Subject, Ct);
+        var shortHistory = await _store.Reader.QueueAsync(alice.Subject, Ct);
         shortHistory.Queued.ShouldBe(3);
         shortHistory.Yours.ShouldBe(expected);
 
         // Three finished jobs make her index (5) larger than the queue (3): the queue is walked.
         for (var i = 0; i < 3; i++)
         {
-            (await _store.StopAsync(await Submit(now.AddMilliseconds(10 + i), owner: alice), Ct)).Kind.ShouldBe(StopKind.Cancelled);
+            (await _store.Master.StopAsync(await Submit(now.AddMilliseconds(10 + i), owner: alice), Ct)).Kind.ShouldBe(StopKind.Cancelled);
         }
-        var longHistory = await _store.QueueAsync(alice.Subject, Ct);
+        var longHistory = await _store.Reader.QueueAsync(alice.Subject, Ct);
         longHistory.Queued.ShouldBe(3);
         longHistory.Yours.ShouldBe(expected);
-        (await _store.QueueAsync(bob.Subject, Ct)).Yours.ShouldBe([new QueuePosition(await OnlyJobOf(bob), 2)]);
+        (await _store.Reader.QueueAsync(bob.Subject, Ct)).Yours.ShouldBe([new QueuePosition(await OnlyJobOf(bob), 2)]);
     }
 
     private async Task<string> OnlyJobOf(JobOwner owner) =>
-        (await _store.ListAsync(owner.Subject, null, null, 1, Ct)).Single().Id;
+        (await _store.Reader.ListAsync(owner.Subject, null, null, 1, Ct)).Single().Id;
 
     private async Task<string> Submit(DateTimeOffset at, int priority = 0, JobOwner? owner = null)
     {
         var id = JobId.New(at);
-        await _store.SubmitAsync(id, new JobSpec { Command = ["true"], Priority = priority }, owner ?? JobOwner.Local, null, Ct);
+        await _store.Master.SubmitAsync(id, new JobSpec { Command = ["true"], Priority = priority }, owner ?? JobOwner.Local, null, null, Ct);
         return id;
     }
 
     private Task Register(string name, int slots) =>
-        _store.RegisterNodeAsync(new NodeRegistration(name, $"http://{name}:1", "process", slots), Alive, Ct);
+        _store.Worker.RegisterNodeAsync(new NodeRegistration(name, $"http://{name}:1", "process", slots), Alive, Ct);
 
     private async Task Finish(string id, string node)
     {
-        var fence = (await _store.GetAsync(id, Ct))!.Fence;
-        (await _store.StartAsync(id, node, fence, Lease, Ct)).ShouldBe(StartOutcome.Started);
-        (await _store.CompleteAsync(id, node, fence, JobState.Succeeded, 0, null, Ct)).ShouldBe(CompleteOutcome.Done);
+        var fence = (await _store.ClaimAndStartAsync(id, node, Lease, Ct)).Fence;
+        (await _store.Worker.CompleteAsync(id, node, fence, JobState.Succeeded, 0, null, Ct)).ShouldBe(CompleteOutcome.Done);
     }
 }

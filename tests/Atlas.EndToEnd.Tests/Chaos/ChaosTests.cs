@@ -27,11 +27,10 @@ public sealed class ChaosTests(ITestOutputHelper output)
     private static readonly Dictionary<string, string> Settings = new()
     {
         ["Atlas__Worker__HeartbeatSeconds"] = "1",
-        ["Atlas__Worker__LeaseSeconds"] = "3",
+        ["Atlas__LeaseSeconds"] = "3",
         ["Atlas__Worker__InboxCheckSeconds"] = "1",
         ["Atlas__Worker__DrainGraceSeconds"] = "2",
         ["Atlas__Worker__Process__StopGracePeriod"] = "00:00:01",
-        ["Atlas__Master__LeaseSeconds"] = "3",
         ["Atlas__Master__LeaderLeaseSeconds"] = "2",
         ["Atlas__Master__ReapIntervalSeconds"] = "0.5",
         ["Atlas__Master__IdleRescheduleSeconds"] = "1",
@@ -54,7 +53,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         Directory.CreateDirectory(marks);
         using var http = new HttpClient { BaseAddress = new Uri(cluster.GatewayUrl), Timeout = TimeSpan.FromSeconds(30) };
         using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.RedisConnectionString + ",abortConnect=false");
-        var store = new JobStore(redis);
+        var store = new JobStores(redis);
         var clock = Stopwatch.StartNew();
         var stats = new ChaosStats();
 
@@ -92,13 +91,19 @@ public sealed class ChaosTests(ITestOutputHelper output)
             while (true)
             {
                 all = [.. (await redis.GetDatabase().SortedSetRangeByRankAsync(RedisKeys.Jobs)).Select(v => (string)v!)];
-                var states = await Task.WhenAll(all.Select(id => store.StateAsync(id, ct)));
+                var states = await Task.WhenAll(all.Select(id => store.Reader.StateAsync(id, ct)));
                 if (states.All(st => st is { } state && JobStateMachine.IsTerminal(state)))
                 {
                     break;
                 }
                 await Task.Delay(500, ct);
             }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Out of time: what the services said last is the clue.
+            output.WriteLine(string.Join('\n', cluster.Masters.Concat(cluster.Workers).Select(n => cluster.Tail(n, 40))));
+            throw;
         }
         finally
         {
@@ -116,7 +121,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         var byState = new Dictionary<JobState, int>();
         foreach (var id in all)
         {
-            var job = (await store.GetAsync(id, ct))!;
+            var job = (await store.Reader.GetAsync(id, ct))!;
             var view = job.View;
             byState[view.State] = byState.GetValueOrDefault(view.State) + 1;
             stats.Requeues += view.History.Count(h => h.State == JobState.Queued) - 1;

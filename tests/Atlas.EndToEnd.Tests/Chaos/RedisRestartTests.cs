@@ -16,10 +16,9 @@ public sealed class RedisRestartTests
     private static readonly Dictionary<string, string> Settings = new()
     {
         ["Atlas__Worker__HeartbeatSeconds"] = "1",
-        ["Atlas__Worker__LeaseSeconds"] = "20",
+        ["Atlas__LeaseSeconds"] = "20",
         ["Atlas__Worker__InboxCheckSeconds"] = "1",
         ["Atlas__Worker__DrainGraceSeconds"] = "2",
-        ["Atlas__Master__LeaseSeconds"] = "20",
         ["Atlas__Master__IdleRescheduleSeconds"] = "1",
     };
 
@@ -37,7 +36,7 @@ public sealed class RedisRestartTests
         var after = await GatewayJobs.SubmitAsync(http, new JobSpec { Command = ["sleep", "12"] }, Ct);
         foreach (var id in new[] { during, after })
         {
-            while ((await http.GetFromJsonAsync<JobView>($"/api/v1/jobs/{id}", AtlasJson.Options, Ct))!.State is JobState.Queued or JobState.Assigned)
+            while ((await http.GetFromJsonAsync<JobView>($"/api/v1/jobs/{id}", AtlasJson.Options, Ct))!.State is JobState.Queued or JobState.Assigned or JobState.Starting)
             {
                 await Task.Delay(50, Ct);
             }

@@ -60,14 +60,15 @@ public sealed class JobNodeForwardingTests(RedisServer redis) : IClassFixture<Re
     }
 
     [Fact]
-    public async Task Stop_JobWithNode_GoesToNode()
+    public async Task Stop_JobWithNode_GoesToMaster()
     {
         var id = JobId.New(DateTimeOffset.UtcNow);
         await _redis.GetDatabase().StringSetAsync(RedisKeys.Route(id), _node.Url);
 
         using var response = await _client.PostAsync($"/api/v1/jobs/{id}/stop", null, Ct);
 
-        (await response.Content.ReadAsStringAsync(Ct)).ShouldBe($"node POST /api/v1/jobs/{id}/stop");
+        // A stop is a write to Redis that wakes the node: the master's call, whoever runs the job.
+        (await response.Content.ReadAsStringAsync(Ct)).ShouldBe($"master POST /api/v1/jobs/{id}/stop");
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class WorkerAuthTests(RedisServer redis) : IClassFixture<RedisServ
     private WebApplicationFactory<Program> _worker = null!;
     private HttpClient _client = null!;
     private ConnectionMultiplexer _redis = null!;
-    private JobStore _store = null!;
+    private JobStores _store = null!;
     private long _epoch;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -30,8 +30,8 @@ public sealed class WorkerAuthTests(RedisServer redis) : IClassFixture<RedisServ
         _issuer = await TestIssuer.StartAsync();
         _redis = RedisConnector.Connect(redis.ConnectionString);
         await _redis.GetServer(_redis.GetEndPoints()[0]).FlushDatabaseAsync();
-        _store = new JobStore(_redis);
-        _epoch = await _store.LeadAsync("test-master", TimeSpan.FromMinutes(5), Ct);
+        _store = new JobStores(_redis);
+        _epoch = await _store.Master.LeadAsync("test-master", TimeSpan.FromMinutes(5), Ct);
         _worker = WorkerHost.Create(redis.ConnectionString, _shared.Path, Node, drainGraceSeconds: "1", authority: _issuer.Authority);
         _client = _worker.CreateClient();
     }
@@ -54,27 +54,36 @@ public sealed class WorkerAuthTests(RedisServer redis) : IClassFixture<RedisServ
         var admin = _issuer.Mint("sub-root", "root", ["atlas-admin"]);
 
         (await SendAsync(HttpMethod.Get, $"/api/v1/jobs/{id}/logs", null)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
-        (await SendAsync(HttpMethod.Post, $"/api/v1/jobs/{id}/stop", null)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         using (var denied = await SendAsync(HttpMethod.Get, $"/api/v1/jobs/{id}/logs?follow=true", alice))
         {
             denied.StatusCode.ShouldBe(HttpStatusCode.NotFound);
             (await denied.Content.ReadAsStringAsync(Ct)).ShouldNotContain("secret");
         }
-        (await SendAsync(HttpMethod.Post, $"/api/v1/jobs/{id}/stop", alice)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await _store.GetAsync(id, Ct))!.StopRequested.ShouldBeFalse();
-
         await WaitForAsync(async () => (await (await SendAsync(HttpMethod.Get, $"/api/v1/jobs/{id}/logs", bob)).Content.ReadAsStringAsync(Ct)) == "secret\n");
-        (await SendAsync(HttpMethod.Post, $"/api/v1/jobs/{id}/stop", admin)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
-        await WaitForAsync(async () => (await _store.GetAsync(id, Ct))!.View.State == JobState.Cancelled);
+        (await SendAsync(HttpMethod.Get, $"/api/v1/jobs/{id}/logs", admin)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Stop_IsNotAWorkerCall_TheMastersStopStillEndsTheJob()
+    {
+        var id = await RunAsync(new JobOwner("sub-bob", "bob"), "sleep", "60");
+        var bob = _issuer.Mint("sub-bob", "bob");
+
+        // A stop is a write to Redis that wakes the node: the master answers it, the worker has no such call.
+        (await SendAsync(HttpMethod.Post, $"/api/v1/jobs/{id}/stop", bob)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await _store.Reader.GetAsync(id, Ct))!.StopRequested.ShouldBeFalse();
+
+        (await _store.Master.StopAsync(id, Ct)).Kind.ShouldBe(StopKind.Stopping);
+        await WaitForAsync(async () => (await _store.Reader.GetAsync(id, Ct))!.View.State == JobState.Cancelled);
     }
 
     private async Task<string> RunAsync(JobOwner owner, params string[] command)
     {
         var id = JobId.New(DateTimeOffset.UtcNow);
         Directory.CreateDirectory(Path.Combine(_shared.Path, "jobs", id, "work"));
-        await _store.SubmitAsync(id, new JobSpec { Command = command }, owner, null, Ct);
-        await WaitForAsync(async () => (await _store.PlaceAsync(10, TimeSpan.FromSeconds(15), _epoch, Ct)).Count > 0);
-        await WaitForAsync(async () => (await _store.GetAsync(id, Ct))!.View.State == JobState.Running);
+        await _store.Master.SubmitAsync(id, new JobSpec { Command = command }, owner, null, null, Ct);
+        await WaitForAsync(async () => (await _store.Master.PlaceAsync(10, TimeSpan.FromSeconds(15), _epoch, Ct)).Count > 0);
+        await WaitForAsync(async () => (await _store.Reader.GetAsync(id, Ct))!.View.State == JobState.Running);
         return id;
     }
 

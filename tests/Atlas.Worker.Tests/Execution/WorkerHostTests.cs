@@ -9,7 +9,7 @@ namespace Atlas.Worker.Tests.Execution;
 
 /// <summary>
 /// The real worker host (process runtime) on a real redis-server. The test plays the master's
-/// part through the same <see cref="JobStore"/> calls the master makes.
+/// part through the same <see cref="Core.Storage.MasterJobStore"/> calls the master makes.
 /// </summary>
 public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServer>, IAsyncLifetime
 {
@@ -17,7 +17,7 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
     private readonly TempFolder _shared = new("atlas-shared");
     private WebApplicationFactory<Program> _worker = null!;
     private ConnectionMultiplexer _redis = null!;
-    private JobStore _store = null!;
+    private JobStores _store = null!;
     private long _epoch;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -26,8 +26,8 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
     {
         _redis = RedisConnector.Connect(redis.ConnectionString);
         await _redis.GetServer(_redis.GetEndPoints()[0]).FlushDatabaseAsync();
-        _store = new JobStore(_redis);
-        _epoch = await _store.LeadAsync("test-master", TimeSpan.FromMinutes(5), Ct);
+        _store = new JobStores(_redis);
+        _epoch = await _store.Master.LeadAsync("test-master", TimeSpan.FromMinutes(5), Ct);
         _worker = WorkerHost.Create(redis.ConnectionString, _shared.Path, Node, drainGraceSeconds: "4", heartbeatSeconds: "0.5");
         _ = _worker.Server; // starts the host: the node registers
     }
@@ -55,7 +55,7 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
         File.ReadAllText(Path.Combine(logs, "stderr.log")).ShouldBe("oops\n");
         File.ReadAllText(Path.Combine(logs, "output.log")).Length.ShouldBe($"{id} demo\nfrom the bundle\noops\n".Length);
         File.Exists(Path.Combine(_shared.Path, "jobs", id, "artifacts", "model.bin")).ShouldBeTrue();
-        (await _store.RouteAsync(id, Ct)).ShouldBeNull();
+        (await _store.Reader.RouteAsync(id, Ct)).ShouldBeNull();
     }
 
     [Fact]
@@ -86,9 +86,9 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
     public async Task RunningJob_Stopped_IsCancelled()
     {
         var id = await SubmitAndPlaceAsync("/bin/sh", "-c", "echo started; sleep 60");
-        await WaitForAsync(async () => (await _store.GetAsync(id, Ct))!.View.State == JobState.Running);
+        await WaitForAsync(async () => (await _store.Reader.GetAsync(id, Ct))!.View.State == JobState.Running);
 
-        (await _store.StopAsync(id, Ct)).Kind.ShouldBe(StopKind.Stopping);
+        (await _store.Master.StopAsync(id, Ct)).Kind.ShouldBe(StopKind.Stopping);
 
         var job = await WaitEndedAsync(id);
         job.State.ShouldBe(JobState.Cancelled);
@@ -111,13 +111,13 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
     public async Task Logs_FollowOnWorker_StreamsUntilJobEnds()
     {
         var id = await SubmitAndPlaceAsync("/bin/sh", "-c", "echo one; sleep 1; echo two");
-        await WaitForAsync(async () => (await _store.GetAsync(id, Ct))!.View.State == JobState.Running);
+        await WaitForAsync(async () => (await _store.Reader.GetAsync(id, Ct))!.View.State == JobState.Running);
         using var client = _worker.CreateClient();
 
         var log = await client.GetStringAsync($"/api/v1/jobs/{id}/logs?follow=true", Ct);
 
         log.ShouldBe("one\ntwo\n");
-        (await _store.GetAsync(id, Ct))!.View.State.ShouldBe(JobState.Succeeded);
+        (await _store.Reader.GetAsync(id, Ct))!.View.State.ShouldBe(JobState.Succeeded);
     }
 
     [Fact]
@@ -125,19 +125,19 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
     {
         var quick = await SubmitAndPlaceAsync("/bin/sh", "-c", "sleep 0.2; echo done");
         var slow = await SubmitAndPlaceAsync("/bin/sh", "-c", "sleep 60");
-        await WaitForAsync(async () => (await _store.GetAsync(slow, Ct))!.View.State == JobState.Running);
+        await WaitForAsync(async () => (await _store.Reader.GetAsync(slow, Ct))!.View.State == JobState.Running);
 
         var draining = Task.Run(() => _worker.DisposeAsync().AsTask(), Ct);
-        await WaitForAsync(async () => (await _store.ListNodesAsync(Ct)).Single().State == NodeState.Draining);
+        await WaitForAsync(async () => (await _store.Reader.ListNodesAsync(Ct)).Single().State == NodeState.Draining);
         await draining;
 
-        (await _store.GetAsync(quick, Ct))!.View.State.ShouldBe(JobState.Succeeded);
-        var requeued = (await _store.GetAsync(slow, Ct))!.View;
+        (await _store.Reader.GetAsync(quick, Ct))!.View.State.ShouldBe(JobState.Succeeded);
+        var requeued = (await _store.Reader.GetAsync(slow, Ct))!.View;
         requeued.State.ShouldBe(JobState.Queued);
         requeued.Attempt.ShouldBe(2);
         requeued.History.Last().Reason.ShouldBe($"requeued: node {Node} drained");
-        (await _store.ListNodesAsync(Ct)).Single().State.ShouldBe(NodeState.Down);
-        (await _store.RouteAsync(slow, Ct)).ShouldBeNull();
+        (await _store.Reader.ListNodesAsync(Ct)).Single().State.ShouldBe(NodeState.Down);
+        (await _store.Reader.RouteAsync(slow, Ct)).ShouldBeNull();
     }
 
     [Fact]
@@ -145,7 +145,7 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
     {
         var pidFile = Path.Combine(_shared.Path, "job.pid");
         var id = await SubmitAndPlaceAsync("/bin/sh", "-c", $"echo $$ > '{pidFile}'; echo first; while true; do sleep 0.2; echo more; done");
-        await WaitForAsync(async () => File.Exists(pidFile) && (await _store.GetAsync(id, Ct))!.View.State == JobState.Running);
+        await WaitForAsync(async () => File.Exists(pidFile) && (await _store.Reader.GetAsync(id, Ct))!.View.State == JobState.Running);
         var pid = int.Parse(await File.ReadAllTextAsync(pidFile, Ct), System.Globalization.CultureInfo.InvariantCulture);
 
         // The master's view: the lease lapsed (the node looked cut off), the job went back to the
@@ -154,19 +154,19 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
         await WaitForAsync(async () =>
         {
             await _redis.GetDatabase().SortedSetAddAsync(RedisKeys.Leases, id, 0);
-            return await _store.ReapAsync(10, maxAttempts: 3, _epoch, Ct) == 1;
+            return await _store.Master.ReapAsync(10, maxAttempts: 3, _epoch, Ct) == 1;
         });
-        await _store.RegisterNodeAsync(new NodeRegistration("other", "http://127.0.0.1:2", "process", 8), TimeSpan.FromMinutes(1), Ct);
-        (await _store.PlaceAsync(10, TimeSpan.FromMinutes(1), _epoch, Ct)).Select(p => (p.Id, p.Node)).ShouldBe([(id, "other")]);
-        var owner = await _store.GetAsync(id, Ct);
+        await _store.Worker.RegisterNodeAsync(new NodeRegistration("other", "http://127.0.0.1:2", "process", 8), TimeSpan.FromMinutes(1), Ct);
+        (await _store.Master.PlaceAsync(10, TimeSpan.FromMinutes(1), _epoch, Ct)).Select(p => (p.Id, p.Node)).ShouldBe([(id, "other")]);
+        var owner = await _store.Reader.GetAsync(id, Ct);
 
         await WaitForAsync(() => Task.FromResult(!Directory.Exists($"/proc/{pid}")));
-        await WaitForAsync(async () => (await _store.ListNodesAsync(Ct)).Single(n => n.Name == Node).Running == 0);
+        await WaitForAsync(async () => (await _store.Reader.ListNodesAsync(Ct)).Single(n => n.Name == Node).Running == 0);
         var log = Path.Combine(_shared.Path, "jobs", id, "logs", "output.log");
         var length = new FileInfo(log).Length;
         await Task.Delay(TimeSpan.FromSeconds(1), Ct);
 
-        var job = await _store.GetAsync(id, Ct);
+        var job = await _store.Reader.GetAsync(id, Ct);
         job!.View.State.ShouldBe(JobState.Assigned);
         job.View.Node.ShouldBe("other");
         job.Fence.ShouldBe(owner!.Fence);
@@ -182,15 +182,15 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
         var work = Path.Combine(_shared.Path, "jobs", id, "work");
         Directory.CreateDirectory(work);
         await File.WriteAllTextAsync(Path.Combine(work, "input.txt"), "from the bundle\n", Ct);
-        await _store.SubmitAsync(id, new JobSpec { Command = command, Project = "demo" }, JobOwner.Local, traceParent, Ct);
-        await WaitForAsync(async () => (await _store.PlaceAsync(10, TimeSpan.FromSeconds(15), _epoch, Ct)).Count > 0);
+        await _store.Master.SubmitAsync(id, new JobSpec { Command = command, Project = "demo" }, JobOwner.Local, traceParent, null, Ct);
+        await WaitForAsync(async () => (await _store.Master.PlaceAsync(10, TimeSpan.FromSeconds(15), _epoch, Ct)).Count > 0);
         return id;
     }
 
     private async Task<JobView> WaitEndedAsync(string id)
     {
         JobView? job = null;
-        await WaitForAsync(async () => JobStateMachine.IsTerminal((job = (await _store.GetAsync(id, Ct))!.View).State));
+        await WaitForAsync(async () => JobStateMachine.IsTerminal((job = (await _store.Reader.GetAsync(id, Ct))!.View).State));
         return job!;
     }
 

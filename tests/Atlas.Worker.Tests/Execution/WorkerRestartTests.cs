@@ -19,7 +19,7 @@ public sealed class WorkerRestartTests(RedisServer redis) : IClassFixture<RedisS
     private const string Node = "restart-node";
     private readonly TempFolder _shared = new("atlas-shared");
     private ConnectionMultiplexer _redis = null!;
-    private JobStore _store = null!;
+    private JobStores _store = null!;
     private readonly List<Process> _processes = [];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -28,7 +28,7 @@ public sealed class WorkerRestartTests(RedisServer redis) : IClassFixture<RedisS
     {
         _redis = RedisConnector.Connect(redis.ConnectionString);
         await _redis.GetServer(_redis.GetEndPoints()[0]).FlushDatabaseAsync();
-        _store = new JobStore(_redis);
+        _store = new JobStores(_redis);
     }
 
     public async ValueTask DisposeAsync()
@@ -104,7 +104,7 @@ public sealed class WorkerRestartTests(RedisServer redis) : IClassFixture<RedisS
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (true)
         {
-            var job = (await _store.GetAsync(id, Ct))!.View;
+            var job = (await _store.Reader.GetAsync(id, Ct))!.View;
             if (job.State == JobState.Queued || DateTime.UtcNow > deadline)
             {
                 return job;
@@ -117,13 +117,12 @@ public sealed class WorkerRestartTests(RedisServer redis) : IClassFixture<RedisS
     {
         var id = JobId.New(DateTimeOffset.UtcNow);
         Directory.CreateDirectory(Path.Combine(_shared.Path, "jobs", id, "work"));
-        await _store.SubmitAsync(id, new JobSpec { Command = ["sleep", "300"] }, JobOwner.Local, null, Ct);
+        await _store.Master.SubmitAsync(id, new JobSpec { Command = ["sleep", "300"] }, JobOwner.Local, null, null, Ct);
         var lease = TimeSpan.FromMinutes(5);
-        await _store.RegisterNodeAsync(new NodeRegistration(Node, "http://127.0.0.1:1", "process", 2), lease, Ct);
-        var epoch = await _store.LeadAsync("test-master", lease, Ct);
-        (await _store.PlaceAsync(10, lease, epoch, Ct)).Count.ShouldBe(1);
-        var fence = (await _store.GetAsync(id, Ct))!.Fence;
-        (await _store.StartAsync(id, Node, fence, lease, Ct)).ShouldBe(StartOutcome.Started);
+        await _store.Worker.RegisterNodeAsync(new NodeRegistration(Node, "http://127.0.0.1:1", "process", 2), lease, Ct);
+        var epoch = await _store.Master.LeadAsync("test-master", lease, Ct);
+        (await _store.Master.PlaceAsync(10, lease, epoch, Ct)).Count.ShouldBe(1);
+        await _store.ClaimAndStartAsync(id, Node, lease, Ct);
         return id;
     }
 

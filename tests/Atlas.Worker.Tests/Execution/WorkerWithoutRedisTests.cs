@@ -28,9 +28,9 @@ public sealed class WorkerWithoutRedisTests : IDisposable
         await using var redis = RedisServer.OnPort(port);
         await redis.InitializeAsync();
         using var connection = RedisConnector.Connect(redis.ConnectionString);
-        var store = new JobStore(connection);
+        var store = new JobStores(connection);
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await store.ListNodesAsync(Ct)).All(n => n.Name != "late-node" || n.State != NodeState.Ready))
+        while ((await store.Reader.ListNodesAsync(Ct)).All(n => n.Name != "late-node" || n.State != NodeState.Ready))
         {
             DateTime.UtcNow.ShouldBeLessThan(deadline, "the worker registered once Redis answered");
             await Task.Delay(200, Ct);

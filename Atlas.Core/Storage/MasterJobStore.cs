@@ -1,0 +1,152 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Atlas.Core.Jobs;
+using StackExchange.Redis;
+
+namespace Atlas.Core.Storage;
+
+/// <summary>
+/// What the master changes: submits, placement and lease reaping (fenced by its leadership
+/// epoch), the leader lease, and the user's stop and delete. Only the master registers it.
+/// </summary>
+public sealed class MasterJobStore(IConnectionMultiplexer redis)
+{
+    /// <summary>How long an idempotency key names its job: a client replays within minutes, not days.</summary>
+    public static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
+
+    private static readonly RedisValue Prefix = RedisKeys.Prefix;
+
+    private IDatabase Db => redis.GetDatabase();
+
+    /// <summary>
+    /// Records a new queued job of <paramref name="owner"/> and wakes the scheduler. With an
+    /// <paramref name="idempotencyKey"/> that <paramref name="owner"/> already used, records
+    /// nothing and returns the earlier job instead (in the same atomic step).
+    /// </summary>
+    public async Task<SubmitOutcome> SubmitAsync(
+        string id, JobSpec spec, JobOwner owner, string? traceParent, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var args = new List<RedisValue>
+        {
+            Prefix, id, spec.Priority,
+            idempotencyKey is null ? "" : IdempotencyKey(owner, idempotencyKey), (long)IdempotencyWindow.TotalMilliseconds,
+            "spec", JsonSerializer.Serialize(spec, AtlasJson.Options),
+            "priority", spec.Priority,
+            "project", spec.Project ?? JobDefaults.Project,
+            "owner", owner.Subject,
+            "user", owner.Username,
+        };
+        if (traceParent is not null)
+        {
+            args.Add("trace");
+            args.Add(traceParent);
+        }
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(JobScripts.Submit, values: [.. args]))!;
+        return (string)result[0]! == "replay"
+            ? new SubmitOutcome((string)result[1]!, Replayed: true, null)
+            : new SubmitOutcome(id, Replayed: false, DateTimeOffset.FromUnixTimeMilliseconds((long)result[1]));
+    }
+
+    /// <summary>The job an earlier submit of <paramref name="owner"/> with this idempotency key created, if any.</summary>
+    public async Task<string?> FindSubmittedAsync(JobOwner owner, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return await Db.StringGetAsync(IdempotencyKey(owner, idempotencyKey));
+    }
+
+    // Scoped per user, and hashed so that neither part can spell another's key.
+    private static string IdempotencyKey(JobOwner owner, string key) =>
+        RedisKeys.Idempotency(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{owner.Subject}\n{key}"))));
+
+    /// <summary>Places up to <paramref name="limit"/> queued jobs on nodes with free slots. Returns what was placed where.</summary>
+    /// <exception cref="NotLeaderException"><paramref name="epoch"/> is not the current leader's.</exception>
+    public async Task<IReadOnlyList<PlacedJob>> PlaceAsync(int limit, TimeSpan lease, long epoch, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = (RedisResult[])(await EvaluateAsLeaderAsync(JobScripts.Place, [Prefix, limit, (long)lease.TotalMilliseconds, epoch]))!;
+        var placed = new List<PlacedJob>(result.Length / 5);
+        for (var i = 0; i + 4 < result.Length; i += 5)
+        {
+            var trace = (string?)result[i + 4];
+            placed.Add(new PlacedJob((string)result[i]!, (string)result[i + 1]!, (long)result[i + 2], (int)result[i + 3], string.IsNullOrEmpty(trace) ? null : trace));
+        }
+        return placed;
+    }
+
+    /// <summary>
+    /// How many jobs wait in the queue and how many hold a lease (on a node): two O(1) reads in
+    /// one round trip, for the master's gauges.
+    /// </summary>
+    public async Task<(long Queued, long Running)> CountsAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var batch = Db.CreateBatch();
+        var queued = batch.SortedSetLengthAsync(RedisKeys.Queue);
+        var running = batch.SortedSetLengthAsync(RedisKeys.Leases);
+        batch.Execute();
+        return (await queued, await running);
+    }
+
+    /// <summary>Turns expired leases into requeued (or failed, or cancelled) jobs and marks silent nodes down.</summary>
+    /// <exception cref="NotLeaderException"><paramref name="epoch"/> is not the current leader's.</exception>
+    public async Task<int> ReapAsync(int limit, int maxAttempts, long epoch, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return (int)await EvaluateAsLeaderAsync(JobScripts.Reap, [Prefix, limit, maxAttempts, epoch]);
+    }
+
+    /// <summary>Takes or renews the leader lease for <paramref name="masterId"/>: its epoch while it leads, else 0.</summary>
+    public async Task<long> LeadAsync(string masterId, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return (long)await Db.ScriptEvaluateAsync(JobScripts.Lead, values: [Prefix, masterId, (long)lease.TotalMilliseconds]);
+    }
+
+    /// <summary>Gives up the leader lease if <paramref name="masterId"/> holds it.</summary>
+    public async Task ResignAsync(string masterId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await Db.ScriptEvaluateAsync(JobScripts.Resign, values: [Prefix, masterId]);
+    }
+
+    /// <summary>Cancels a queued job, or flags one on a node and wakes that node.</summary>
+    public async Task<StopOutcome> StopAsync(string id, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = (string)(await Db.ScriptEvaluateAsync(JobScripts.Stop, values: [Prefix, id]))!;
+        return result switch
+        {
+            "missing" => new StopOutcome(StopKind.Missing),
+            "cancelled" => new StopOutcome(StopKind.Cancelled),
+            _ when result.StartsWith("stopping:", StringComparison.Ordinal) => new StopOutcome(StopKind.Stopping, result["stopping:".Length..]),
+            _ => new StopOutcome(StopKind.AlreadyTerminal),
+        };
+    }
+
+    /// <summary>Removes a finished job's records.</summary>
+    public async Task<DeleteOutcome> DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = (string)(await Db.ScriptEvaluateAsync(JobScripts.Delete, values: [Prefix, id]))!;
+        return result switch
+        {
+            "deleted" => DeleteOutcome.Deleted,
+            "missing" => DeleteOutcome.Missing,
+            _ => DeleteOutcome.Active,
+        };
+    }
+
+    private async Task<RedisResult> EvaluateAsLeaderAsync(string script, RedisValue[] args)
+    {
+        try
+        {
+            return await Db.ScriptEvaluateAsync(script, values: args);
+        }
+        catch (RedisServerException ex) when (ex.Message.Contains("NOTLEADER", StringComparison.Ordinal))
+        {
+            throw new NotLeaderException();
+        }
+    }
+}
