@@ -17,6 +17,11 @@ internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency,
 
     public int Seconds { get; init; } = 60;
 
+    /// <summary><c>--scenario metrics</c>: how many jobs flood their metrics file at once, and how many points each writes.</summary>
+    public int FloodJobs { get; init; } = 2;
+
+    public int Points { get; init; } = 250_000;
+
     public static BenchSettings Parse(string[] args)
     {
         var s = new BenchSettings(Jobs: 1000, LatencyJobs: 200, Concurrency: 32, Workers: 2, Slots: 8, WarmupJobs: 1000);
@@ -24,9 +29,9 @@ internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency,
         {
             if (args[i] == "--scenario")
             {
-                s = args[i + 1] is "default" or "load" or "docker"
+                s = args[i + 1] is "default" or "load" or "docker" or "metrics"
                     ? s with { Scenario = args[i + 1] }
-                    : throw new ArgumentException($"--scenario must be default, load or docker (got '{args[i + 1]}').");
+                    : throw new ArgumentException($"--scenario must be default, load, docker or metrics (got '{args[i + 1]}').");
                 continue;
             }
             var value = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
@@ -40,6 +45,8 @@ internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency,
                 "--warmup" => s with { WarmupJobs = value },
                 "--clients" => s with { Clients = value },
                 "--seconds" => s with { Seconds = value },
+                "--flood-jobs" => s with { FloodJobs = value },
+                "--points" => s with { Points = value },
                 _ => throw new ArgumentException($"Unknown option {args[i]}; see Program.cs for the options."),
             };
         }

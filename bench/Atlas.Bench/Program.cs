@@ -4,6 +4,7 @@ using Atlas.Testing;
 // Usage: dotnet run -c Release --project bench/Atlas.Bench [-- --jobs 1000 --latency-jobs 200 --workers 2 --slots 8 --concurrency 32]
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario load [--clients 100 --seconds 60 --workers 2 --slots 8]
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario docker --workers 1 --warmup 10 --latency-jobs 50
+//        dotnet run -c Release --project bench/Atlas.Bench -- --scenario metrics [--flood-jobs 2 --points 250000 --workers 2 --slots 8]
 var settings = BenchSettings.Parse(args);
 await using var cluster = await ClusterProcess.StartAsync(typeof(Scenarios).Assembly, settings.Workers,
     ["--runtime", settings.Scenario == "docker" ? "docker" : "process", "--slots", settings.Slots.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
@@ -12,6 +13,10 @@ if (settings.Scenario == "docker")
 {
     var (bare, atlas, queued) = await new DockerScenario(client, settings).RunAsync();
     DockerScenario.Print(Console.Out, bare, atlas, queued);
+}
+else if (settings.Scenario == "metrics")
+{
+    await new MetricsScenario(client, settings).RunAsync(Console.Out);
 }
 else if (settings.Scenario == "load")
 {
