@@ -16,6 +16,7 @@ app.UseAtlasAuth();
 app.MapOpenApi();
 app.MapAuthApi();
 app.MapJobsApi();
+app.MapTrackingApi();
 app.MapNodesApi();
 app.MapQueueApi();
 app.MapDefaultEndpoints();

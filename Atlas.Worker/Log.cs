@@ -80,4 +80,16 @@ internal static partial class Log
 
     [LoggerMessage(2016, LogLevel.Information, "Job {JobId} was starting or running when this worker last stopped; it goes back to the queue.")]
     public static partial void RequeuedAfterRestart(ILogger logger, string jobId);
+
+    [LoggerMessage(2030, LogLevel.Warning, "Job {JobId}: its reports could not be written to Redis; they are sent again with the next write.")]
+    public static partial void MetricsWriteFailed(ILogger logger, string jobId, Exception exception);
+
+    [LoggerMessage(2031, LogLevel.Warning, "Job {JobId}: its metrics file or durable copy could not be read or written.")]
+    public static partial void MetricsReadFailed(ILogger logger, string jobId, Exception exception);
+
+    [LoggerMessage(2032, LogLevel.Information, "Job {JobId}: Redis had lost its reports; sending them all again.")]
+    public static partial void MetricsResent(ILogger logger, string jobId);
+
+    [LoggerMessage(2033, LogLevel.Warning, "Job {JobId}: its reports are refused (stale token); taking no more.")]
+    public static partial void MetricsStale(ILogger logger, string jobId);
 }

@@ -6,6 +6,7 @@ using Atlas.Cli.Auth;
 using Atlas.Core;
 using Atlas.Core.Jobs;
 using Atlas.Core.Nodes;
+using Atlas.Core.Tracking;
 
 namespace Atlas.Cli.Api;
 
@@ -114,7 +115,73 @@ public sealed class AtlasApiClient(Uri gateway, HttpMessageHandler? handler = nu
         }
     }
 
+    /// <summary>The job's metric series (only <paramref name="names"/> when given) and the cursor to follow them from.</summary>
+    public Task<MetricsView> GetMetricsAsync(string id, IReadOnlyCollection<string>? names, CancellationToken cancellationToken) =>
+        SendAsync<MetricsView>(HttpMethod.Get, $"api/v1/jobs/{Uri.EscapeDataString(id)}/metrics{NamesQuery("names", names, '?')}", null, cancellationToken);
+
+    /// <summary>Each new point of the job's metrics after <paramref name="since"/>, as the server sends it, until the job ends.</summary>
+    public async IAsyncEnumerable<MetricEvent> FollowMetricsAsync(string id, string since, IReadOnlyCollection<string>? names,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get,
+            $"api/v1/jobs/{Uri.EscapeDataString(id)}/metrics?since={Uri.EscapeDataString(since)}{NamesQuery("names", names, '&')}");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        using var response = await SendCheckedAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await foreach (var item in System.Net.ServerSentEvents.SseParser.Create(body).EnumerateAsync(cancellationToken))
+        {
+            if (JsonSerializer.Deserialize<MetricEvent>(item.Data, AtlasJson.Options) is { } e)
+            {
+                yield return e;
+            }
+        }
+    }
+
+    public Task<List<ArtifactView>> ListArtifactsAsync(string id, CancellationToken cancellationToken) =>
+        SendAsync<List<ArtifactView>>(HttpMethod.Get, $"api/v1/jobs/{Uri.EscapeDataString(id)}/artifacts", null, cancellationToken);
+
+    /// <summary>Copies one artifact to <paramref name="destination"/>.</summary>
+    public async Task DownloadArtifactAsync(string id, string path, Stream destination, CancellationToken cancellationToken)
+    {
+        var escaped = string.Join('/', path.Split('/').Select(Uri.EscapeDataString));
+        using var response = await CallAsync(HttpMethod.Get, $"api/v1/jobs/{Uri.EscapeDataString(id)}/artifacts/{escaped}", null, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await body.CopyToAsync(destination, cancellationToken);
+    }
+
+    /// <summary>A project's jobs with params, tags and summaries of <paramref name="metrics"/>.</summary>
+    public Task<List<RunView>> ListRunsAsync(string project, IReadOnlyCollection<string>? metrics, int? limit, CancellationToken cancellationToken) =>
+        SendAsync<List<RunView>>(HttpMethod.Get,
+            $"api/v1/projects/{Uri.EscapeDataString(project)}/runs{NamesQuery("metrics", metrics, '?')}" +
+            (limit is null ? "" : $"{(metrics is { Count: > 0 } ? '&' : '?')}limit={limit.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}"),
+            null, cancellationToken);
+
     public void Dispose() => _http.Dispose();
+
+    private static string NamesQuery(string field, IReadOnlyCollection<string>? names, char separator) =>
+        names is { Count: > 0 } ? $"{separator}{field}={Uri.EscapeDataString(string.Join(',', names))}" : "";
+
+    private async Task<HttpResponseMessage> SendCheckedAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, completion, cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            var why = ex.InnerException is SocketException socket ? Describe(socket) : ex.Message;
+            throw new AtlasApiException(0, $"cannot reach the Atlas gateway at {gateway}: {why}");
+        }
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+        using (response)
+        {
+            throw new AtlasApiException((int)response.StatusCode, await DescribeAsync(response, cancellationToken));
+        }
+    }
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken, string? idempotencyKey = null)
     {
@@ -138,24 +205,7 @@ public sealed class AtlasApiClient(Uri gateway, HttpMessageHandler? handler = nu
         {
             request.Headers.Add(IdempotencyHeader, idempotencyKey);
         }
-        HttpResponseMessage response;
-        try
-        {
-            response = await _http.SendAsync(request, completion, cancellationToken);
-        }
-        catch (HttpRequestException ex)
-        {
-            var why = ex.InnerException is SocketException socket ? Describe(socket) : ex.Message;
-            throw new AtlasApiException(0, $"cannot reach the Atlas gateway at {gateway}: {why}");
-        }
-        if (response.IsSuccessStatusCode)
-        {
-            return response;
-        }
-        using (response)
-        {
-            throw new AtlasApiException((int)response.StatusCode, await DescribeAsync(response, cancellationToken));
-        }
+        return await SendCheckedAsync(request, completion, cancellationToken);
     }
 
     // One line from a ProblemDetails: its field errors when there are, else its detail or title.

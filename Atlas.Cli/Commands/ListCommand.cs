@@ -12,10 +12,15 @@ internal static class ListCommand
         var project = new Option<string?>("--project") { Description = "only this project's jobs" };
         var state = new Option<string?>("--state") { Description = "only jobs in this state (queued, running, succeeded, failed, …)" };
         var limit = new Option<int?>("--limit") { Description = "at most this many (default 100)" };
-        var ls = new Command("ls", "List jobs, newest first.") { project, state, limit };
+        var columns = new Option<string?>("--columns") { Description = "with --project: extra columns, each a metric (its last value), param or tag (loss,lr)" };
+        var ls = new Command("ls", "List jobs, newest first.") { project, state, limit, columns };
         CommandAction.Set(ls, context, async (parse, cancellationToken) =>
         {
             using var client = globals.Client(parse, context);
+            if (Numbers.List(parse.GetValue(columns)) is { } extra)
+            {
+                return await RunsAsync(client, parse.GetValue(project), extra, parse.GetValue(limit), parse.GetValue(globals.Output), context, cancellationToken);
+            }
             var jobs = await client.ListJobsAsync(parse.GetValue(project), parse.GetValue(state), parse.GetValue(limit), cancellationToken);
             if (parse.GetValue(globals.Output) == OutputFormat.Json)
             {
@@ -35,5 +40,33 @@ internal static class ListCommand
             return 0;
         });
         return ls;
+    }
+
+    // The project's runs: params, tags and metric summaries in one call.
+    private static async Task<int> RunsAsync(Api.AtlasApiClient client, string? project, IReadOnlyCollection<string> columns, int? limit,
+        OutputFormat format, CliContext context, CancellationToken cancellationToken)
+    {
+        if (project is null)
+        {
+            throw new CliException("--columns: give --project too; metric columns compare the runs of one project", 2);
+        }
+        if (columns.Count == 0)
+        {
+            throw new CliException("--columns: name at least one metric, param or tag (loss,lr)", 2);
+        }
+        var runs = await client.ListRunsAsync(project, columns, limit, cancellationToken);
+        if (format == OutputFormat.Json)
+        {
+            JsonOutput.Write(context.Out, runs);
+            return 0;
+        }
+        var table = Tables.Create(context, ["id", "name", "user", "state", "submitted", .. columns]);
+        foreach (var r in runs)
+        {
+            table.Row([r.JobId, r.Name ?? "-", r.User ?? "-", r.State.ToString().ToLowerInvariant(), Formats.Time(r.SubmittedAt),
+                .. columns.Select(c => r.Metrics.TryGetValue(c, out var m) ? Numbers.Value(m.Last) : r.Params.GetValueOrDefault(c) ?? r.Tags.GetValueOrDefault(c) ?? "-")]);
+        }
+        CliConsole.Write(context, table);
+        return 0;
     }
 }

@@ -19,13 +19,15 @@ internal static partial class SubmitCommand
         var project = new Option<string?>("--project") { Description = "the project it belongs to (default: the folder's name)" };
         var env = new Option<string[]>("--env", "-e") { Description = "K=V, an environment variable for the job (repeatable)", AllowMultipleArgumentsPerToken = false };
         var priority = new Option<int>("--priority") { Description = "-100..100, higher runs first (default 0)" };
+        var param = new Option<string[]>("--param", "-p") { Description = "K=V, a parameter recorded with the job and passed as ATLAS_PARAM_K (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var tag = new Option<string[]>("--tag", "-t") { Description = "K=V, a tag recorded with the job and passed as ATLAS_TAG_K (repeatable)", AllowMultipleArgumentsPerToken = false };
         var wait = new Option<bool>("--wait", "-w") { Description = "follow the logs and exit with the job's exit code" };
         var dir = new Argument<string>("dir") { Description = "the project folder to run" };
         var command = new Argument<string[]>("command") { Description = "after --: the program and its arguments", Arity = ArgumentArity.ZeroOrMore };
 
         var submit = new Command("submit", "Run a command on the cluster in a copy of a project folder.")
         {
-            image, name, project, env, priority, wait, dir, command,
+            image, name, project, env, param, tag, priority, wait, dir, command,
         };
         CommandAction.Set(submit, context, async (parse, cancellationToken) =>
         {
@@ -48,6 +50,8 @@ internal static partial class SubmitCommand
                 Command = argv,
                 Env = ParseEnv(parse.GetValue(env) ?? []),
                 Priority = parse.GetValue(priority),
+                Params = Labels("--param", parse.GetValue(param)),
+                Tags = Labels("--tag", parse.GetValue(tag)),
             };
 
             var bundlePath = Path.Combine(Path.GetTempPath(), $"atlas-{Guid.NewGuid():n}.tar.gz");
@@ -111,6 +115,28 @@ internal static partial class SubmitCommand
         }
         return env;
     }
+
+    private static Dictionary<string, string>? Labels(string option, string[]? pairs)
+    {
+        if (pairs is null or { Length: 0 })
+        {
+            return null;
+        }
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in pairs)
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || !LabelName().IsMatch(pair[..eq]))
+            {
+                throw new CliException($"{option}: '{pair}' is not NAME=value (NAME: letters, digits, '_', '.' and '-', starting with a letter or _)", 2);
+            }
+            labels[pair[..eq]] = pair[(eq + 1)..];
+        }
+        return labels;
+    }
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")]
+    private static partial Regex LabelName();
 
     // Folder names may hold characters a job name may not (spaces…): keep the safe ones.
     private static string Label(string folderName)

@@ -20,4 +20,10 @@ public sealed record JobSpec
 
     /// <summary>Higher runs first; between -100 and 100, 0 by default.</summary>
     public int Priority { get; init; }
+
+    /// <summary>Parameters recorded with the job (<c>atlas submit --param lr=0.1</c>); the job sees each as <c>ATLAS_PARAM_LR</c>.</summary>
+    public IReadOnlyDictionary<string, string>? Params { get; init; }
+
+    /// <summary>Tags recorded with the job (<c>--tag stage=baseline</c>); the job sees each as <c>ATLAS_TAG_STAGE</c>.</summary>
+    public IReadOnlyDictionary<string, string>? Tags { get; init; }
 }

@@ -12,6 +12,7 @@ public static partial class JobSpecValidator
     private const int MaxArgs = 1024;
     private const int MaxArgLength = 32 * 1024;
     private const int MaxEnv = 256;
+    private const int MaxLabels = 256;
 
     /// <summary>Field name to messages; empty when the spec is valid.</summary>
     public static Dictionary<string, string[]> Validate(JobSpec? spec)
@@ -69,7 +70,39 @@ public static partial class JobSpecValidator
             }
         }
 
+        CheckLabels(errors, "params", spec.Params, Tracking.LabelEnvironment.ParamPrefix);
+        CheckLabels(errors, "tags", spec.Tags, Tracking.LabelEnvironment.TagPrefix);
         return errors;
+    }
+
+    // Params and tags become environment variables, so their names must stay distinct once upper-cased.
+    private static void CheckLabels(Dictionary<string, string[]> errors, string field, IReadOnlyDictionary<string, string>? labels, string prefix)
+    {
+        if (labels is null)
+        {
+            return;
+        }
+        if (labels.Count > MaxLabels)
+        {
+            errors[field] = [$"At most {MaxLabels}."];
+            return;
+        }
+        var bad = labels.Keys.FirstOrDefault(k => k is null || k.Length > 64 || !ParamNamePattern().IsMatch(k));
+        if (bad is not null)
+        {
+            errors[field] = [$"'{Truncate(bad ?? "")}' is not a name (1 to 64 letters, digits, '_', '.' or '-', starting with a letter or '_')."];
+            return;
+        }
+        if (labels.Any(kv => kv.Value is null || kv.Value.Length > Tracking.TrackingLineParser.MaxTextLength || kv.Value.Contains('\0', StringComparison.Ordinal)))
+        {
+            errors[field] = [$"Values must be present, at most {Tracking.TrackingLineParser.MaxTextLength} characters, without NUL characters."];
+            return;
+        }
+        var clash = labels.Keys.GroupBy(k => Tracking.LabelEnvironment.Name(prefix, k), StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (clash is not null)
+        {
+            errors[field] = [$"'{string.Join("' and '", clash)}' would both be {clash.Key}."];
+        }
     }
 
     private static void CheckLabel(Dictionary<string, string[]> errors, string field, string? value)
@@ -91,6 +124,9 @@ public static partial class JobSpecValidator
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex EnvNamePattern();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.-]*$")]
+    private static partial Regex ParamNamePattern();
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._/:@-]*$")]
     private static partial Regex ImagePattern();

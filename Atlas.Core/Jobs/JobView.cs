@@ -40,6 +40,12 @@ public sealed record JobView
     /// <summary>The W3C trace id of the job's one trace (its submit, placements and attempts), when its submit was traced.</summary>
     public string? TraceId { get; init; }
 
+    /// <summary>The job's parameters: those given at submit, and those the job reported (which win).</summary>
+    public IReadOnlyDictionary<string, string> Params { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The job's tags, from the submit and from the job.</summary>
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Every state the job went through, oldest first.</summary>
     public IReadOnlyList<JobHistoryEntry> History { get; init; } = [];
 }

@@ -3,6 +3,7 @@ using Atlas.Api.Jobs;
 using Atlas.Core.Jobs;
 using Atlas.Core.SharedVolume;
 using Atlas.Core.Storage;
+using Atlas.Core.Tracking;
 using Atlas.Master.Submission;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -33,12 +34,18 @@ public static class JobsApi
     }
 
     public static async Task<Results<Created<JobView>, Ok<JobView>, ProblemHttpResult>> SubmitJob(
-        HttpRequest request, Caller caller, JobSubmitter submitter, CancellationToken cancellationToken)
+        HttpRequest request, Caller caller, JobSubmitter submitter, TrackingReader tracking, CancellationToken cancellationToken)
     {
         var result = await submitter.SubmitAsync(request, caller.Owner, cancellationToken);
         if (result.Job is { } job)
         {
-            return result.Replayed ? TypedResults.Ok(job) : TypedResults.Created($"/api/v1/jobs/{job.Id}", job);
+            if (result.Replayed)
+            {
+                return TypedResults.Ok(job);
+            }
+            // Before the answer, so the job's view shows them at once (and a placed job finds them).
+            await tracking.RecordSubmitAsync(job.Id, job.Params, job.Tags, cancellationToken);
+            return TypedResults.Created($"/api/v1/jobs/{job.Id}", job);
         }
         var detail = string.Join(" ", result.Errors!.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
         return TypedResults.Problem(statusCode: result.Status, title: result.Title, detail: detail,
@@ -46,7 +53,7 @@ public static class JobsApi
     }
 
     public static async Task<Results<Ok<IReadOnlyList<JobView>>, ProblemHttpResult>> ListJobs(
-        Caller caller, JobReader store, string? project, string? state, int? limit, CancellationToken cancellationToken)
+        Caller caller, JobReader store, TrackingReader tracking, string? project, string? state, int? limit, CancellationToken cancellationToken)
     {
         JobState? parsedState = null;
         if (state is not null)
@@ -66,17 +73,20 @@ public static class JobsApi
             return Problems.Invalid("project", "At most 128 characters.");
         }
         var owner = caller.IsAdmin ? null : caller.Subject;
-        return TypedResults.Ok(await store.ListAsync(owner, project, parsedState, limit ?? DefaultLimit, cancellationToken));
+        var jobs = await store.ListAsync(owner, project, parsedState, limit ?? DefaultLimit, cancellationToken);
+        return TypedResults.Ok(await tracking.WithLabelsAsync(jobs, cancellationToken));
     }
 
-    public static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(string id, Caller caller, JobReader store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<JobView>, ProblemHttpResult>> GetJob(string id, Caller caller, JobReader store, TrackingReader tracking, CancellationToken cancellationToken)
     {
         var job = JobId.IsValid(id) ? await store.GetAsync(id, cancellationToken) : null;
-        return job is null || !caller.CanAccess(job.View.Owner) ? Problems.JobNotFound(id) : TypedResults.Ok(job.View);
+        return job is null || !caller.CanAccess(job.View.Owner)
+            ? Problems.JobNotFound(id)
+            : TypedResults.Ok(await tracking.WithLabelsAsync(job.View with { Params = job.Spec.Params ?? job.View.Params, Tags = job.Spec.Tags ?? job.View.Tags }, cancellationToken));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteJob(
-        string id, Caller caller, JobReader reader, MasterJobStore store, JobPaths paths, ILogger<JobSubmitter> logger, CancellationToken cancellationToken)
+        string id, Caller caller, JobReader reader, MasterJobStore store, TrackingReader tracking, JobPaths paths, ILogger<JobSubmitter> logger, CancellationToken cancellationToken)
     {
         // The owner never changes, so checking it before the delete is as good as checking it in the same step.
         if (!JobId.IsValid(id) || await reader.AccessAsync(id, cancellationToken) is not { } access || !caller.CanAccess(access.Owner))
@@ -90,6 +100,7 @@ public static class JobsApi
             case DeleteOutcome.Active:
                 return Problems.Conflict("The job has not ended.", $"Stop job {id} first; only finished jobs can be removed.");
             default:
+                await tracking.DeleteAsync(id, cancellationToken);
                 var dir = paths.Job(id);
                 if (Directory.Exists(dir))
                 {

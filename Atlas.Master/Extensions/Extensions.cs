@@ -27,6 +27,7 @@ public static class MasterExtensions
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
         builder.Services.AddSingleton<AtlasMetrics>();
         builder.Services.AddSingleton<JobSubmitter>();
+        builder.Services.AddSingleton<Atlas.Core.Tracking.TrackingReader>();
         builder.Services.AddSingleton<LeaderElection>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LeaderElection>());
         builder.Services.AddHostedService<Scheduler>();

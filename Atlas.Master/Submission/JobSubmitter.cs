@@ -196,6 +196,8 @@ public sealed class JobSubmitter(
             Username = owner.Username,
             Attempt = 1,
             SubmittedAt = submitted,
+            Params = spec.Params ?? new Dictionary<string, string>(),
+            Tags = spec.Tags ?? new Dictionary<string, string>(),
             History = [new JobHistoryEntry(JobState.Queued, submitted)],
         });
     }

@@ -7,9 +7,11 @@ using Atlas.Core.Nodes;
 using Atlas.Core.SharedVolume;
 using Atlas.Core.Storage;
 using Atlas.Core.Telemetry;
+using Atlas.Core.Tracking;
 using Atlas.Worker.Logs;
 using Atlas.Worker.Options;
 using Atlas.Worker.Runtime;
+using Atlas.Worker.Tracking;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -37,6 +39,7 @@ internal sealed class JobExecutor(
     IOptions<WorkerOptions> options,
     IOptions<LeaseOptions> lease,
     NodeReadiness readiness,
+    MetricsIngests ingests,
     TimeProvider time,
     ILogger<JobExecutor> logger) : BackgroundService
 {
@@ -245,6 +248,7 @@ internal sealed class JobExecutor(
         JobState state;
         int? exitCode = null;
         string? reason = null;
+        MetricsIngest? ingest = null;
         try
         {
             var env = new Dictionary<string, string>(job.Spec.Env, StringComparer.Ordinal)
@@ -257,15 +261,20 @@ internal sealed class JobExecutor(
                 // The assignment's fencing token: lets a job tell its attempts apart in what it writes.
                 ["ATLAS_FENCE"] = entry.Fence.ToString(CultureInfo.InvariantCulture),
             };
+            LabelEnvironment.AddTo(env, LabelEnvironment.ParamPrefix, job.Spec.Params);
+            LabelEnvironment.AddTo(env, LabelEnvironment.TagPrefix, job.Spec.Tags);
             telemetryEnvironment.AddTo(env, job, o.Name, spans?.RunTraceParent);
             Directory.CreateDirectory(paths.Artifacts(entry.Id));
-            var launch = new JobLaunch(entry.Id, job.Spec.Image, job.Spec.Command, env, paths.Work(entry.Id), paths.Artifacts(entry.Id), entry.Log)
+            var jobOutputDir = runtime.Name == "docker" ? DockerRuntime.OutputMountPath : paths.Artifacts(entry.Id);
+            ingest = await ingests.StartAsync(job, entry.Fence, jobOutputDir, entry.Log, CancellationToken.None);
+            var launch = new JobLaunch(entry.Id, job.Spec.Image, job.Spec.Command, env, paths.Work(entry.Id), paths.Artifacts(entry.Id), new StdoutReports(entry.Log, ingest))
             {
                 Started = () =>
                 {
                     spans?.Started();
                     entry.StartRecorded = RecordStartAsync(entry, job);
                 },
+                MetricsFileName = MetricsIngests.RawFileName,
             };
             exitCode = await runtime.RunAsync(launch, entry.StopToken);
             (state, reason) = entry.StopReason == StopReason.User
@@ -291,6 +300,11 @@ internal sealed class JobExecutor(
             reason = $"the worker failed while running the job: {ex.Message}";
         }
 
+        if (ingest is not null)
+        {
+            // What the job reported last is stored before its end is recorded.
+            await ingest.DisposeAsync();
+        }
         spans?.End(state, exitCode, reason);
         try
         {

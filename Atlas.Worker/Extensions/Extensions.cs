@@ -5,6 +5,8 @@ using Atlas.Api.Jobs;
 using Atlas.Worker.Execution;
 using Atlas.Worker.Options;
 using Atlas.Worker.Runtime;
+using Atlas.Worker.Tracking;
+using Atlas.Core.Tracking;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
@@ -26,6 +28,10 @@ public static class WorkerExtensions
         builder.Services.AddSingleton<AtlasMetrics>();
         builder.Services.AddSingleton<RunningJobs>();
         builder.Services.AddSingleton<JobTelemetryEnvironment>();
+        builder.Services.AddOptions<TrackingLimits>().BindConfiguration(TrackingLimits.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<TrackingLimits>, TrackingLimitsValidator>();
+        builder.Services.AddSingleton<TrackingWriter>();
+        builder.Services.AddSingleton<MetricsIngests>();
         builder.Services.AddSingleton<ILiveLogs>(sp => sp.GetRequiredService<RunningJobs>());
         // Registration first: the node is known before it takes work.
         builder.Services.AddSingleton<NodeReadiness>();

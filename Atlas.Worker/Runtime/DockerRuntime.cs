@@ -213,8 +213,9 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
     private CreateContainerParameters BuildSpec(JobLaunch launch, string image)
     {
         var environment = launch.Environment
-            .Where(pair => pair.Key != "ATLAS_OUTPUT_DIR")
+            .Where(pair => pair.Key is not ("ATLAS_OUTPUT_DIR" or "ATLAS_METRICS_FILE"))
             .Append(new("ATLAS_OUTPUT_DIR", OutputMountPath))
+            .Concat(launch.MetricsFileName is { } metrics ? [new("ATLAS_METRICS_FILE", $"{WorkMountPath}/{metrics}")] : Array.Empty<KeyValuePair<string, string>>())
             .Select(pair => $"{pair.Key}={pair.Value}")
             .ToList();
         return new CreateContainerParameters

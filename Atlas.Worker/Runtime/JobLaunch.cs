@@ -23,4 +23,10 @@ public sealed record JobLaunch(
     /// where the worker's <c>job.start</c> span ends and <c>job.run</c> begins. Null for none.
     /// </summary>
     public Action? Started { get; init; }
+
+    /// <summary>
+    /// A file name in <see cref="WorkDir"/> the job appends its reports to; the runtime sets
+    /// <c>ATLAS_METRICS_FILE</c> to it as the job sees it. Null for none.
+    /// </summary>
+    public string? MetricsFileName { get; init; }
 }

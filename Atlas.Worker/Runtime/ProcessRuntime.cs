@@ -211,6 +211,10 @@ public sealed class ProcessRuntime : IJobRuntime
             startInfo.Environment[name] = value;
         }
         startInfo.Environment["ATLAS_OUTPUT_DIR"] = Path.GetFullPath(launch.OutputDir);
+        if (launch.MetricsFileName is { } metrics)
+        {
+            startInfo.Environment["ATLAS_METRICS_FILE"] = Path.Combine(Path.GetFullPath(launch.WorkDir), metrics);
+        }
         startInfo.FileName = ResolveProgram(launch.Command[0], launch.WorkDir, startInfo.Environment.TryGetValue("PATH", out var path) ? path : null);
         foreach (var argument in launch.Command.Skip(1))
         {

@@ -23,6 +23,11 @@ internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency,
     /// <summary><c>--scenario queue100k</c>: how many jobs wait in the queue.</summary>
     public int QueueJobs { get; init; } = 100_000;
 
+    /// <summary><c>--scenario metrics</c>: how many jobs flood their metrics file at once, and how many points each writes.</summary>
+    public int FloodJobs { get; init; } = 2;
+
+    public int Points { get; init; } = 250_000;
+
     public static BenchSettings Parse(string[] args)
     {
         var s = new BenchSettings(Jobs: 1000, LatencyJobs: 200, Concurrency: 32, Workers: 2, Slots: 8, WarmupJobs: 1000);
@@ -30,9 +35,9 @@ internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency,
         {
             if (args[i] == "--scenario")
             {
-                s = args[i + 1] is "default" or "load" or "docker" or "queue100k"
+                s = args[i + 1] is "default" or "load" or "docker" or "queue100k" or "metrics"
                     ? s with { Scenario = args[i + 1] }
-                    : throw new ArgumentException($"--scenario must be default, load, docker or queue100k (got '{args[i + 1]}').");
+                    : throw new ArgumentException($"--scenario must be default, load, docker, queue100k or metrics (got '{args[i + 1]}').");
                 continue;
             }
             if (args[i] == "--trace-ratio")
@@ -52,6 +57,8 @@ internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency,
                 "--clients" => s with { Clients = value },
                 "--seconds" => s with { Seconds = value },
                 "--queue-jobs" => s with { QueueJobs = value },
+                "--flood-jobs" => s with { FloodJobs = value },
+                "--points" => s with { Points = value },
                 _ => throw new ArgumentException($"Unknown option {args[i]}; see Program.cs for the options."),
             };
         }

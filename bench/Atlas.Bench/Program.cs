@@ -5,6 +5,7 @@ using Atlas.Testing;
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario load [--clients 100 --seconds 60 --workers 2 --slots 8]
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario docker --workers 1 --warmup 10 --latency-jobs 50
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario queue100k [--queue-jobs 100000 --seconds 30]
+//        dotnet run -c Release --project bench/Atlas.Bench -- --scenario metrics [--flood-jobs 2 --points 250000 --workers 2 --slots 8]
 var settings = BenchSettings.Parse(args);
 await using var cluster = await ClusterProcess.StartAsync(typeof(Scenarios).Assembly, settings.Workers,
     ["--runtime", settings.Scenario == "docker" ? "docker" : "process", "--slots", settings.Slots.ToString(System.Globalization.CultureInfo.InvariantCulture)],
@@ -18,6 +19,10 @@ if (settings.Scenario == "docker")
 else if (settings.Scenario == "queue100k")
 {
     (await new QueueScenario(client, cluster, settings).RunAsync()).Print(Console.Out);
+}
+else if (settings.Scenario == "metrics")
+{
+    await new MetricsScenario(client, settings).RunAsync(Console.Out);
 }
 else if (settings.Scenario == "load")
 {

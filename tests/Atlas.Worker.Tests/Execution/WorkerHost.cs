@@ -7,7 +7,8 @@ internal static class WorkerHost
 {
     /// <summary>A worker; with <paramref name="authority"/>, auth is on and tokens are checked against that issuer.</summary>
     public static WebApplicationFactory<Program> Create(
-        string redis, string sharedRoot, string node, string drainGraceSeconds, string heartbeatSeconds = "5", string? authority = null) =>
+        string redis, string sharedRoot, string node, string drainGraceSeconds, string heartbeatSeconds = "5", string? authority = null,
+        IReadOnlyDictionary<string, string>? settings = null) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("ConnectionStrings:redis", redis);
@@ -19,6 +20,10 @@ internal static class WorkerHost
             b.UseSetting("Atlas:Worker:Process:StopGracePeriod", "00:00:01");
             b.UseSetting("Atlas:Worker:DrainGraceSeconds", drainGraceSeconds);
             b.UseSetting("Atlas:Worker:HeartbeatSeconds", heartbeatSeconds);
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            {
+                b.UseSetting(key, value);
+            }
             if (authority is not null)
             {
                 b.UseSetting("Atlas:Auth:Enabled", "true");
