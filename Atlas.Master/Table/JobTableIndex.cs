@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Text.Json;
+using Atlas.Core;
+using Atlas.Core.Jobs;
+using Atlas.Core.Storage;
+using StackExchange.Redis;
+
+namespace Atlas.Master.Table;
+
+/// <summary>
+/// The job table's rows, kept in the master's memory so a page over 100,000 jobs is a scan of an
+/// array rather than 100,000 Redis reads. Redis stays the source of truth: at most every
+/// <see cref="MaxAge"/>, a query first reads the jobs submitted since the last look, every job
+/// that has not ended (only those can still change), and, when the count of jobs differs, the
+/// full id list to drop deleted ones. A row is therefore at most <see cref="MaxAge"/> old.
+/// </summary>
+public sealed class JobTableIndex(IConnectionMultiplexer redis, TimeProvider time)
+{
+    /// <summary>How old the rows may be before a query reads Redis again.</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromMilliseconds(500);
+
+    private static readonly RedisValue[] Fields =
+        ["id", "state", "owner", "user", "node", "attempt", "exit", "reason", "submitted", "started", "finished", "spec", "params", "tags"];
+
+    private const int Batch = 1000;
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, JobRow> _rows = new(StringComparer.Ordinal);
+    private double _seenScore = double.NegativeInfinity;
+    private DateTimeOffset _readAt = DateTimeOffset.MinValue;
+    private (JobRow[] Rows, long Version) _snapshot = ([], 0);
+
+    /// <summary>Every job, newest first, and a version that changes whenever a row does.</summary>
+    public async Task<(JobRow[] Rows, long Version)> CurrentAsync(CancellationToken cancellationToken)
+    {
+        if (time.GetUtcNow() - _readAt < MaxAge)
+        {
+            return _snapshot;
+        }
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (time.GetUtcNow() - _readAt >= MaxAge)
+            {
+                await RefreshAsync(cancellationToken);
+                _readAt = time.GetUtcNow();
+            }
+            return _snapshot;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        var db = redis.GetDatabase();
+        var fresh = await db.SortedSetRangeByScoreWithScoresAsync(RedisKeys.Jobs, _seenScore, double.PositiveInfinity);
+        var toRead = fresh.Select(e => (string)e.Element!).Where(id => !_rows.ContainsKey(id))
+            .Concat(_rows.Values.Where(r => !JobStateMachine.IsTerminal(r.State)).Select(r => r.Id))
+            .ToList();
+        if (fresh.Length > 0)
+        {
+            _seenScore = fresh[^1].Score;
+        }
+        var changed = await ReadAsync(db, toRead, cancellationToken);
+        if (await db.SortedSetLengthAsync(RedisKeys.Jobs) != _rows.Count)
+        {
+            // Some were deleted (or submitted with an older score): reconcile with the full list.
+            var all = (await db.SortedSetRangeByRankAsync(RedisKeys.Jobs)).Select(v => (string)v!).ToHashSet(StringComparer.Ordinal);
+            var gone = _rows.Keys.Where(id => !all.Contains(id)).ToList();
+            gone.ForEach(id => _rows.Remove(id));
+            changed |= gone.Count > 0;
+            changed |= await ReadAsync(db, [.. all.Where(id => !_rows.ContainsKey(id))], cancellationToken);
+        }
+        if (changed)
+        {
+            var rows = _rows.Values.ToArray();
+            Array.Sort(rows, (a, b) => b.SubmittedAt != a.SubmittedAt ? b.SubmittedAt.CompareTo(a.SubmittedAt) : string.CompareOrdinal(b.Id, a.Id));
+            _snapshot = (rows, _snapshot.Version + 1);
+        }
+    }
+
+    // Reads the rows in pipelined batches; true when any row appeared, changed or went away.
+    private async Task<bool> ReadAsync(IDatabase db, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        var changed = false;
+        for (var start = 0; start < ids.Count; start += Batch)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var chunk = ids.Skip(start).Take(Batch).ToList();
+            var batch = db.CreateBatch();
+            var reads = chunk.Select(id => batch.HashGetAsync(RedisKeys.Job(id), Fields)).ToList();
+            batch.Execute();
+            var values = await Task.WhenAll(reads);
+            for (var i = 0; i < chunk.Count; i++)
+            {
+                var row = ToRow(values[i]);
+                if (row is null)
+                {
+                    changed |= _rows.Remove(chunk[i]);
+                }
+                else if (!_rows.TryGetValue(row.Id, out var old) || !SameRow(old, row))
+                {
+                    _rows[row.Id] = row;
+                    changed = true;
+                }
+            }
+        }
+        return changed;
+    }
+
+    private static bool SameRow(JobRow a, JobRow b) =>
+        a with { Params = b.Params, Tags = b.Tags } == b && a.Params.Count == b.Params.Count && a.Tags.Count == b.Tags.Count
+        && a.Params.All(p => b.Params.TryGetValue(p.Key, out var v) && v == p.Value) && a.Tags.All(t => b.Tags.TryGetValue(t.Key, out var v) && v == t.Value);
+
+    private static JobRow? ToRow(RedisValue[] v)
+    {
+        if (v[0].IsNull || v[1].IsNull || !Enum.TryParse<JobState>(v[1]!, ignoreCase: true, out var state))
+        {
+            return null;
+        }
+        var spec = v[11].IsNull ? new JobSpec() : JsonSerializer.Deserialize<JobSpec>((string)v[11]!, AtlasJson.Options) ?? new JobSpec();
+        return new JobRow
+        {
+            Id = v[0]!,
+            State = state,
+            Owner = v[2],
+            Username = v[3],
+            Node = v[4],
+            Attempt = Int(v[5]) ?? 1,
+            ExitCode = Int(v[6]),
+            Reason = v[7],
+            SubmittedAt = Time(v[8]) ?? DateTimeOffset.UnixEpoch,
+            StartedAt = Time(v[9]),
+            FinishedAt = Time(v[10]),
+            Name = spec.Name,
+            Project = spec.Project ?? JobDefaults.Project,
+            Priority = spec.Priority,
+            Params = Map(v[12]),
+            Tags = Map(v[13]),
+        };
+    }
+
+    private static int? Int(RedisValue value) =>
+        int.TryParse((string?)value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    private static DateTimeOffset? Time(RedisValue value) =>
+        long.TryParse((string?)value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+
+    // Values may be strings or numbers in the stored JSON; the table shows them as text.
+    private static Dictionary<string, string> Map(RedisValue value)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (value.IsNullOrEmpty)
+        {
+            return map;
+        }
+        try
+        {
+            using var doc = JsonDocument.Parse((string)value!);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var p in doc.RootElement.EnumerateObject())
+                {
+                    map[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // A field in another shape shows as no params rather than failing the table.
+        }
+        return map;
+    }
+}
