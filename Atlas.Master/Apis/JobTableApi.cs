@@ -1,6 +1,7 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Atlas.Api.Auth;
+using Atlas.Core.Jobs;
 using Atlas.Master.Table;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -19,6 +20,7 @@ public static class JobTableApi
     {
         var api = app.MapGroup("/api/v1/jobs/query").WithTags("Jobs");
         api.MapGet("/", QueryJobs).WithSummary("One page of the job table: filter by project, user, state and tag; sort by any column, param:NAME or tag:NAME.");
+        api.MapGet("/projects", ListProjects).WithSummary("Every project with jobs the caller may see, most recently used first.");
         api.MapGet("/events", JobEvents).WithSummary("Server-sent events: {\"version\":N} whenever a job changes.");
         return app;
     }
@@ -34,6 +36,23 @@ public static class JobTableApi
         }
         var (rows, version) = await index.CurrentAsync(cancellationToken);
         return TypedResults.Ok(query.Run(rows, version, caller.IsAdmin ? null : caller.Subject));
+    }
+
+    public static async Task<Ok<IReadOnlyList<ProjectSummary>>> ListProjects(Caller caller, JobTableIndex index, CancellationToken cancellationToken)
+    {
+        var (rows, _) = await index.CurrentAsync(cancellationToken);
+        var owner = caller.IsAdmin ? null : caller.Subject;
+        IReadOnlyList<ProjectSummary> projects = [.. rows
+            .Where(r => owner is null || string.Equals(r.Owner, owner, StringComparison.Ordinal))
+            .GroupBy(r => r.Project, StringComparer.Ordinal)
+            .Select(g => new ProjectSummary(
+                g.Key,
+                g.Count(),
+                g.Count(r => !JobStateMachine.IsTerminal(r.State)),
+                [.. g.Select(r => r.Username ?? "").Where(u => u.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+                g.Max(r => r.SubmittedAt)))
+            .OrderByDescending(p => p.LastSubmittedAt)];
+        return TypedResults.Ok(projects);
     }
 
     public static ServerSentEventsResult<JobTableVersion> JobEvents(JobTableIndex index, TimeProvider time, CancellationToken cancellationToken) =>

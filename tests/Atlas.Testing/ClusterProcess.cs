@@ -69,7 +69,8 @@ public sealed class ClusterProcess : IAsyncDisposable
         var info = AppHostStartInfo(built);
         info.RedirectStandardInput = true;
         foreach (var argument in arguments.Concat(["--workers", workers.ToString(CultureInfo.InvariantCulture), "--data", data,
-            "--port", gatewayPort.ToString(CultureInfo.InvariantCulture), "--redis-port", redisPort.ToString(CultureInfo.InvariantCulture)]))
+            "--port", gatewayPort.ToString(CultureInfo.InvariantCulture), "--redis-port", redisPort.ToString(CultureInfo.InvariantCulture),
+            "--dashboard-port", LoopbackPorts.Next().ToString(CultureInfo.InvariantCulture)]))
         {
             info.ArgumentList.Add(argument);
         }
