@@ -10,9 +10,10 @@ namespace Atlas.Master.Table;
 /// <summary>
 /// The job table's rows, kept in the master's memory so a page over 100,000 jobs is a scan of an
 /// array rather than 100,000 Redis reads. Redis stays the source of truth: at most every
-/// <see cref="MaxAge"/>, a query first reads the jobs submitted since the last look, every job
-/// that has not ended (only those can still change), and, when the count of jobs differs, the
-/// full id list to drop deleted ones. A row is therefore at most <see cref="MaxAge"/> old.
+/// <see cref="MaxAge"/>, or at once when the number of jobs changed, a query first reads the jobs
+/// submitted since the last look, every job that has not ended (only those can still change),
+/// and, when the count of jobs differs, the full id list to drop deleted ones. A row is therefore
+/// at most <see cref="MaxAge"/> old, and a new or deleted job shows in the next query.
 /// </summary>
 public sealed class JobTableIndex(IConnectionMultiplexer redis, TimeProvider time)
 {
@@ -29,21 +30,27 @@ public sealed class JobTableIndex(IConnectionMultiplexer redis, TimeProvider tim
     private double _seenScore = double.NegativeInfinity;
     private DateTimeOffset _readAt = DateTimeOffset.MinValue;
     private (JobRow[] Rows, long Version) _snapshot = ([], 0);
+    private long _count = -1;
+    private long _refreshes;
 
     /// <summary>Every job, newest first, and a version that changes whenever a row does.</summary>
     public async Task<(JobRow[] Rows, long Version)> CurrentAsync(CancellationToken cancellationToken)
     {
-        if (time.GetUtcNow() - _readAt < MaxAge)
+        // A job submitted or deleted shows at once (one cheap count); other changes within MaxAge.
+        var refreshes = Volatile.Read(ref _refreshes);
+        if (time.GetUtcNow() - _readAt < MaxAge && await redis.GetDatabase().SortedSetLengthAsync(RedisKeys.Jobs) == Volatile.Read(ref _count))
         {
             return _snapshot;
         }
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (time.GetUtcNow() - _readAt >= MaxAge)
+            // Callers that waited here while another refreshed take its result.
+            if (refreshes == _refreshes)
             {
                 await RefreshAsync(cancellationToken);
                 _readAt = time.GetUtcNow();
+                Volatile.Write(ref _refreshes, _refreshes + 1);
             }
             return _snapshot;
         }
@@ -65,7 +72,8 @@ public sealed class JobTableIndex(IConnectionMultiplexer redis, TimeProvider tim
             _seenScore = fresh[^1].Score;
         }
         var changed = await ReadAsync(db, toRead, cancellationToken);
-        if (await db.SortedSetLengthAsync(RedisKeys.Jobs) != _rows.Count)
+        var count = await db.SortedSetLengthAsync(RedisKeys.Jobs);
+        if (count != _rows.Count)
         {
             // Some were deleted (or submitted with an older score): reconcile with the full list.
             var all = (await db.SortedSetRangeByRankAsync(RedisKeys.Jobs)).Select(v => (string)v!).ToHashSet(StringComparer.Ordinal);
@@ -74,6 +82,7 @@ public sealed class JobTableIndex(IConnectionMultiplexer redis, TimeProvider tim
             changed |= gone.Count > 0;
             changed |= await ReadAsync(db, [.. all.Where(id => !_rows.ContainsKey(id))], cancellationToken);
         }
+        Volatile.Write(ref _count, count);
         if (changed)
         {
             var rows = _rows.Values.ToArray();
