@@ -31,7 +31,7 @@ export function metricChart(title) {
         width,
         height: 220,
         scales: { x: { time: false } },
-        axes: [{ label: 'step' }, {}],
+        axes: [{ label: 'step' }, { values: (_u, ticks) => ticks.map((v) => +v.toPrecision(6)), size: 60 }],
         series: [{ label: 'step' }, ...names.map((n, i) => ({ label: n, stroke: color(i), width: 1.5, spanGaps: true, points: { show: false } }))],
         legend: { live: true },
       }, data, box);

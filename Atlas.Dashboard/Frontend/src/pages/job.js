@@ -134,6 +134,7 @@ async function loadMetrics(id, box, signal) {
     for (const t of s.times ?? []) since = Math.max(since, t);
   }
   const note = h('p', { class: 'muted', id: 'metric-note' });
+  const empty = h('p', { class: 'muted' }, series.size ? '' : 'No metrics reported yet.');
   function draw(name) {
     let c = chartsByName.get(name);
     if (!c) {
@@ -145,9 +146,10 @@ async function loadMetrics(id, box, signal) {
     const s = series.get(name);
     c.set([{ label: name, steps: s.steps, values: s.values }]);
   }
-  box.replaceChildren(note);
+  box.replaceChildren(note, empty);
+  empty.hidden = series.size > 0;
+  note.hidden = !data.skippedLines && !data.rejectedValues;
   note.textContent = [
-    series.size ? '' : 'No metrics reported yet.',
     data.skippedLines ? `${data.skippedLines} unreadable line(s) skipped.` : '',
     data.rejectedValues ? `${data.rejectedValues} value(s) refused (not finite numbers).` : '',
   ].filter(Boolean).join(' ');
@@ -158,7 +160,7 @@ async function loadMetrics(id, box, signal) {
     if (!s) {
       s = { steps: [], values: [] };
       series.set(p.name, s);
-      note.textContent = '';
+      empty.hidden = true;
     }
     s.steps.push(p.step ?? s.steps.length);
     s.values.push(p.value);
