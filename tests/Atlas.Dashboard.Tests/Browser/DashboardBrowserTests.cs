@@ -48,6 +48,24 @@ public sealed partial class DashboardBrowserTests(DashboardClusterFixture fixtur
     }
 
     [Fact]
+    public async Task JobPage_MillionLineLog_KeepsOnlyTheRowsInSightInThePage()
+    {
+        var id = await SubmitAsync(Unique("million"), "sh", "-c", "seq 1 1000000");
+        await GatewayJobs.WaitEndedAsync(fixture.Gateway, id, TimeSpan.FromSeconds(60), Ct);
+        var page = await fixture.Chromium.OpenAsync($"{Dashboard}/#/job/{id}");
+
+        var log = page.Locator(".log-section");
+        await Expect(log).ToHaveAttributeAsync("data-lines", "1000000", new() { Timeout = 60_000 });
+        await Expect(log.Locator(".log-status")).ToContainTextAsync("1,000,000 lines");
+        await Expect(log.Locator(".log-line").Last).ToContainTextAsync("1000000");
+
+        (await log.Locator(".log-line").CountAsync()).ShouldBeLessThan(200);
+        // Still answering: the page scrolls back and draws the lines it kept.
+        await log.Locator(".log").EvaluateAsync("el => { el.scrollTop = 0; el.dispatchEvent(new Event('scroll')); }");
+        await Expect(log.Locator(".log-line").First).ToContainTextAsync("800001");
+    }
+
+    [Fact]
     public async Task JobPage_Stop_CancelsTheRunningJob()
     {
         var id = await SubmitAsync(Unique("stop"), "sh", "-c", "sleep 120");
