@@ -22,9 +22,9 @@ public sealed record JobRow
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
 
-    /// <summary>The job's parameters (the job hash's <c>params</c> field, a JSON object), empty when it has none.</summary>
+    /// <summary>The job's parameters (the tracking store's hash <c>atlas:job:{id}:params</c>), empty when it has none.</summary>
     public IReadOnlyDictionary<string, string> Params { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>The job's tags (the job hash's <c>tags</c> field, a JSON object), empty when it has none.</summary>
+    /// <summary>The job's tags (the tracking store's hash <c>atlas:job:{id}:tags</c>), empty when it has none.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
 }

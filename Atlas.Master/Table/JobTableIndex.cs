@@ -21,9 +21,12 @@ public sealed class JobTableIndex(IConnectionMultiplexer redis, TimeProvider tim
     public static readonly TimeSpan MaxAge = TimeSpan.FromMilliseconds(500);
 
     private static readonly RedisValue[] Fields =
-        ["id", "state", "owner", "user", "node", "attempt", "exit", "reason", "submitted", "started", "finished", "spec", "params", "tags"];
+        ["id", "state", "owner", "user", "node", "attempt", "exit", "reason", "submitted", "started", "finished", "spec"];
 
     private const int Batch = 1000;
+
+    // Most jobs have no params or tags: one empty map for all of them.
+    private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>();
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, JobRow> _rows = new(StringComparer.Ordinal);
@@ -100,12 +103,15 @@ public sealed class JobTableIndex(IConnectionMultiplexer redis, TimeProvider tim
             cancellationToken.ThrowIfCancellationRequested();
             var chunk = ids.Skip(start).Take(Batch).ToList();
             var batch = db.CreateBatch();
-            var reads = chunk.Select(id => batch.HashGetAsync(RedisKeys.Job(id), Fields)).ToList();
+            var reads = chunk.Select(id => (
+                Fields: batch.HashGetAsync(RedisKeys.Job(id), Fields),
+                Params: batch.HashGetAllAsync(ParamsKey(id)),
+                Tags: batch.HashGetAllAsync(TagsKey(id)))).ToList();
             batch.Execute();
-            var values = await Task.WhenAll(reads);
+            await Task.WhenAll(reads.SelectMany(r => new Task[] { r.Fields, r.Params, r.Tags }));
             for (var i = 0; i < chunk.Count; i++)
             {
-                var row = ToRow(values[i]);
+                var row = ToRow(await reads[i].Fields, await reads[i].Params, await reads[i].Tags);
                 if (row is null)
                 {
                     changed |= _rows.Remove(chunk[i]);
@@ -124,7 +130,12 @@ public sealed class JobTableIndex(IConnectionMultiplexer redis, TimeProvider tim
         a with { Params = b.Params, Tags = b.Tags } == b && a.Params.Count == b.Params.Count && a.Tags.Count == b.Tags.Count
         && a.Params.All(p => b.Params.TryGetValue(p.Key, out var v) && v == p.Value) && a.Tags.All(t => b.Tags.TryGetValue(t.Key, out var v) && v == t.Value);
 
-    private static JobRow? ToRow(RedisValue[] v)
+    // The tracking store's hashes of a job's params and tags (name to value), beside its record.
+    private static string ParamsKey(string id) => RedisKeys.Job(id) + ":params";
+
+    private static string TagsKey(string id) => RedisKeys.Job(id) + ":tags";
+
+    private static JobRow? ToRow(RedisValue[] v, HashEntry[] parameters, HashEntry[] tags)
     {
         if (v[0].IsNull || v[1].IsNull || !Enum.TryParse<JobState>(v[1]!, ignoreCase: true, out var state))
         {
@@ -147,8 +158,8 @@ public sealed class JobTableIndex(IConnectionMultiplexer redis, TimeProvider tim
             Name = spec.Name,
             Project = spec.Project ?? JobDefaults.Project,
             Priority = spec.Priority,
-            Params = Map(v[12]),
-            Tags = Map(v[13]),
+            Params = Map(parameters),
+            Tags = Map(tags),
         };
     }
 
@@ -158,29 +169,6 @@ public sealed class JobTableIndex(IConnectionMultiplexer redis, TimeProvider tim
     private static DateTimeOffset? Time(RedisValue value) =>
         long.TryParse((string?)value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
 
-    // Values may be strings or numbers in the stored JSON; the table shows them as text.
-    private static Dictionary<string, string> Map(RedisValue value)
-    {
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (value.IsNullOrEmpty)
-        {
-            return map;
-        }
-        try
-        {
-            using var doc = JsonDocument.Parse((string)value!);
-            if (doc.RootElement.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var p in doc.RootElement.EnumerateObject())
-                {
-                    map[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText();
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            // A field in another shape shows as no params rather than failing the table.
-        }
-        return map;
-    }
+    private static IReadOnlyDictionary<string, string> Map(HashEntry[] entries) =>
+        entries.Length == 0 ? NoLabels : entries.ToDictionary(e => (string)e.Name!, e => (string)e.Value!, StringComparer.Ordinal);
 }

@@ -42,11 +42,12 @@ internal static class JobSeeder
                     new("id", id), new("state", state), new("attempt", 1), new("fence", 1), new("owner", JobOwner.Local.Subject),
                     new("user", $"user-{random.Next(10)}"), new("node", "worker-1"), new("exit", exit), new("spec", spec),
                     new("submitted", ms), new("started", started.ToUnixTimeMilliseconds()), new("finished", finished.ToUnixTimeMilliseconds()),
-                    new("params", JsonSerializer.Serialize(new Dictionary<string, string>
-                    {
-                        ["lr"] = (random.Next(1, 100) / 10_000.0).ToString(CultureInfo.InvariantCulture),
-                        ["batch"] = (16 << random.Next(5)).ToString(CultureInfo.InvariantCulture),
-                    })),
+                ]));
+                // Two params each, in the tracking store's hash beside the job.
+                writes.Add(batch.HashSetAsync(RedisKeys.Job(id) + ":params",
+                [
+                    new("lr", (random.Next(1, 100) / 10_000.0).ToString(CultureInfo.InvariantCulture)),
+                    new("batch", (16 << random.Next(5)).ToString(CultureInfo.InvariantCulture)),
                 ]));
                 writes.Add(batch.SortedSetAddAsync(RedisKeys.Jobs, id, ms));
                 writes.Add(batch.SortedSetAddAsync(RedisKeys.OwnerJobs(JobOwner.Local.Subject), id, ms));

@@ -61,11 +61,15 @@ export async function stream(path, onText, signal, accept = 'text/plain') {
 
 /**
  * Follows a server-sent event stream (fetch, so the Authorization header goes with it), calling
- * onEvent with each event's parsed data; reconnects after a drop until the signal aborts.
+ * onEvent with each event's parsed data and its id. path may be a function, asked again on each
+ * reconnect (to resume from the last id). reconnect: 'always' (a feed that never ends: reconnect
+ * after a drop or an end) or 'error' (a stream that ends when its subject does: reconnect only
+ * after a failure). Stops when the signal aborts.
  */
-export async function events(path, onEvent, signal, { reconnect = true } = {}) {
+export async function events(path, onEvent, signal, { reconnect = 'always' } = {}) {
   while (!signal.aborted) {
     let buffer = '';
+    let failed = false;
     try {
       await stream(typeof path === 'function' ? path() : path, (text) => {
         buffer += text;
@@ -73,17 +77,22 @@ export async function events(path, onEvent, signal, { reconnect = true } = {}) {
         while ((i = buffer.indexOf('\n\n')) >= 0) {
           const block = buffer.slice(0, i);
           buffer = buffer.slice(i + 2);
-          const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+          const lines = block.split('\n');
+          const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+          const id = lines.find((l) => l.startsWith('id:'))?.slice(3).trim();
           if (data) {
-            try { onEvent(JSON.parse(data)); } catch { /* not JSON: ignore */ }
+            let parsed;
+            try { parsed = JSON.parse(data); } catch { parsed = undefined; }
+            if (parsed !== undefined) onEvent(parsed, id);
           }
         }
       }, signal, 'text/event-stream');
     } catch (e) {
       if (signal.aborted) return;
       if (e instanceof ApiError && e.status >= 400 && e.status < 500) throw e;
+      failed = true;
     }
-    if (!reconnect) return;
+    if (reconnect !== 'always' && !failed) return;
     await new Promise((r) => setTimeout(r, 1000));
   }
 }

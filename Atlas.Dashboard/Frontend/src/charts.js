@@ -59,7 +59,7 @@ export function metricChart(title) {
   };
 }
 
-/** x positions for points that came without a step: their index. */
+/** The x of each point: its step, or its index where the job gave none. */
 export function stepsOf(series) {
-  return series.steps?.length === series.values.length ? series.steps : series.values.map((_, i) => i);
+  return series.values.map((_, i) => series.steps?.[i] ?? i);
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Atlas.Core;
 using Atlas.Core.Jobs;
 using Atlas.Testing;
+using StackExchange.Redis;
 
 namespace Atlas.Master.Tests.Table;
 
@@ -94,6 +95,31 @@ public sealed class JobTableApiTests(RedisServer redis) : IClassFixture<RedisSer
         cancelled.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()).ShouldBe([id]);
         local.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()).ShouldBe([queued]);
         nobody.GetProperty("total").GetInt32().ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Query_TagFilterAndParamSort_ReadTheJobsParamsAndTags()
+    {
+        var project = Unique("labels");
+        var ids = new List<string>();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        foreach (var (lr, stage) in new[] { ("0.1", "baseline"), ("0.003", "tuned"), ("0.02", "baseline") })
+        {
+            var id = await SubmitAsync(project, "run");
+            // Where the tracking store keeps what a job reported: hashes beside the job's record.
+            await connection.GetDatabase().HashSetAsync($"atlas:job:{id}:params", "lr", lr);
+            await connection.GetDatabase().HashSetAsync($"atlas:job:{id}:tags", "stage", stage);
+            ids.Add(id);
+        }
+        // Queued jobs are read again at the next refresh of the table (at most half a second later).
+        await Task.Delay(TimeSpan.FromMilliseconds(600), Ct);
+
+        var byLr = await QueryAsync($"project={project}&sort=param:lr&order=asc");
+        var baseline = await QueryAsync($"project={project}&tag=stage=baseline&sort=param:lr&order=desc");
+
+        byLr.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()).ShouldBe([ids[1], ids[2], ids[0]]);
+        byLr.GetProperty("items")[0].GetProperty("params").GetProperty("lr").GetString().ShouldBe("0.003");
+        baseline.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()).ShouldBe([ids[0], ids[2]]);
     }
 
     [Fact]

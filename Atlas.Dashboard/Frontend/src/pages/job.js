@@ -128,10 +128,10 @@ async function loadMetrics(id, box, signal) {
   }
   const series = new Map();
   const chartsByName = new Map();
-  let since = data.cursor ?? 0;
+  // The live feed resumes from the cursor of this answer, then from each event's id.
+  let since = data.cursor ?? '0';
   for (const s of data.series ?? []) {
     series.set(s.name, { steps: [...stepsOf(s)], values: [...s.values] });
-    for (const t of s.times ?? []) since = Math.max(since, t);
   }
   const note = h('p', { class: 'muted', id: 'metric-note' });
   const empty = h('p', { class: 'muted' }, series.size ? '' : 'No metrics reported yet.');
@@ -148,13 +148,15 @@ async function loadMetrics(id, box, signal) {
   }
   box.replaceChildren(note, empty);
   empty.hidden = series.size > 0;
-  note.hidden = !data.skippedLines && !data.rejectedValues;
+  note.hidden = !data.skippedLines && !data.rejectedValues && !data.warnings?.length;
   note.textContent = [
     data.skippedLines ? `${data.skippedLines} unreadable line(s) skipped.` : '',
     data.rejectedValues ? `${data.rejectedValues} value(s) refused (not finite numbers).` : '',
+    ...(data.warnings ?? []),
   ].filter(Boolean).join(' ');
   for (const name of series.keys()) draw(name);
-  events(() => `/api/v1/jobs/${enc(id)}/metrics?since=${since}`, (p) => {
+  events(() => `/api/v1/jobs/${enc(id)}/metrics?since=${enc(since)}`, (p, eventId) => {
+    if (eventId) since = eventId;
     if (!p.name) return;
     let s = series.get(p.name);
     if (!s) {
@@ -164,9 +166,8 @@ async function loadMetrics(id, box, signal) {
     }
     s.steps.push(p.step ?? s.steps.length);
     s.values.push(p.value);
-    if (p.time) since = Math.max(since, p.time);
     draw(p.name);
-  }, signal).catch(() => { /* no live metrics: the charts keep what they have */ });
+  }, signal, { reconnect: 'error' }).catch(() => { /* no live metrics: the charts keep what they have */ });
 }
 
 
