@@ -33,6 +33,7 @@ internal sealed class ClusterBanner(ResourceNotificationService notifications, C
             "",
             $"dashboard:     {DashboardUrl}" + (model.Authority is null ? "" : "   (log in with the token in the login URL printed above)"),
             $"gateway:       {model.Gateway.Url}   (atlas CLI: ATLAS_URL={model.Gateway.Url})",
+            $"web:           {model.Dashboard.Url}   (the Atlas dashboard: jobs, logs, metrics, compare runs)",
             $"runtime:       {model.Runtime}",
             $"redis:         {preflight.Redis.Description} on {model.Redis.Url}",
             $"shared volume: {model.SharedRoot}",

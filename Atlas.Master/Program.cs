@@ -15,6 +15,7 @@ app.UseStatusCodePages();
 app.UseAtlasAuth();
 app.MapOpenApi();
 app.MapAuthApi();
+app.MapJobTableApi();
 app.MapJobsApi();
 app.MapTrackingApi();
 app.MapNodesApi();

@@ -6,7 +6,7 @@ using Atlas.AppHost.Options;
 namespace Atlas.AppHost.Model;
 
 /// <summary>
-/// The cluster as resources, in start order: Redis, the masters, the workers, the gateway, wired
+/// The cluster as resources, in start order: Redis, the masters, the workers, the gateway, the dashboard, wired
 /// with the variables a real Aspire AppHost would set (<c>ConnectionStrings__redis</c>,
 /// <c>services__master__http__0</c>, <c>OTEL_SERVICE_NAME</c>) and the seed's <c>HOST_ADDRESS</c>.
 /// With <c>--auth</c>, every service gets the same <c>Atlas__Auth__*</c> settings, and Keycloak
@@ -25,6 +25,8 @@ public sealed record ClusterModel(string ClusterId, string DataDir, string Runti
     public string SharedRoot => Path.Combine(DataDir, "shared");
 
     public ResourceSpec Gateway => Resources.Single(r => r.Kind == ResourceKind.Gateway);
+
+    public ResourceSpec Dashboard => Resources.Single(r => r.Kind == ResourceKind.Dashboard);
 
     public ResourceSpec Redis => Resources.Single(r => r.Kind == ResourceKind.Redis);
 
@@ -105,7 +107,18 @@ public sealed record ClusterModel(string ClusterId, string DataDir, string Runti
         {
             gateway[$"services__master__http__{i}"] = masters[i].Url;
         }
-        resources.Add(new ResourceSpec("gateway", ResourceKind.Gateway, options.GatewayPort, gateway));
+        var gatewaySpec = new ResourceSpec("gateway", ResourceKind.Gateway, options.GatewayPort, gateway);
+        resources.Add(gatewaySpec);
+
+        // The dashboard reaches nothing but the gateway: no Redis, no shared volume, no auth
+        // settings (the browser logs in and the gateway checks its token).
+        var dashboard = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{options.DashboardPort}",
+            ["OTEL_SERVICE_NAME"] = "dashboard",
+            ["services__gateway__http__0"] = gatewaySpec.Url,
+        };
+        resources.Add(new ResourceSpec("dashboard", ResourceKind.Dashboard, options.DashboardPort, dashboard));
 
         return new ClusterModel(cluster, data, runtime, resources, authority);
     }

@@ -8,6 +8,9 @@ public enum ResourceKind
     Worker,
     Gateway,
 
+    /// <summary>The Atlas dashboard, the team's web UI (5555); it talks to the gateway only.</summary>
+    Dashboard,
+
     /// <summary>The identity provider, a container, with <c>--auth</c> and no <c>--keycloak-url</c>.</summary>
     Keycloak,
 }

@@ -26,6 +26,7 @@ public sealed record ResourceSpec(string Name, ResourceKind Kind, int Port, IRea
         ResourceKind.Master => "Atlas.Master",
         ResourceKind.Worker => "Atlas.Worker",
         ResourceKind.Gateway => "Atlas.Gateway",
+        ResourceKind.Dashboard => "Atlas.Dashboard",
         _ => null,
     };
 }

@@ -21,6 +21,9 @@ public sealed record AppHostOptions
     /// <summary>The gateway's port (<c>--port</c>).</summary>
     public int GatewayPort { get; init; } = 5558;
 
+    /// <summary>The Atlas dashboard's port (<c>--dashboard-port</c>).</summary>
+    public int DashboardPort { get; init; } = 5555;
+
     /// <summary>Redis's port (<c>--redis-port</c>).</summary>
     public int RedisPort { get; init; } = 5556;
 

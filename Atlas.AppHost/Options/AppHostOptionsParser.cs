@@ -8,7 +8,7 @@ public static class AppHostOptionsParser
     public const string Usage = """
         Usage: dotnet run --project Atlas.AppHost -- [options]
 
-        Starts the whole Atlas cluster on this machine: Redis, the master, the workers and the gateway.
+        Starts the whole Atlas cluster on this machine: Redis, the master, the workers, the gateway and the dashboard.
 
           --workers N        worker nodes (default 2)
           --slots N          jobs each worker runs at once (default 2)
@@ -17,6 +17,7 @@ public static class AppHostOptionsParser
           --data DIR         Redis data, logs and the shared volume (default ./.atlas)
           --port N           the gateway's port (default 5558)
           --redis-port N     Redis's port (default 5556)
+          --dashboard-port N the Atlas dashboard's port (default 5555)
           --appendfsync P    everysec (default; at most 1 s of writes lost on a crash) or always
           --auth             check bearer tokens everywhere (default: single-user mode, no login);
                              starts Keycloak (quay.io/keycloak/keycloak, realm keycloak/atlas-realm.json)
@@ -66,6 +67,7 @@ public static class AppHostOptionsParser
                 case "--slots": options = options with { Slots = Number(flag, value, 1, 256, ref error) }; break;
                 case "--masters": options = options with { Masters = Number(flag, value, 1, 5, ref error) }; break;
                 case "--port": options = options with { GatewayPort = Number(flag, value, 1, 65535, ref error) }; break;
+                case "--dashboard-port": options = options with { DashboardPort = Number(flag, value, 1, 65535, ref error) }; break;
                 case "--redis-port": options = options with { RedisPort = Number(flag, value, 1, 65535, ref error) }; break;
                 case "--keycloak-port": options = options with { KeycloakPort = Number(flag, value, 1, 65535, ref error) }; break;
                 case "--keycloak-url":
@@ -93,6 +95,10 @@ public static class AppHostOptionsParser
         if (options.GatewayPort == options.RedisPort)
         {
             return (null, "--port and --redis-port must differ");
+        }
+        if (options.DashboardPort == options.GatewayPort || options.DashboardPort == options.RedisPort)
+        {
+            return (null, "--dashboard-port must differ from --port and --redis-port");
         }
         if (options.KeycloakUrl is not null && !options.Auth)
         {

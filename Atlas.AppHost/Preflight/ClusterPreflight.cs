@@ -15,7 +15,7 @@ internal static class ClusterPreflight
     public static async Task<(PreflightResult? Result, string? Error)> CheckAsync(
         AppHostOptions options, string repoRoot, DockerProbe docker, CancellationToken cancellationToken)
     {
-        var ports = new List<(int Port, string What, string Flag)> { (options.GatewayPort, "gateway", "--port"), (options.RedisPort, "redis", "--redis-port") };
+        var ports = new List<(int Port, string What, string Flag)> { (options.GatewayPort, "gateway", "--port"), (options.RedisPort, "redis", "--redis-port"), (options.DashboardPort, "dashboard", "--dashboard-port") };
         if (options.Auth && options.KeycloakUrl is null)
         {
             ports.Add((options.KeycloakPort, "keycloak", "--keycloak-port"));

@@ -32,6 +32,7 @@ internal static class ClusterResources
             : null;
 
         var built = typeof(ClusterResources).Assembly;
+        IResourceBuilder<ExecutableResource>? gateway = null;
         foreach (var spec in model.Resources.Where(r => r.Project is not null))
         {
             // The built binary, not `dotnet run`: it stops on SIGTERM (see ../shared/ASPIRE.md).
@@ -39,10 +40,25 @@ internal static class ClusterResources
             var service = builder.AddExecutable(spec.Name, binary, Path.GetDirectoryName(binary)!)
                 .WithHttpEndpoint(port: spec.Port, targetPort: spec.Port, isProxied: false)
                 .WithOtlpExporter()
-                .WithReference(redis)
-                .WaitFor(redis)
                 .WithHttpHealthCheck("/health")
                 .WithAtlasSettings(builder.Configuration);
+            if (spec.Kind == ResourceKind.Dashboard)
+            {
+                // It needs the gateway only; trace links point at this run's Aspire dashboard.
+                service.WaitFor(gateway!).WithUrlForEndpoint("http", u => u.DisplayText = "Atlas dashboard");
+                if (builder.Configuration["ASPNETCORE_URLS"] is { Length: > 0 } aspire)
+                {
+                    service.WithEnvironment("Atlas__Dashboard__TracesUrl", aspire.Split(';')[0]);
+                }
+            }
+            else
+            {
+                service.WithReference(redis).WaitFor(redis);
+            }
+            if (spec.Kind == ResourceKind.Gateway)
+            {
+                gateway = service;
+            }
             foreach (var (key, value) in spec.Environment.Where(e => e.Key != "ConnectionStrings__redis"))
             {
                 service.WithEnvironment(key, value);
@@ -59,15 +75,21 @@ internal static class ClusterResources
     {
         var redis = builder.AddRedis(model.Redis.Name);
         var masters = new List<IResourceBuilder<ProjectResource>>();
+        IResourceBuilder<ProjectResource>? gateway = null;
         foreach (var spec in model.Resources.Where(r => r.Project is not null))
         {
             var service = spec.Kind switch
             {
                 ResourceKind.Master => builder.AddProject<Projects.Atlas_Master>(spec.Name),
                 ResourceKind.Worker => builder.AddProject<Projects.Atlas_Worker>(spec.Name),
+                ResourceKind.Dashboard => builder.AddProject<Projects.Atlas_Dashboard>(spec.Name),
                 _ => builder.AddProject<Projects.Atlas_Gateway>(spec.Name),
             };
-            service.WithHttpEndpoint().WithReference(redis).WaitFor(redis).WithHttpHealthCheck("/health");
+            service.WithHttpEndpoint().WithHttpHealthCheck("/health");
+            if (spec.Kind != ResourceKind.Dashboard)
+            {
+                service.WithReference(redis).WaitFor(redis);
+            }
             foreach (var (key, value) in spec.Environment.Where(e => !LocalOnly.Contains(e.Key) && !e.Key.StartsWith("services__", StringComparison.Ordinal)))
             {
                 service.WithEnvironment(key, value);
@@ -86,6 +108,11 @@ internal static class ClusterResources
                     {
                         service.WithEnvironment($"services__master__http__{i}", masters[i].GetEndpoint("http"));
                     }
+                    gateway = service;
+                    break;
+                case ResourceKind.Dashboard:
+                    // The team's web UI: public, and it talks to the gateway only.
+                    service.WithExternalHttpEndpoints().WithReference(gateway!).WaitFor(gateway!);
                     break;
                 default:
                     break;

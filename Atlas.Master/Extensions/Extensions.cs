@@ -5,6 +5,7 @@ using Atlas.Master.Leadership;
 using Atlas.Master.Options;
 using Atlas.Master.Scheduling;
 using Atlas.Master.Submission;
+using Atlas.Master.Table;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -28,6 +29,7 @@ public static class MasterExtensions
         builder.Services.AddSingleton<AtlasMetrics>();
         builder.Services.AddSingleton<JobSubmitter>();
         builder.Services.AddSingleton<Atlas.Core.Tracking.TrackingReader>();
+        builder.Services.AddSingleton<JobTableIndex>();
         builder.Services.AddSingleton<LeaderElection>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LeaderElection>());
         builder.Services.AddHostedService<Scheduler>();

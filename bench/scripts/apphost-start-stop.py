@@ -46,7 +46,7 @@ for run in range(1, runs + 1):
     with open(log_path, "w") as log:
         started = time.time()
         apphost = subprocess.Popen([binary, "--runtime", "process", "--workers", "2", "--data", data,
-                                    "--port", str(free_port()), "--redis-port", str(free_port())],
+                                    "--port", str(free_port()), "--redis-port", str(free_port()), "--dashboard-port", str(free_port())],
                                    cwd=os.path.join(repo, "Atlas.AppHost"), env=env, stdout=log, stderr=subprocess.STDOUT)
         while "Ctrl+C stops everything" not in open(log_path).read():
             if apphost.poll() is not None or time.time() - started > 120:

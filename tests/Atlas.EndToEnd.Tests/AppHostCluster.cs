@@ -44,6 +44,9 @@ public sealed class AppHostCluster : IAsyncDisposable
 
     public string GatewayUrl { get; }
 
+    /// <summary>The Atlas dashboard (the web UI).</summary>
+    public string DashboardUrl => _model.Dashboard.Url;
+
     public string RedisConnectionString { get; }
 
     /// <summary>
@@ -76,7 +79,8 @@ public sealed class AppHostCluster : IAsyncDisposable
     {
         var data = new TempFolder("atlas-cluster");
         string[] args = [.. arguments, "--workers", workers.ToString(CultureInfo.InvariantCulture), "--data", data.Path,
-            "--port", LoopbackPorts.Next().ToString(CultureInfo.InvariantCulture), "--redis-port", LoopbackPorts.Next().ToString(CultureInfo.InvariantCulture)];
+            "--port", LoopbackPorts.Next().ToString(CultureInfo.InvariantCulture), "--redis-port", LoopbackPorts.Next().ToString(CultureInfo.InvariantCulture),
+            "--dashboard-port", LoopbackPorts.Next().ToString(CultureInfo.InvariantCulture)];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Atlas_AppHost>(args, cancellationToken);
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

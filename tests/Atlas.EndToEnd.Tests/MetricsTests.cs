@@ -17,15 +17,13 @@ public sealed class MetricsTests
     [Fact]
     public async Task JobRun_AtlasInstrumentsShownOnTheDashboardsMetricsPages()
     {
-        var chromium = TestBrowser.Chromium();
+        await using var chromium = await Chromium.LaunchAsync();
         await using var cluster = await ClusterProcess.StartAsync(typeof(MetricsTests).Assembly, workers: 1, ["--runtime", "process"], cancellationToken: Ct);
         using var gateway = new HttpClient { BaseAddress = new Uri(cluster.GatewayUrl) };
         var id = await GatewayJobs.SubmitAsync(gateway, new JobSpec { Command = ["/bin/sh", "-c", "echo measured"] }, Ct);
         (await GatewayJobs.WaitEndedAsync(gateway, id, TimeSpan.FromSeconds(60), Ct)).State.ShouldBe(JobState.Succeeded, cluster.Output);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true });
-        var page = await browser.NewPageAsync();
+        var page = await chromium.Browser.NewPageAsync();
 
         await ShouldShowAsync(page, cluster, "master", ["atlas.jobs.submitted", "atlas.jobs.queued", "atlas.jobs.running"]);
         await ShouldShowAsync(page, cluster, "worker-1", ["atlas.jobs.started", "atlas.jobs.finished", "atlas.jobs.submit_to_start", "atlas.node.free_slots"]);

@@ -17,11 +17,12 @@ public sealed class ClusterProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private ClusterProcess(Process process, string data, int gatewayPort, int redisPort)
+    private ClusterProcess(Process process, string data, int gatewayPort, int redisPort, int atlasDashboardPort)
     {
         _process = process;
         DataDir = data;
         GatewayUrl = $"http://127.0.0.1:{gatewayPort}";
+        AtlasDashboardUrl = $"http://127.0.0.1:{atlasDashboardPort}";
         RedisConnectionString = $"127.0.0.1:{redisPort}";
     }
 
@@ -30,6 +31,9 @@ public sealed class ClusterProcess : IAsyncDisposable
     public string SharedRoot => Path.Combine(DataDir, "shared");
 
     public string GatewayUrl { get; }
+
+    /// <summary>The Atlas dashboard, the team's web UI (not the Aspire dashboard).</summary>
+    public string AtlasDashboardUrl { get; }
 
     /// <summary>
     /// The Aspire dashboard of this run (its UI and its HTTP API, <c>/api/telemetry/traces/{id}</c>,
@@ -66,10 +70,12 @@ public sealed class ClusterProcess : IAsyncDisposable
         var data = dataDir ?? Directory.CreateTempSubdirectory("atlas-cluster-").FullName;
         var gatewayPort = LoopbackPorts.Next();
         var redisPort = LoopbackPorts.Next();
+        var atlasDashboardPort = LoopbackPorts.Next();
         var info = AppHostStartInfo(built);
         info.RedirectStandardInput = true;
         foreach (var argument in arguments.Concat(["--workers", workers.ToString(CultureInfo.InvariantCulture), "--data", data,
-            "--port", gatewayPort.ToString(CultureInfo.InvariantCulture), "--redis-port", redisPort.ToString(CultureInfo.InvariantCulture)]))
+            "--port", gatewayPort.ToString(CultureInfo.InvariantCulture), "--redis-port", redisPort.ToString(CultureInfo.InvariantCulture),
+            "--dashboard-port", atlasDashboardPort.ToString(CultureInfo.InvariantCulture)]))
         {
             info.ArgumentList.Add(argument);
         }
@@ -79,7 +85,7 @@ public sealed class ClusterProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("The AppHost did not start.");
-        var cluster = new ClusterProcess(process, data, gatewayPort, redisPort);
+        var cluster = new ClusterProcess(process, data, gatewayPort, redisPort, atlasDashboardPort);
         process.OutputDataReceived += (_, e) => cluster.Append(e.Data);
         process.ErrorDataReceived += (_, e) => cluster.Append(e.Data);
         process.BeginOutputReadLine();

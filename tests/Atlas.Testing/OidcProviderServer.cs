@@ -138,6 +138,28 @@ public sealed class OidcProviderServer : IAsyncDisposable
         return body.GetProperty("access_token").GetString()!;
     }
 
+    /// <summary>
+    /// An access token of <paramref name="account"/> (alice, bob, admin) through the CLI's device flow,
+    /// approved with the TEST-ONLY endpoint: for tests that act as a user without the CLI.
+    /// </summary>
+    public async Task<string> UserAccessTokenAsync(string account, CancellationToken cancellationToken = default)
+    {
+        using var http = new HttpClient();
+        using var start = await http.PostAsync(new Uri(Issuer + "/device/auth"),
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["client_id"] = CliClientId, ["scope"] = "openid" }), cancellationToken);
+        start.EnsureSuccessStatusCode();
+        var device = await start.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        await ApproveDeviceAsync(device.GetProperty("user_code").GetString()!, account, cancellationToken);
+        using var token = await http.PostAsync(new Uri(Issuer + "/token"), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "urn:ietf:params:oauth:grant-type:device_code",
+            ["device_code"] = device.GetProperty("device_code").GetString()!,
+            ["client_id"] = CliClientId,
+        }), cancellationToken);
+        token.EnsureSuccessStatusCode();
+        return (await token.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("access_token").GetString()!;
+    }
+
     /// <summary>The gateway's <c>/api/v1/auth/config</c> answer for a cluster that trusts this provider.</summary>
     public object AuthConfig() => new { mode = "oidc", authority = Issuer, audience = Audience, cliClientId = CliClientId, scopes = "openid offline_access" };
 

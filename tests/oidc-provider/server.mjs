@@ -4,8 +4,9 @@
 // `preferred_username`, refresh tokens with `offline_access`.
 //
 // TEST-ONLY. Everything here is a throwaway development default: the bot's secret, the signing
-// key (new each start), and `POST /test/device/approve|deny`, which approves a pending device code
-// for an account without a browser. Never deploy this.
+// key (new each start), `POST /test/device/approve|deny`, which approves a pending device code
+// for an account without a browser, and the login page of the dashboard's authorization code
+// flow, which asks only for the account's name (no password) and consents by itself. Never deploy this.
 //
 // Settings (environment): PORT (required; binds 127.0.0.1), ACCESS_TOKEN_TTL and REFRESH_TOKEN_TTL
 // in seconds (defaults 300 and 3600, the realm's values), DEVICE_POLL_INTERVAL in seconds (default 5,
@@ -54,6 +55,16 @@ const provider = new Provider(issuer, {
       redirect_uris: [],
     },
     {
+      // The dashboard: authorization code + PKCE (required for public clients). "native" lets a
+      // loopback redirect URI carry any port (RFC 8252 7.3): the tests' dashboards use free ports.
+      client_id: 'atlas-dashboard',
+      application_type: 'native',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: ['http://127.0.0.1/', 'http://localhost/'],
+    },
+    {
       client_id: botClientId,
       client_secret: botClientSecret,
       grant_types: ['client_credentials'],
@@ -63,6 +74,9 @@ const provider = new Provider(issuer, {
   ],
   jwks: { keys: [signingKey] },
   scopes: ['openid', 'offline_access', 'profile'],
+  interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+  // The dashboard's page calls the token endpoint from its own (loopback, any port) origin.
+  clientBasedCORS: (_ctx, origin, client) => client.clientId === 'atlas-dashboard' && /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(origin),
   features: {
     devInteractions: { enabled: false },
     deviceFlow: { enabled: true },
@@ -144,6 +158,37 @@ async function settleDeviceCode(request, response, approve) {
   return reply(response, 200, { approved: accountId });
 }
 
+// TEST-ONLY: the login page of the authorization code flow. The login prompt asks for an account
+// name; the consent prompt is granted at once (the realm's clients need no consent either).
+async function interaction(request, response, uid) {
+  const details = await provider.interactionDetails(request, response);
+  if (details.uid !== uid) {
+    return reply(response, 400, { error: 'interaction mismatch' });
+  }
+  if (details.prompt.name === 'login') {
+    if (request.method === 'GET') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return response.end(`<!doctype html><html lang="en"><head><title>Test login</title></head><body>
+<h1>Test login (development only)</h1>
+<form method="post" action="/interaction/${uid}"><label>Account <input id="account" name="account" autofocus></label>
+<button id="sign-in" type="submit">Sign in</button></form></body></html>`);
+    }
+    const account = new URLSearchParams(await readBody(request)).get('account') ?? '';
+    if (!accounts[account]) {
+      response.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
+      return response.end(`unknown account '${account}'`);
+    }
+    return provider.interactionFinished(request, response, { login: { accountId: account } }, { mergeWithLastSubmission: false });
+  }
+  const grant = details.grantId
+    ? await provider.Grant.find(details.grantId)
+    : new provider.Grant({ accountId: details.session.accountId, clientId: details.params.client_id });
+  grant.addOIDCScope(String(details.params.scope ?? 'openid').split(' ').filter((s) => ['openid', 'offline_access', 'profile'].includes(s)).join(' '));
+  grant.addResourceScope(resource, 'atlas');
+  const grantId = await grant.save();
+  return provider.interactionFinished(request, response, { consent: { grantId } }, { mergeWithLastSubmission: true });
+}
+
 function readBody(request) {
   return new Promise((resolve, reject) => {
     let data = '';
@@ -165,6 +210,9 @@ const server = createServer((request, response) => {
     settleDeviceCode(request, response, true).catch((err) => reply(response, 500, { error: String(err) }));
   } else if (request.method === 'POST' && request.url === '/test/device/deny') {
     settleDeviceCode(request, response, false).catch((err) => reply(response, 500, { error: String(err) }));
+  } else if (request.url.startsWith('/interaction/')) {
+    const uid = request.url.split('/')[2]?.split('?')[0];
+    interaction(request, response, uid).catch((err) => reply(response, 500, { error: String(err) }));
   } else {
     callback(request, response);
   }

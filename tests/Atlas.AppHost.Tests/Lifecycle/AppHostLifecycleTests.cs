@@ -36,6 +36,8 @@ public sealed class AppHostLifecycleTests
         info.ArgumentList.Add(Atlas.Core.Net.LoopbackPorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture));
         info.ArgumentList.Add("--port");
         info.ArgumentList.Add(Atlas.Core.Net.LoopbackPorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        info.ArgumentList.Add("--dashboard-port");
+        info.ArgumentList.Add(Atlas.Core.Net.LoopbackPorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture));
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync(Ct);
         var stderr = process.StandardError.ReadToEndAsync(Ct);

@@ -12,7 +12,7 @@ public class ClusterModelTests
     {
         var model = ClusterModel.Build(new AppHostOptions { Workers = 3, Masters = 2, DataDir = "/tmp/atlas-model", Slots = 4 }, "process", () => ++_port);
 
-        model.Resources.Select(r => r.Name).ShouldBe(["redis", "master-1", "master-2", "worker-1", "worker-2", "worker-3", "gateway"]);
+        model.Resources.Select(r => r.Name).ShouldBe(["redis", "master-1", "master-2", "worker-1", "worker-2", "worker-3", "gateway", "dashboard"]);
         var worker = model.Resources.Single(r => r.Name == "worker-2");
         worker.Environment["ConnectionStrings__redis"].ShouldBe("127.0.0.1:5556");
         worker.Environment["Atlas__SharedRoot"].ShouldBe("/tmp/atlas-model/shared");
@@ -30,6 +30,22 @@ public class ClusterModelTests
     }
 
     [Fact]
+    public void Build_Dashboard_OnItsPortAndWiredToTheGatewayOnly()
+    {
+        var model = ClusterModel.Build(new AppHostOptions { DataDir = "/tmp/atlas-model", Auth = true, KeycloakUrl = "https://kc.example.com/realms/atlas" }, "process", () => ++_port);
+
+        var dashboard = model.Dashboard;
+        dashboard.Url.ShouldBe("http://127.0.0.1:5555");
+        dashboard.Project.ShouldBe("Atlas.Dashboard");
+        dashboard.Environment["ASPNETCORE_URLS"].ShouldBe(dashboard.Url);
+        dashboard.Environment["services__gateway__http__0"].ShouldBe(model.Gateway.Url);
+        // The browser's token is checked by the gateway; the dashboard reaches no store and holds no settings of auth.
+        dashboard.Environment.Keys.ShouldNotContain("ConnectionStrings__redis");
+        dashboard.Environment.Keys.ShouldNotContain("Atlas__SharedRoot");
+        dashboard.Environment.Keys.ShouldNotContain("Atlas__Auth__Enabled");
+    }
+
+    [Fact]
     public void Build_NoAuth_SingleUserModeEverywhere()
     {
         var model = ClusterModel.Build(new AppHostOptions { DataDir = "/tmp/atlas-model" }, "process", () => ++_port);
@@ -44,7 +60,7 @@ public class ClusterModelTests
     {
         var model = ClusterModel.Build(new AppHostOptions { DataDir = "/tmp/atlas-model", Auth = true, KeycloakPort = 5600 }, "process", () => ++_port);
 
-        model.Resources.Select(r => r.Name).ShouldBe(["redis", "keycloak", "master", "worker-1", "worker-2", "gateway"]);
+        model.Resources.Select(r => r.Name).ShouldBe(["redis", "keycloak", "master", "worker-1", "worker-2", "gateway", "dashboard"]);
         model.Authority.ShouldBe("http://localhost:5600/realms/atlas");
         foreach (var service in model.Resources.Where(r => r.Kind is ResourceKind.Master or ResourceKind.Worker or ResourceKind.Gateway))
         {

@@ -20,11 +20,11 @@ public class AppHostOptionsParserTests
     public void Parse_AllFlags_Read()
     {
         var (options, _) = AppHostOptionsParser.Parse(
-            ["--workers", "3", "--slots", "4", "--masters", "2", "--runtime", "process", "--data", "/tmp/x", "--port", "6000", "--redis-port", "6001", "--appendfsync", "always"]);
+            ["--workers", "3", "--slots", "4", "--masters", "2", "--runtime", "process", "--data", "/tmp/x", "--port", "6000", "--redis-port", "6001", "--dashboard-port", "6002", "--appendfsync", "always"]);
 
         options.ShouldBe(new AppHostOptions
         {
-            Workers = 3, Slots = 4, Masters = 2, Runtime = "process", DataDir = "/tmp/x", GatewayPort = 6000, RedisPort = 6001, AppendFsync = "always",
+            Workers = 3, Slots = 4, Masters = 2, Runtime = "process", DataDir = "/tmp/x", GatewayPort = 6000, RedisPort = 6001, DashboardPort = 6002, AppendFsync = "always",
         });
     }
 
@@ -34,6 +34,7 @@ public class AppHostOptionsParserTests
     [InlineData(new[] { "--runtime", "podman" }, "--runtime must be docker or process")]
     [InlineData(new[] { "--port", "70000" }, "--port must be between 1 and 65535")]
     [InlineData(new[] { "--port", "5556" }, "--port and --redis-port must differ")]
+    [InlineData(new[] { "--dashboard-port", "5558" }, "--dashboard-port must differ from --port and --redis-port")]
     [InlineData(new[] { "--bogus", "1" }, "unknown option --bogus")]
     [InlineData(new[] { "--workers" }, "--workers needs a value")]
     public void Parse_BadFlag_ErrorNamesIt(string[] args, string expected)

@@ -32,7 +32,7 @@ public sealed class AppHostProcessTests : IDisposable
     {
         var free = () => LoopbackPorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-        var (code, output) = await RunAsync("--auth", "--port", free(), "--redis-port", free(), "--keycloak-port", free(), "--data", _data.Path);
+        var (code, output) = await RunAsync("--auth", "--port", free(), "--redis-port", free(), "--dashboard-port", free(), "--keycloak-port", free(), "--data", _data.Path);
 
         code.ShouldBe(1);
         var errors = output.Split('\n').Where(l => l.Contains("error:", StringComparison.Ordinal)).ToList();

@@ -23,11 +23,12 @@ public sealed class ManifestTests : IDisposable
         using var manifest = JsonDocument.Parse(first);
         var resources = manifest.RootElement.GetProperty("resources");
         resources.GetProperty("redis").GetProperty("type").GetString().ShouldBe("container.v0");
-        foreach (var name in new[] { "master", "worker-1", "worker-2", "gateway" })
+        foreach (var name in new[] { "master", "worker-1", "worker-2", "gateway", "dashboard" })
         {
             resources.GetProperty(name).GetProperty("type").GetString().ShouldBe("project.v0", name);
         }
         resources.GetProperty("gateway").GetProperty("env").GetProperty("services__master__http__0").GetString().ShouldBe("{master.bindings.http.url}");
+        resources.GetProperty("dashboard").GetProperty("env").GetProperty("services__gateway__http__0").GetString().ShouldBe("{gateway.bindings.http.url}");
     }
 
     private async Task<byte[]> PublishAsync(string folder)

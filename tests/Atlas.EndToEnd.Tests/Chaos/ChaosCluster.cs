@@ -54,7 +54,7 @@ public sealed class ChaosCluster : IAsyncDisposable
         var options = new AppHostOptions
         {
             Masters = masters, Workers = workers, Slots = slots, Runtime = "process", DataDir = data,
-            GatewayPort = LoopbackPorts.Next(), RedisPort = LoopbackPorts.Next(), AppendFsync = "always",
+            GatewayPort = LoopbackPorts.Next(), RedisPort = LoopbackPorts.Next(), DashboardPort = LoopbackPorts.Next(), AppendFsync = "always",
         };
         var cluster = new ChaosCluster(ClusterModel.Build(options, "process", LoopbackPorts.Next), settings, redisExe);
         Directory.CreateDirectory(cluster.SharedRoot);
@@ -166,7 +166,7 @@ public sealed class ChaosCluster : IAsyncDisposable
     /// <summary>Stops the services in reverse order as the AppHost does (SIGTERM, then SIGKILL after a grace), Redis last.</summary>
     public async Task StopAsync()
     {
-        foreach (var kind in new[] { ResourceKind.Gateway, ResourceKind.Worker, ResourceKind.Master, ResourceKind.Redis })
+        foreach (var kind in new[] { ResourceKind.Dashboard, ResourceKind.Gateway, ResourceKind.Worker, ResourceKind.Master, ResourceKind.Redis })
         {
             var group = _model.Resources.Where(r => r.Kind == kind && _processes.ContainsKey(r.Name)).Select(r => _processes[r.Name]).ToList();
             foreach (var process in group.Where(p => !p.HasExited))
