@@ -20,10 +20,20 @@ public static class Ec2Template
     /// <summary>The image of GPU workers: the Deep Learning base AMI with NVIDIA's driver, through SSM.</summary>
     public const string DefaultGpuImageParameter = "/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-amazon-linux-2023/latest/ami-id";
 
+    private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>The most CloudFormation takes as a template body (larger ones must come from S3).</summary>
+    public const int MaxTemplateBodyBytes = 51_200;
+
+    /// <summary>The template as people read it: indented.</summary>
     public static string Generate(ClusterDescription cluster, DeploymentType type) =>
         Build(cluster, type).ToJsonString(Indented) + "\n";
+
+    /// <summary>The same template without indentation, as it is sent to CloudFormation.</summary>
+    public static string GenerateCompact(ClusterDescription cluster, DeploymentType type) =>
+        Build(cluster, type).ToJsonString(Compact);
 
     public static JsonObject Build(ClusterDescription cluster, DeploymentType type)
     {

@@ -10,6 +10,7 @@ namespace Atlas.Deploy.Aws.Templates;
 internal static class InstanceResources
 {
     public const string WorkerLaunchTemplate = "WorkerLaunchTemplate";
+    public const string StaticWorkerLaunchTemplate = "StaticWorkerLaunchTemplate";
     public const string Bastion = "Bastion";
     public const string GpuImage = "GpuImage";
 
@@ -32,16 +33,32 @@ internal static class InstanceResources
         t.Add(TemplateNames.MasterInstance, "AWS::EC2::Instance",
             Instance(t, TemplateNames.MasterInstanceType, IamResources.MasterProfile, SecurityResources.Master, t.NodeSubnet,
                 "master", "master", UserDataScript.For(t, master: true)), extra);
+        // Static workers share one launch template (the boot script once, not once per worker);
+        // dynamic workers get their own, whose role tag is the only one the master may end.
+        if (t.Cluster.Workers.Count > 0)
+        {
+            t.Add(StaticWorkerLaunchTemplate, "AWS::EC2::LaunchTemplate", new JsonObject
+            {
+                ["LaunchTemplateName"] = Fn.Sub("${AWS::StackName}-static-worker"),
+                ["LaunchTemplateData"] = LaunchData(t, "worker"),
+            }, extra?.DeepClone().AsObject());
+        }
         for (var i = 0; i < t.Cluster.Workers.Count; i++)
         {
-            t.Add("StaticWorker" + (i + 1).ToString(CultureInfo.InvariantCulture), "AWS::EC2::Instance",
-                Instance(t, TemplateNames.WorkerInstanceType, IamResources.WorkerProfile, SecurityResources.Worker, t.NodeSubnet,
-                    t.Cluster.Workers[i], "worker", UserDataScript.For(t, master: false)), extra?.DeepClone().AsObject());
+            t.Add("StaticWorker" + (i + 1).ToString(CultureInfo.InvariantCulture), "AWS::EC2::Instance", new JsonObject
+            {
+                ["LaunchTemplate"] = new JsonObject
+                {
+                    ["LaunchTemplateId"] = Fn.Ref(StaticWorkerLaunchTemplate),
+                    ["Version"] = Fn.GetAtt(StaticWorkerLaunchTemplate, "LatestVersionNumber"),
+                },
+                ["Tags"] = Fn.Tags(Fn.NameTag(t.Cluster.Workers[i]), Fn.ClusterTag(), (TemplateNames.RoleTag, "worker")),
+            });
         }
         t.Add(WorkerLaunchTemplate, "AWS::EC2::LaunchTemplate", new JsonObject
         {
             ["LaunchTemplateName"] = Fn.Sub("${AWS::StackName}-worker"),
-            ["LaunchTemplateData"] = LaunchData(t),
+            ["LaunchTemplateData"] = LaunchData(t, TemplateNames.DynamicWorkerRole),
         });
         if (t.Secure)
         {
@@ -78,7 +95,7 @@ internal static class InstanceResources
         return properties;
     }
 
-    private static JsonObject LaunchData(TemplateContext t)
+    private static JsonObject LaunchData(TemplateContext t, string role)
     {
         var data = new JsonObject
         {
@@ -105,15 +122,15 @@ internal static class InstanceResources
         data["MetadataOptions"] = new JsonObject { ["HttpTokens"] = "required" };
         data["UserData"] = Fn.Base64(Fn.Sub(UserDataScript.For(t, master: false)));
         data["TagSpecifications"] = new JsonArray(
-            Tagged("instance"),
-            Tagged("volume"));
+            Tagged("instance", role),
+            Tagged("volume", role));
         return data;
     }
 
-    private static JsonObject Tagged(string resourceType) => new()
+    private static JsonObject Tagged(string resourceType, string role) => new()
     {
         ["ResourceType"] = resourceType,
-        ["Tags"] = Fn.Tags(Fn.NameTag("dynamic-worker"), Fn.ClusterTag(), (TemplateNames.RoleTag, TemplateNames.DynamicWorkerRole)),
+        ["Tags"] = Fn.Tags(Fn.NameTag(role), Fn.ClusterTag(), (TemplateNames.RoleTag, role)),
     };
 
     private static JsonArray RootVolume(int gibibytes) => new(new JsonObject

@@ -25,7 +25,7 @@ public sealed class Ec2PublishTests : IDisposable
             var first = await File.ReadAllBytesAsync(_output.Combine("a", "ec2", $"atlas-{type}.json"), Ct);
             (await File.ReadAllBytesAsync(_output.Combine("b", "ec2", $"atlas-{type}.json"), Ct)).ShouldBe(first, type);
             var resources = JsonNode.Parse(first)!["Resources"]!.AsObject();
-            resources.Select(r => r.Key).Where(k => k.StartsWith("StaticWorker", StringComparison.Ordinal)).ShouldBe(["StaticWorker1", "StaticWorker2", "StaticWorker3"], type);
+            resources.Select(r => r.Key).Where(k => System.Text.RegularExpressions.Regex.IsMatch(k, "^StaticWorker[0-9]+$")).ShouldBe(["StaticWorker1", "StaticWorker2", "StaticWorker3"], type);
             ((string)resources["StaticWorker3"]!["Properties"]!["Tags"]![0]!["Value"]!["Fn::Sub"]!).ShouldBe("${AWS::StackName}-worker-3");
         }
     }

@@ -96,7 +96,7 @@ public sealed class Ec2TemplateTests
         var template = Ec2Template.Build(Cluster, type);
 
         Resources(template).Any(r => (string)r.Value!["Type"]! == "AWS::EFS::FileSystem").ShouldBe(efs);
-        var worker = UserData(template, "StaticWorker1");
+        var worker = WorkerUserData(template);
         worker.ShouldContain("SHARED_ROOT='/atlas/shared'");
         worker.ShouldContain(efs ? "${SharedFileSystem}.efs.${AWS::Region}.amazonaws.com:/ $SHARED_ROOT nfs4" : "${MasterInstance.PrivateIp}:$SHARED_ROOT $SHARED_ROOT nfs4");
         UserData(template, "MasterInstance").Contains("/etc/exports.d/atlas.exports", StringComparison.Ordinal).ShouldBe(!efs);
@@ -126,14 +126,33 @@ public sealed class Ec2TemplateTests
         master.ShouldContain("NUM_WORKERS=0");
         master.ShouldContain("aws s3 cp \"s3://${ArtifactsBucket}/${AtlasVersion}/$1\"");
         master.ShouldContain("./install.sh");
-        var worker = UserData(template, "StaticWorker2");
+        var worker = WorkerUserData(template);
         worker.ShouldContain("BUNDLE=atlas-baremetal-worker.tar.gz");
         worker.ShouldContain("REDIS_ADDRESS=${MasterInstance.PrivateIp}:5556");
         worker.ShouldContain("HOST_ADDRESS=http://$IP:5561");
         worker.ShouldContain("NUM_WORKERS=2");
-        Resources(template).Count(r => r.Key.StartsWith("StaticWorker", StringComparison.Ordinal)).ShouldBe(2);
+        Resources(template).Count(r => System.Text.RegularExpressions.Regex.IsMatch(r.Key, "^StaticWorker[0-9]+$")).ShouldBe(2);
         template["Outputs"]![TemplateNames.GatewayUrlOutput].ShouldNotBeNull();
         template["Outputs"]![TemplateNames.DashboardUrlOutput].ShouldNotBeNull();
+    }
+
+    [Fact]
+    public void Build_StaticWorkers_CarryTheWorkerRoleNotTheDynamicOne()
+    {
+        var template = Ec2Template.Build(Cluster, DeploymentType.Efs);
+
+        Properties(template, "StaticWorker1")["Tags"]!.ToJsonString().ShouldContain("""{"Key":"atlas:role","Value":"worker"}""");
+        Properties(template, "StaticWorkerLaunchTemplate").ToJsonString().ShouldNotContain("dynamic-worker");
+        Properties(template, "WorkerLaunchTemplate").ToJsonString().ShouldContain("""{"Key":"atlas:role","Value":"dynamic-worker"}""");
+    }
+
+    [Fact]
+    public void GenerateCompact_FortyWorkersSecure_FitsCloudFormationsTemplateBodyLimit()
+    {
+        var compact = Ec2Template.GenerateCompact(ClusterDescription.Default(40), DeploymentType.Secure);
+
+        System.Text.Encoding.UTF8.GetByteCount(compact).ShouldBeLessThan(Ec2Template.MaxTemplateBodyBytes);
+        JsonNode.Parse(compact)!.ToJsonString().ShouldBe(Ec2Template.Build(ClusterDescription.Default(40), DeploymentType.Secure).ToJsonString());
     }
 
     [Fact]
@@ -141,12 +160,15 @@ public sealed class Ec2TemplateTests
     {
         var cluster = Cluster with { WorkerSettings = new Dictionary<string, string> { ["Atlas__Worker__Labels"] = "a=${x} $(rm -rf /)" } };
 
-        UserData(Ec2Template.Build(cluster, DeploymentType.Vpc), "StaticWorker1").ShouldContain("Atlas__Worker__Labels=a=\\${!x} \\$(rm -rf /)");
+        WorkerUserData(Ec2Template.Build(cluster, DeploymentType.Vpc)).ShouldContain("Atlas__Worker__Labels=a=\\${!x} \\$(rm -rf /)");
     }
 
     private static JsonObject Resources(JsonObject template) => template["Resources"]!.AsObject();
 
     private static JsonObject Properties(JsonObject template, string name) => template["Resources"]![name]!["Properties"]!.AsObject();
+
+    private static string WorkerUserData(JsonObject template) =>
+        (string)Properties(template, "StaticWorkerLaunchTemplate")["LaunchTemplateData"]!["UserData"]!["Fn::Base64"]!["Fn::Sub"]!;
 
     private static string UserData(JsonObject template, string name) => (string)Properties(template, name)["UserData"]!["Fn::Base64"]!["Fn::Sub"]!;
 }
