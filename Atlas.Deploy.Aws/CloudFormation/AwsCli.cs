@@ -46,7 +46,7 @@ public sealed partial record AwsCli(IReadOnlyDictionary<string, string> Environm
         };
     }
 
-    /// <summary>Runs <c>aws ARGS --output json</c> and returns its JSON (null when it printed nothing).</summary>
+    /// <summary>Runs <c>aws ARGS --output json</c> and returns its JSON (null when it printed none).</summary>
     /// <exception cref="AwsCliException">AWS refused, or awscli could not run.</exception>
     public async Task<JsonNode?> RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
     {
@@ -107,7 +107,8 @@ public sealed partial record AwsCli(IReadOnlyDictionary<string, string> Environm
                     ? new AwsCliException(match.Groups["code"].Value, match.Groups["message"].Value.Trim())
                     : new AwsCliException(error.Length > 0 ? error : $"aws exited with code {process.ExitCode}");
             }
-            return string.IsNullOrWhiteSpace(output) ? null : JsonNode.Parse(output);
+            // s3 commands print lines of text, not JSON, whatever --output says.
+            return output.TrimStart() is ['{' or '[', ..] ? JsonNode.Parse(output) : null;
         }
     }
 

@@ -83,7 +83,7 @@ public sealed class StackClient(AwsCli aws)
 
     /// <summary>Copies a folder's files to <c>s3://bucket/prefix/</c> (only what changed).</summary>
     public Task UploadAsync(string folder, string bucket, string prefix, CancellationToken cancellationToken) =>
-        aws.RunAsync(["s3", "sync", "--no-progress", folder, $"s3://{bucket}/{prefix}/"], cancellationToken);
+        aws.RunAsync(["s3", "sync", "--only-show-errors", folder, $"s3://{bucket}/{prefix}/"], cancellationToken);
 
     /// <summary>Deletes every object of the bucket, so the stack can delete the bucket.</summary>
     public Task EmptyBucketAsync(string bucket, CancellationToken cancellationToken) =>

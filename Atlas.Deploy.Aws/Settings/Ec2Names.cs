@@ -39,21 +39,28 @@ public static partial class Ec2Names
 
     public static bool IsImageId(string value) => ImageId().IsMatch(value);
 
-    /// <summary>An IPv4 CIDR in its canonical form (<c>203.0.113.7/32</c>), or null with the reason.</summary>
+    /// <summary>An IPv4 CIDR block (<c>203.0.113.7/32</c>; a bare address is its /32), or null with the reason.</summary>
     public static string? ParseCidr(string value, out string? reason)
     {
         reason = null;
-        if (!IPNetwork.TryParse(value, out var network))
+        var text = value.Contains('/', StringComparison.Ordinal) ? value : value + "/32";
+        if (!IPNetwork.TryParse(text, out var network))
         {
-            reason = "not a CIDR block like 203.0.113.7/32 (the address must have no bits set past the prefix)";
+            reason = "not a CIDR block like 203.0.113.7/32";
             return null;
         }
         if (network.BaseAddress.AddressFamily != AddressFamily.InterNetwork)
         {
-            reason = "an IPv4 block is needed";
+            reason = "not IPv4 (security group rules here take an IPv4 block)";
             return null;
         }
-        return network.ToString();
+        // IPNetwork clears the bits past the prefix; a block that silently grew is not what was asked for.
+        if (network.ToString() != text)
+        {
+            reason = $"not a block: bits are set past /{network.PrefixLength} (did you mean {network} or {text.Split('/')[0]}/32?)";
+            return null;
+        }
+        return text;
     }
 
     /// <summary>A duration like <c>10m</c>, <c>90s</c>, <c>1h</c> or <c>1h30m</c>.</summary>
