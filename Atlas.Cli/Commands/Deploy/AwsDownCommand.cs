@@ -6,15 +6,9 @@ namespace Atlas.Cli.Commands.Deploy;
 /// <summary><c>atlas deploy aws down</c>: deletes the cluster's stack (its bucket emptied first) and the CLI's context for it.</summary>
 internal static class AwsDownCommand
 {
-    public static Command Build(CliContext context)
-    {
-        var aws = new AwsOptions();
-        var clusterId = aws.ClusterId(required: true);
-        var down = new Command("down", "Delete the cluster: every instance, volume, bucket and network the stack made.") { clusterId };
-        aws.AddTo(down);
-        CommandAction.Set(down, context, (parse, cancellationToken) => AwsOptions.RunAsync(async () =>
+    public static Command Build(CliContext context) =>
+        AwsOptions.ClusterVerb("down", "Delete the cluster: every instance, volume, bucket and network the stack made.", context, async (parse, aws, name, cancellationToken) =>
         {
-            var name = AwsOptions.CheckedClusterId(parse.GetValue(clusterId)!);
             if (!await aws.Deployer(parse, context).DownAsync(name, cancellationToken))
             {
                 throw new CliException($"--cluster-id: no cluster named {name} (atlas deploy aws list)");
@@ -31,7 +25,5 @@ internal static class AwsDownCommand
                 await context.Out.WriteLineAsync($"removed context {name}");
             }
             return 0;
-        }));
-        return down;
-    }
+        });
 }

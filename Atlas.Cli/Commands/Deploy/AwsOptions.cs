@@ -25,6 +25,19 @@ internal sealed class AwsOptions
         Required = required,
     };
 
+    /// <summary>A verb on one named cluster: <c>--cluster-id</c> (checked) and the AWS options, its action run through <see cref="RunAsync"/>.</summary>
+    public static Command ClusterVerb(string name, string description, CliContext context,
+        Func<ParseResult, AwsOptions, string, CancellationToken, Task<int>> action)
+    {
+        var aws = new AwsOptions();
+        var clusterId = aws.ClusterId(required: true);
+        var command = new Command(name, description) { clusterId };
+        aws.AddTo(command);
+        CommandAction.Set(command, context, (parse, cancellationToken) =>
+            RunAsync(() => action(parse, aws, CheckedClusterId(parse.GetValue(clusterId)!), cancellationToken)));
+        return command;
+    }
+
     public void AddTo(Command command)
     {
         command.Options.Add(Region);

@@ -6,15 +6,9 @@ namespace Atlas.Cli.Commands.Deploy;
 /// <summary><c>atlas deploy aws status</c>: the stack's state, why it failed, its URLs, and whether its Atlas is this CLI's.</summary>
 internal static class AwsStatusCommand
 {
-    public static Command Build(CliContext context)
-    {
-        var aws = new AwsOptions();
-        var clusterId = aws.ClusterId(required: true);
-        var status = new Command("status", "Show the cluster's stack: state, URLs, version.") { clusterId };
-        aws.AddTo(status);
-        CommandAction.Set(status, context, (parse, cancellationToken) => AwsOptions.RunAsync(async () =>
+    public static Command Build(CliContext context) =>
+        AwsOptions.ClusterVerb("status", "Show the cluster's stack: state, URLs, version.", context, async (parse, aws, name, cancellationToken) =>
         {
-            var name = AwsOptions.CheckedClusterId(parse.GetValue(clusterId)!);
             var stacks = aws.Stacks(parse, context);
             var stack = await stacks.DescribeAsync(name, cancellationToken)
                 ?? throw new CliException($"--cluster-id: no cluster named {name} (atlas deploy aws list)");
@@ -38,7 +32,5 @@ internal static class AwsStatusCommand
                 await context.Error.WriteLineAsync($"warning: the cluster runs Atlas {version}, this CLI is {CliVersion.Current}; `atlas deploy aws up --cluster-id {name} …` updates it");
             }
             return 0;
-        }));
-        return status;
-    }
+        });
 }
