@@ -17,8 +17,6 @@ public static class Ec2Template
     /// <summary>The image when <c>--ami</c> is not given: Amazon Linux 2023's latest, through SSM.</summary>
     public const string DefaultImageParameter = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
 
-    /// <summary>The image of GPU workers: the Deep Learning base AMI with NVIDIA's driver, through SSM.</summary>
-    public const string DefaultGpuImageParameter = "/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-amazon-linux-2023/latest/ami-id";
 
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -81,7 +79,6 @@ public static class Ec2Template
                 p => p["AllowedPattern"] = instanceType),
             [TemplateNames.ImageId] = P("String", "an AMI for every node (--ami); empty: the latest Amazon Linux 2023", ""),
             [TemplateNames.LatestImage] = P("AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>", "the image used when ImageId is empty", DefaultImageParameter),
-            [InstanceResources.GpuImage] = P("AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>", "the image of GPU workers", DefaultGpuImageParameter),
             [TemplateNames.MaxDynamicWorkers] = P("Number", "how many workers the master may add (0: none)", 5, p => p["MinValue"] = 0),
             [TemplateNames.MaxIdleWorkerSeconds] = P("Number", "a dynamic worker idle this long is terminated", 600, p => p["MinValue"] = 60),
             [TemplateNames.IdleShutdownMinutes] = P("Number", "with no job this long, every dynamic worker is stopped (0: never)", 0, p => p["MinValue"] = 0),

@@ -12,7 +12,6 @@ internal static class InstanceResources
     public const string WorkerLaunchTemplate = "WorkerLaunchTemplate";
     public const string StaticWorkerLaunchTemplate = "StaticWorkerLaunchTemplate";
     public const string Bastion = "Bastion";
-    public const string GpuImage = "GpuImage";
 
     public static JsonObject Image() => Fn.If("HasImageId", Fn.Ref(TemplateNames.ImageId), Fn.Ref(TemplateNames.LatestImage));
 

@@ -66,6 +66,7 @@ internal static class UserDataScript
         if (master)
         {
             env.AddRange(DynamicWorkerSettings());
+            env.Add(("Atlas__Master__Ec2__SlotsPerWorker", c.SlotsPerWorker.ToString(CultureInfo.InvariantCulture)));
         }
         else
         {
@@ -89,7 +90,6 @@ internal static class UserDataScript
         yield return (p + "LaunchTemplateName", "${AWS::StackName}-worker");
         yield return (p + "InstanceType", "${" + TemplateNames.WorkerInstanceType + "}");
         yield return (p + "GpuInstanceType", "${" + TemplateNames.GpuWorkerInstanceType + "}");
-        yield return (p + "GpuImageId", "${" + InstanceResources.GpuImage + "}");
         yield return (p + "MaxWorkers", "${" + TemplateNames.MaxDynamicWorkers + "}");
         yield return (p + "MaxIdleSeconds", "${" + TemplateNames.MaxIdleWorkerSeconds + "}");
         yield return (p + "IdleShutdownMinutes", "${" + TemplateNames.IdleShutdownMinutes + "}");

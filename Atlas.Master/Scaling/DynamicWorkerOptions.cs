@@ -35,12 +35,10 @@ public sealed class DynamicWorkerOptions
     public string? InstanceType { get; set; }
 
     /// <summary>
-    /// The instance type for jobs that ask for GPUs, and its image. Jobs cannot ask for GPUs yet
-    /// (the job model has no GPU request); kept so a deployment is ready when they can.
+    /// The instance type for jobs that ask for GPUs. Jobs cannot ask for GPUs yet (the job model
+    /// has no GPU request), so nothing launches it; kept so a deployment is ready when they can.
     /// </summary>
     public string? GpuInstanceType { get; set; }
-
-    public string? GpuImageId { get; set; }
 
     /// <summary>Job slots of a dynamic worker (its <c>NUM_WORKERS</c>): how many waiting jobs one new worker takes.</summary>
     public int SlotsPerWorker { get; set; } = 2;
