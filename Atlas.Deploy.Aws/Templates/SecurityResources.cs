@@ -6,7 +6,8 @@ namespace Atlas.Deploy.Aws.Templates;
 /// <summary>
 /// The seed's rules as security groups. From the inbound CIDR: SSH, and the gateway, dashboard and
 /// Keycloak on the master (for <c>secure</c>, SSH to the bastion only, and the rest from the
-/// bastion). Redis, NFS, OTLP and master↔worker traffic only between the cluster's own groups.
+/// bastion). Redis, NFS, OTLP and all other master↔worker traffic only between the cluster's own
+/// groups; EFS only from them.
 /// </summary>
 internal static class SecurityResources
 {
@@ -30,21 +31,16 @@ internal static class SecurityResources
             [Public(ClusterPorts.Ssh), Public(ports.Gateway), Public(ports.Dashboard), Public(ports.Keycloak)]);
         Group(t, Worker, "Atlas workers: SSH from the inbound CIDR; the rest from the master only", [Public(ClusterPorts.Ssh)]);
 
-        // Separate rules, so the two groups can name each other without a cycle.
-        foreach (var (name, port) in new[] { ("Redis", ports.Redis), ("Master", ports.Master), ("Otlp", ports.Otlp) })
-        {
-            Ingress(t, $"WorkerTo{name}Ingress", Master, Worker, port);
-        }
-        if (!t.Efs)
-        {
-            Ingress(t, "WorkerToNfsIngress", Master, Worker, ClusterPorts.Nfs);
-        }
-        Ingress(t, "MasterToWorkerIngress", Worker, Master, ports.Worker);
+        // Between the master's and the workers' groups, every TCP port: Redis, NFS, OTLP, the
+        // master's port, a worker's HOST_ADDRESS, and whatever ports the bare-metal bundle gives
+        // its services. Separate rules, so the two groups can name each other without a cycle.
+        Ingress(t, "WorkersToMasterIngress", Master, Worker, 0, 65535);
+        Ingress(t, "MasterToWorkersIngress", Worker, Master, 0, 65535);
         if (t.Efs)
         {
             Group(t, Efs, "Atlas shared root on EFS: NFS from the cluster nodes only", []);
-            Ingress(t, "MasterToEfsIngress", Efs, Master, ClusterPorts.Nfs);
-            Ingress(t, "WorkerToEfsIngress", Efs, Worker, ClusterPorts.Nfs);
+            Ingress(t, "MasterToEfsIngress", Efs, Master, ClusterPorts.Nfs, ClusterPorts.Nfs);
+            Ingress(t, "WorkerToEfsIngress", Efs, Worker, ClusterPorts.Nfs, ClusterPorts.Nfs);
         }
     }
 
@@ -79,14 +75,14 @@ internal static class SecurityResources
         t.Add(name, "AWS::EC2::SecurityGroup", properties);
     }
 
-    private static void Ingress(TemplateContext t, string name, string group, string source, int port) =>
+    private static void Ingress(TemplateContext t, string name, string group, string source, int from, int to) =>
         t.Add(name, "AWS::EC2::SecurityGroupIngress", new JsonObject
         {
             ["GroupId"] = Id(group),
             ["IpProtocol"] = "tcp",
-            ["FromPort"] = port,
-            ["ToPort"] = port,
+            ["FromPort"] = from,
+            ["ToPort"] = to,
             ["SourceSecurityGroupId"] = Id(source),
-            ["Description"] = $"port {port} from {source.Replace("SecurityGroup", "", StringComparison.Ordinal).ToLowerInvariant()}",
+            ["Description"] = (from == to ? $"port {from}" : "all TCP") + $" from {source.Replace("SecurityGroup", "", StringComparison.Ordinal).ToLowerInvariant()}",
         });
 }

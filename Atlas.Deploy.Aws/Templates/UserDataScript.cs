@@ -37,7 +37,7 @@ internal static class UserDataScript
         s.Append("command -v mount.nfs4 >/dev/null || dnf install -y nfs-utils\n");
         if (t.Efs)
         {
-            Mount(s, "${" + StorageResources.FileSystem + "}.efs.${AWS::Region}.amazonaws.com:/", "nfsvers=4.1,hard,_netdev");
+            Mount(s, NfsSource(t, master), "nfsvers=4.1,hard,_netdev");
         }
         else if (master)
         {
@@ -47,7 +47,7 @@ internal static class UserDataScript
         }
         else
         {
-            Mount(s, "${" + TemplateNames.MasterInstance + ".PrivateIp}:$SHARED_ROOT", "hard,_netdev");
+            Mount(s, NfsSource(t, master), "hard,_netdev");
         }
         s.Append("REDIS_PASSWORD=$(aws secretsmanager get-secret-value --secret-id '${" + StorageResources.RedisPassword
             + "}' --query SecretString --output text --region ${AWS::Region})\n");
@@ -55,6 +55,10 @@ internal static class UserDataScript
         var env = new List<(string, string)>
         {
             ("ATLAS_ROLE", role),
+            // The bare-metal bundle's install.sh takes these (docs/DEPLOY.md, Bare metal).
+            ("MASTER_HOST", master ? "$IP" : "${" + TemplateNames.MasterInstance + ".PrivateIp}"),
+            ("NODE_HOST", "$IP"),
+            ("NFS_SOURCE", NfsSource(t, master)),
             ("HOST_ADDRESS", master ? "$IP" : $"http://$IP:{c.Ports.Worker}"),
             ("REDIS_ADDRESS", $"{redisHost}:{c.Ports.Redis}"),
             ("REDIS_PASSWORD", "$REDIS_PASSWORD"),
@@ -77,7 +81,8 @@ internal static class UserDataScript
         {
             s.Append(CultureInfo.InvariantCulture, $"{key}={value}\n");
         }
-        s.Append("EOF\nset -a\n. /etc/atlas/ec2.env\nset +a\n./install.sh\n");
+        // The bundle is either flat (install.sh at its top) or publish-baremetal's tree (ROLE/install.sh beside bin/).
+        s.Append("EOF\nset -a\n. /etc/atlas/ec2.env\nset +a\n[ -x \"$ROLE/install.sh\" ] && cd \"$ROLE\"\n./install.sh\n");
         return s.ToString();
     }
 
@@ -96,6 +101,11 @@ internal static class UserDataScript
         yield return (p + "Spot", "${" + TemplateNames.Spot + "}");
         yield return (p + "SpotMaxPrice", "${" + TemplateNames.SpotMaxPrice + "}");
     }
+
+    /// <summary>Where the shared root comes from: EFS, the master's export (workers), or nowhere (the master serves it).</summary>
+    private static string NfsSource(TemplateContext t, bool master) =>
+        t.Efs ? "${" + StorageResources.FileSystem + "}.efs.${AWS::Region}.amazonaws.com:/"
+            : master ? "" : "${" + TemplateNames.MasterInstance + ".PrivateIp}:$SHARED_ROOT";
 
     private static void Mount(StringBuilder s, string source, string options)
     {

@@ -63,9 +63,15 @@ public sealed class Ec2TemplateTests
 
         rules.ShouldNotBeEmpty();
         rules.ShouldAllBe(r => r["CidrIp"] == null && r["SourceSecurityGroupId"] != null);
-        var ports = rules.Select(r => (int)r["FromPort"]!).ToList();
-        ports.ShouldContain(5556);
-        ports.ShouldContain(2049);
+        // Redis (5556), NFS (2049) and the rest pass only from one of the cluster's groups to the other.
+        var groups = rules.Select(r => (r["GroupId"]!.ToJsonString(), r["SourceSecurityGroupId"]!.ToJsonString(), (int)r["FromPort"]!, (int)r["ToPort"]!)).ToList();
+        groups.ShouldContain((Id(SecurityResources.Master), Id(SecurityResources.Worker), 0, 65535));
+        groups.ShouldContain((Id(SecurityResources.Worker), Id(SecurityResources.Master), 0, 65535));
+        if (type is DeploymentType.Efs or DeploymentType.Secure)
+        {
+            groups.ShouldContain((Id(SecurityResources.Efs), Id(SecurityResources.Worker), 2049, 2049));
+            groups.ShouldContain((Id(SecurityResources.Efs), Id(SecurityResources.Master), 2049, 2049));
+        }
         // No rule anywhere is open to the world: only routes name 0.0.0.0/0.
         Ec2Template.Generate(Cluster, type).ShouldNotContain("\"CidrIp\": \"0.0.0.0/0\"");
     }
@@ -126,8 +132,11 @@ public sealed class Ec2TemplateTests
         master.ShouldContain("NUM_WORKERS=0");
         master.ShouldContain("aws s3 cp \"s3://${ArtifactsBucket}/${AtlasVersion}/$1\"");
         master.ShouldContain("./install.sh");
+        master.ShouldContain("MASTER_HOST=$IP");
         var worker = WorkerUserData(template);
         worker.ShouldContain("BUNDLE=atlas-baremetal-worker.tar.gz");
+        worker.ShouldContain("MASTER_HOST=${MasterInstance.PrivateIp}");
+        worker.ShouldContain("NODE_HOST=$IP");
         worker.ShouldContain("REDIS_ADDRESS=${MasterInstance.PrivateIp}:5556");
         worker.ShouldContain("HOST_ADDRESS=http://$IP:5561");
         worker.ShouldContain("NUM_WORKERS=2");
@@ -162,6 +171,8 @@ public sealed class Ec2TemplateTests
 
         WorkerUserData(Ec2Template.Build(cluster, DeploymentType.Vpc)).ShouldContain("Atlas__Worker__Labels=a=\\${!x} \\$(rm -rf /)");
     }
+
+    private static string Id(string group) => SecurityResources.Id(group).ToJsonString();
 
     private static JsonObject Resources(JsonObject template) => template["Resources"]!.AsObject();
 
