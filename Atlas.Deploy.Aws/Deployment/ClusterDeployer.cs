@@ -32,17 +32,23 @@ public sealed class ClusterDeployer(StackClient stacks, TimeProvider time, TimeS
             existing = null;
         }
 
-        var templateFile = Path.Combine(Path.GetTempPath(), $"atlas-{name}-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(templateFile, Ec2Template.GenerateCompact(request.Cluster, request.Type), cancellationToken);
+        var scratch = Path.Combine(Path.GetTempPath(), $"atlas-{name}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(scratch);
         try
         {
+            var templateFile = Path.Combine(scratch, "template.json");
+            await File.WriteAllTextAsync(templateFile, Ec2Template.GenerateCompact(request.Cluster, request.Type), cancellationToken);
+            if (request.BundlesFolder is not null)
+            {
+                request = request with { BundlesFolder = await BundleArchives.PrepareAsync(request.BundlesFolder, Path.Combine(scratch, "bundles"), cancellationToken) };
+            }
             return existing is null
                 ? await CreateAsync(request, templateFile, cancellationToken)
                 : await UpdateAsync(request, existing, templateFile, cancellationToken);
         }
         finally
         {
-            File.Delete(templateFile);
+            Directory.Delete(scratch, recursive: true);
         }
     }
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using Atlas.Deploy.Aws.Clusters;
 using Atlas.Deploy.Aws.Deployment;
 using Atlas.Deploy.Aws.Settings;
-using Atlas.Deploy.Aws.Templates;
 
 namespace Atlas.Cli.Commands.Deploy;
 
@@ -55,7 +54,7 @@ internal sealed class UpOptions
 
     public Option<string?> Bundles { get; } = new("--bundles")
     {
-        Description = "the folder with atlas-baremetal-master.tar.gz and atlas-baremetal-worker.tar.gz (the AppHost's publish-baremetal), uploaded to the stack's bucket",
+        Description = "the AppHost's publish-baremetal output (master/, worker/, bin/), or a folder with atlas-baremetal-master.tar.gz and atlas-baremetal-worker.tar.gz; uploaded to the stack's bucket",
     };
 
     public Option<bool> DryRun { get; } = new("--dry-run") { Description = "print the template (and the parameters on stderr); touch nothing" };
@@ -141,15 +140,9 @@ internal sealed class UpOptions
         {
             throw Usage("--bundles: give the folder with the bare-metal bundles (the AppHost's publish-baremetal), or --artifacts-url");
         }
-        if (bundles is not null)
+        if (bundles is not null && BundleArchives.Problem(Path.GetFullPath(bundles)) is { } problem)
         {
-            foreach (var role in new[] { "master", "worker" })
-            {
-                if (!File.Exists(Path.Combine(bundles, TemplateNames.BundleFile(role))))
-                {
-                    throw Usage($"--bundles: {Path.Combine(bundles, TemplateNames.BundleFile(role))} does not exist");
-                }
-            }
+            throw Usage($"--bundles: {problem}");
         }
         return new UpRequest
         {

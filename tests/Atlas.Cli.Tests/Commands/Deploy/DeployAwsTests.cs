@@ -110,6 +110,45 @@ public sealed class DeployAwsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Up_PublishBaremetalOutput_UploadsOneArchivePerRoleWithTheBinaries()
+    {
+        using var published = new TempFolder("atlas-baremetal");
+        foreach (var role in new[] { "master", "worker" })
+        {
+            Directory.CreateDirectory(published.Combine(role));
+            File.WriteAllText(published.Combine(role, "install.sh"), $"#!/bin/sh\necho {role}\n");
+            File.SetUnixFileMode(published.Combine(role, "install.sh"), (UnixFileMode)0b111_101_101);
+        }
+        Directory.CreateDirectory(published.Combine("bin", "Atlas.Worker"));
+        File.WriteAllText(published.Combine("bin", "Atlas.Worker", "Atlas.Worker"), "binary");
+
+        var (code, _, stderr) = await RunAsync("deploy", "aws", "up", "--cluster-id", "team", "--keypair", "k", "--bundles", published.Path, "--endpoint-url", _aws.Url);
+
+        code.ShouldBe(0, stderr);
+        var bucket = _aws.Buckets[_aws.Stacks["team"].Bucket];
+        var worker = Entries(bucket[$"{CliVersion.Current}/atlas-baremetal-worker.tar.gz"]);
+        worker.Keys.ShouldBe(["worker/install.sh", "bin/Atlas.Worker/Atlas.Worker"], ignoreOrder: true);
+        ((int)worker["worker/install.sh"]).ShouldBe(0b111_101_101);
+        Entries(bucket[$"{CliVersion.Current}/atlas-baremetal-master.tar.gz"]).Keys.ShouldContain("master/install.sh");
+    }
+
+    [Fact]
+    public async Task Up_BundlesFolderWithoutBundles_FailsNamingItBeforeAnyCall()
+    {
+        using var empty = new TempFolder("atlas-empty");
+        Directory.CreateDirectory(empty.Combine("master"));
+        Directory.CreateDirectory(empty.Combine("worker"));
+        File.WriteAllText(empty.Combine("master", "install.sh"), "");
+        File.WriteAllText(empty.Combine("worker", "install.sh"), "");
+
+        var (code, _, stderr) = await RunAsync("deploy", "aws", "up", "--cluster-id", "team", "--keypair", "k", "--bundles", empty.Path, "--endpoint-url", _aws.Url);
+
+        code.ShouldBe(2);
+        stderr.ShouldStartWith($"error: --bundles: {empty.Combine("bin")} is empty: publish the binaries first");
+        _aws.Calls.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Up_SameAgain_SaysNothingChangedAndPrintsTheUrls()
     {
         (await UpAsync()).Code.ShouldBe(0);
@@ -265,6 +304,17 @@ public sealed class DeployAwsTests : IAsyncLifetime
         var context = new CliContext(stdout, stderr, name => env.GetValueOrDefault(name), _home.Path);
         var code = await AtlasCli.RunAsync(args, context);
         return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private static Dictionary<string, UnixFileMode> Entries(byte[] archive)
+    {
+        using var reader = new System.Formats.Tar.TarReader(new System.IO.Compression.GZipStream(new MemoryStream(archive), System.IO.Compression.CompressionMode.Decompress));
+        var entries = new Dictionary<string, UnixFileMode>();
+        while (reader.GetNextEntry() is { } entry)
+        {
+            entries[entry.Name] = entry.Mode;
+        }
+        return entries;
     }
 
     private static bool OnPath(string command) =>
