@@ -2,6 +2,7 @@ using Atlas.AppHost;
 using Atlas.AppHost.Model;
 using Atlas.AppHost.Options;
 using Atlas.AppHost.Preflight;
+using Atlas.AppHost.Publishing.Ec2;
 using Atlas.AppHost.Resources;
 using Atlas.Core;
 using Atlas.Core.Containers;
@@ -27,6 +28,7 @@ if (options.Publish)
 {
     // The same services for azd; nothing here depends on this machine (two runs, same bytes).
     builder.AddPublishedCluster(ClusterModel.Build(options with { DataDir = "/atlas" }, "docker", PublishPorts.Next));
+    builder.AddEc2Publishing();
     builder.Build().Run();
     return 0;
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Atlas.Cli.Commands;
+using Atlas.Cli.Commands.Deploy;
 
 namespace Atlas.Cli;
 
@@ -30,6 +31,7 @@ public static class AtlasCli
             LoginCommand.Build(globals, context),
             LogoutCommand.Build(globals, context),
             WhoamiCommand.Build(globals, context),
+            DeployCommand.Build(context),
         })
         {
             root.Subcommands.Add(command);

@@ -18,6 +18,8 @@ install_missing() {
   [ -x /bin/busybox ] || missing+=(busybox-static)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   { command -v node >/dev/null && command -v npm >/dev/null; } || missing+=(nodejs npm)
+  command -v aws >/dev/null || missing+=(awscli)
+  command -v cfn-lint >/dev/null || missing+=(python3-venv)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
     say "missing: ${missing[*]} — install them (sudo apt-get install ${missing[*]}); the tests that need them fail in CI and are skipped locally"
@@ -26,6 +28,14 @@ install_missing() {
   say "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+  install_cfn_lint
+}
+
+# cfn-lint (the EC2 template tests) is not a Debian package: a venv of its own from PyPI.
+install_cfn_lint() {
+  command -v cfn-lint >/dev/null && return 0
+  say "installing cfn-lint"
+  python3 -m venv /opt/cfn-lint && /opt/cfn-lint/bin/pip install -q cfn-lint && ln -sf /opt/cfn-lint/bin/cfn-lint /usr/local/bin/cfn-lint
 }
 
 start_docker() {

@@ -3,6 +3,7 @@ using Atlas.Core.Telemetry;
 using Atlas.Master.Apis;
 using Atlas.Master.Leadership;
 using Atlas.Master.Options;
+using Atlas.Master.Scaling;
 using Atlas.Master.Scheduling;
 using Atlas.Master.Submission;
 using Atlas.Master.Table;
@@ -34,6 +35,16 @@ public static class MasterExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LeaderElection>());
         builder.Services.AddHostedService<Scheduler>();
         builder.Services.AddHostedService<LeaseReaper>();
+
+        // Dynamic workers on EC2: off unless Atlas:Master:Ec2:MaxWorkers is above 0.
+        builder.Services.AddOptions<DynamicWorkerOptions>().BindConfiguration(DynamicWorkerOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<DynamicWorkerOptions>, DynamicWorkerOptionsValidator>();
+        builder.Services.AddSingleton<IWorkerFleet>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DynamicWorkerOptions>>();
+            return new Ec2WorkerFleet(new Lazy<Amazon.EC2.IAmazonEC2>(() => Ec2Clients.Create(options.Value)), options);
+        });
+        builder.Services.AddHostedService<DynamicWorkerManager>();
         return builder;
     }
 }
