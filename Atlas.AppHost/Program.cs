@@ -2,6 +2,7 @@ using Atlas.AppHost;
 using Atlas.AppHost.Model;
 using Atlas.AppHost.Options;
 using Atlas.AppHost.Preflight;
+using Atlas.AppHost.Publishing;
 using Atlas.AppHost.Resources;
 using Atlas.Core;
 using Atlas.Core.Containers;
@@ -25,8 +26,10 @@ var builder = DistributedApplication.CreateBuilder([.. options.AspireArgs]);
 
 if (options.Publish)
 {
-    // The same services for azd; nothing here depends on this machine (two runs, same bytes).
-    builder.AddPublishedCluster(ClusterModel.Build(options with { DataDir = "/atlas" }, "docker", PublishPorts.Next));
+    // The same services for every target (azd, compose, bare metal); nothing here depends on this
+    // machine (two runs, same bytes). Deployed workers run jobs as processes (docs/DEPLOY.md).
+    builder.AddPublishedCluster(ClusterModel.Build(options with { DataDir = "/atlas" }, "process", PublishPorts.Next));
+    builder.AddDeployTargets(repoRoot);
     builder.Build().Run();
     return 0;
 }

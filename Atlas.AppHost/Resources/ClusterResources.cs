@@ -14,6 +14,9 @@ internal static class ClusterResources
 {
     private const string RedisHealthCheck = "redis-ping";
 
+    /// <summary>Redis's data in deployments (a named volume in compose).</summary>
+    public const string RedisDataVolume = "redis-data";
+
     // Set by WithReference(redis), WithOtlpExporter() or an endpoint instead, or local to this machine.
     private static readonly string[] LocalOnly = ["ConnectionStrings__redis", "OTEL_SERVICE_NAME", "ASPNETCORE_URLS", "HOST_ADDRESS"];
 
@@ -57,7 +60,10 @@ internal static class ClusterResources
     /// <summary>The cluster for a manifest (azd): Aspire's Redis container and project resources wired by reference.</summary>
     public static void AddPublishedCluster(this IDistributedApplicationBuilder builder, ClusterModel model)
     {
-        var redis = builder.AddRedis(model.Redis.Name);
+        // Aspire's Redis: requirepass from the generated secret parameter redis-password.
+        var redis = builder.AddRedis(model.Redis.Name, port: model.Redis.Port).WithDataVolume(RedisDataVolume);
+        builder.AddTelemetryDashboard();
+        builder.AddPublishedKeycloak(Path.Combine(AtlasBuildInfo.RepoRoot(typeof(ClusterResources).Assembly), "keycloak"));
         var masters = new List<IResourceBuilder<ProjectResource>>();
         foreach (var spec in model.Resources.Where(r => r.Project is not null))
         {
@@ -67,7 +73,8 @@ internal static class ClusterResources
                 ResourceKind.Worker => builder.AddProject<Projects.Atlas_Worker>(spec.Name),
                 _ => builder.AddProject<Projects.Atlas_Gateway>(spec.Name),
             };
-            service.WithHttpEndpoint().WithReference(redis).WaitFor(redis).WithHttpHealthCheck("/health");
+            // Fixed ports, so a deployed host can run several services and output repeats byte for byte.
+            service.WithHttpEndpoint(port: spec.Port, targetPort: spec.Port).WithReference(redis).WaitFor(redis).WithHttpHealthCheck("/health");
             foreach (var (key, value) in spec.Environment.Where(e => !LocalOnly.Contains(e.Key) && !e.Key.StartsWith("services__", StringComparison.Ordinal)))
             {
                 service.WithEnvironment(key, value);
