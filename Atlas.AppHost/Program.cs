@@ -28,7 +28,7 @@ if (options.Publish)
 {
     // The same services for every target (azd, compose, bare metal); nothing here depends on this
     // machine (two runs, same bytes). Deployed workers run jobs as processes (docs/DEPLOY.md).
-    builder.AddPublishedCluster(ClusterModel.Build(options with { DataDir = "/atlas" }, "process", PublishPorts.Next));
+    builder.AddPublishedCluster(ClusterModel.Build(options with { DataDir = "/atlas" }, "process", PublishPorts.Sequence()));
     builder.AddDeployTargets(repoRoot);
     builder.Build().Run();
     return 0;

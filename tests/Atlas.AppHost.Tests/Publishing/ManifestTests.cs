@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Atlas.Testing;
 
@@ -32,17 +31,8 @@ public sealed class ManifestTests : IDisposable
 
     private async Task<byte[]> PublishAsync(string folder)
     {
-        var path = _output.Combine(folder, "aspire-manifest.json");
-        var info = ClusterProcess.AppHostStartInfo(typeof(ManifestTests).Assembly);
-        foreach (var arg in new[] { "--publisher", "manifest", "--output-path", path })
-        {
-            info.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
-        var stderr = process.StandardError.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-        process.ExitCode.ShouldBe(0, await stdout + await stderr);
-        return await File.ReadAllBytesAsync(path, Ct);
+        var path = _output.Combine(folder);
+        await AppHostPublish.RunAsync(typeof(ManifestTests).Assembly, "publish-manifest", path, null, Ct);
+        return await File.ReadAllBytesAsync(Path.Combine(path, "aspire-manifest.json"), Ct);
     }
 }
