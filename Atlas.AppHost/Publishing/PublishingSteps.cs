@@ -21,6 +21,8 @@ internal static class PublishingSteps
 #pragma warning disable ASPIREPIPELINES001 // Pipeline steps are experimental in Aspire 13.
         builder.Pipeline.AddStep(ComposeTarget.StepName, context => RunAsync(context, repoRoot, ComposeTarget.StepName, ComposeTarget.WriteAsync), requiredBy: WellKnownPipelineSteps.Publish);
         builder.Pipeline.AddStep(BareMetalTarget.StepName, context => RunAsync(context, repoRoot, BareMetalTarget.StepName, BareMetalTarget.WriteAsync), requiredBy: WellKnownPipelineSteps.Publish);
+        builder.Pipeline.AddStep(AzdTarget.StepName, context => AzdTarget.WriteAsync(
+            Path.Combine(repoRoot, "Atlas.AppHost", "Atlas.AppHost.csproj"), OutputDirectory(context), context.CancellationToken), requiredBy: AzdTarget.ManifestStep);
 #pragma warning restore ASPIREPIPELINES001
         return builder;
     }
@@ -28,11 +30,14 @@ internal static class PublishingSteps
 #pragma warning disable ASPIREPIPELINES001, ASPIREPIPELINES004 // The step context and IPipelineOutputService are experimental.
     private static async Task RunAsync(PipelineStepContext context, string repoRoot, string step, Target write)
     {
-        var output = Path.GetFullPath(context.Services.GetRequiredService<IPipelineOutputService>().GetOutputDirectory());
+        var output = OutputDirectory(context);
         var (services, parameters) = await ServiceCatalog.DescribeAsync(context.Model, context.ExecutionContext, repoRoot, context.CancellationToken);
         var secrets = await ClusterSecrets.LoadAsync(parameters, context.Services.GetRequiredService<IConfiguration>(), output, context.CancellationToken);
         await write(services, secrets, repoRoot, output, context.CancellationToken);
         context.Logger.LogInformation("{Step}: {Count} services written under {Output}", step, services.Count, output);
     }
+
+    private static string OutputDirectory(PipelineStepContext context) =>
+        Path.GetFullPath(context.Services.GetRequiredService<IPipelineOutputService>().GetOutputDirectory());
 #pragma warning restore ASPIREPIPELINES001, ASPIREPIPELINES004
 }

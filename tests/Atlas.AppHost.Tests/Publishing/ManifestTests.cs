@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Json.Schema;
 using Atlas.Testing;
 
 namespace Atlas.AppHost.Tests.Publishing;
@@ -27,6 +28,26 @@ public sealed class ManifestTests : IDisposable
             resources.GetProperty(name).GetProperty("type").GetString().ShouldBe("project.v0", name);
         }
         resources.GetProperty("gateway").GetProperty("env").GetProperty("services__master__http__0").GetString().ShouldBe("{master.bindings.http.url}");
+    }
+
+    [Fact]
+    public async Task PublishManifest_Manifest_ValidatesAgainstAspireSchemaAndAzureYamlNamesTheAppHost()
+    {
+        var manifest = await PublishAsync("a");
+
+        var schema = JsonSchema.FromFile(Path.Combine(AppContext.BaseDirectory, "Publishing", "TestData", "aspire-8.0.json"));
+        using var document = JsonDocument.Parse(manifest);
+        var result = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        result.IsValid.ShouldBeTrue(string.Join("\n", (result.Details ?? []).Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}"))));
+        document.RootElement.GetProperty("resources").EnumerateObject().Select(r => r.Name).ShouldContain("telemetry");
+        // The schema is really checked: a container without its image is refused.
+        var broken = System.Text.Json.Nodes.JsonNode.Parse(manifest)!;
+        broken["resources"]!["redis"]!.AsObject().Remove("image");
+        using var brokenDocument = JsonDocument.Parse(broken.ToJsonString());
+        schema.Evaluate(brokenDocument.RootElement).IsValid.ShouldBeFalse();
+        var azure = await File.ReadAllTextAsync(_output.Combine("a", "azure.yaml"), Ct);
+        azure.ShouldContain("Atlas.AppHost/Atlas.AppHost.csproj\"\n");
+        azure.ShouldContain("host: containerapps\n");
     }
 
     private async Task<byte[]> PublishAsync(string folder)
