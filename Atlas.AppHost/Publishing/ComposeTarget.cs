@@ -72,7 +72,7 @@ public static class ComposeTarget
             }
             else
             {
-                var variable = "ATLAS_IMAGE_" + service.Name.ToUpperInvariant().Replace('-', '_');
+                var variable = "ATLAS_IMAGE_" + VariablePart(service.Name);
                 yaml.Append($"    image: {YamlText.Quote("${" + variable + ":-" + service.Image + "}")}\n");
                 if (service.Entrypoint is { } entrypoint)
                 {
@@ -104,7 +104,9 @@ public static class ComposeTarget
                 }
                 await OutputFiles.WriteAsync(Path.Combine(folder, file), text.ToString(), OutputFiles.Secret, cancellationToken);
             }
-            var ports = service.Endpoints.Where(e => e.External).Select(e => $"{e.Port.ToString(CultureInfo.InvariantCulture)}:{e.TargetPort.ToString(CultureInfo.InvariantCulture)}").ToList();
+            // The host port is a compose variable (ATLAS_PORT_GATEWAY=5558 by default), so two stacks can share a host.
+            var ports = service.Endpoints.Where(e => e.External)
+                .Select(e => "${" + PortVariable(service, e) + ":-" + e.Port.ToString(CultureInfo.InvariantCulture) + "}:" + e.TargetPort.ToString(CultureInfo.InvariantCulture)).ToList();
             if (ports.Count > 0)
             {
                 yaml.Append($"    ports: {YamlText.List(ports)}\n");
@@ -148,6 +150,12 @@ public static class ComposeTarget
         await BinariesScript.WriteAsync(services, folder, cancellationToken);
         await OutputFiles.CopyMountedFilesAsync(services, repoRoot, folder, cancellationToken);
     }
+
+    /// <summary>The compose variable that sets the host port of <paramref name="endpoint"/> (<c>ATLAS_PORT_GATEWAY</c>, <c>ATLAS_PORT_TELEMETRY_OTLP</c>).</summary>
+    public static string PortVariable(DeployableService service, DeployEndpoint endpoint) =>
+        "ATLAS_PORT_" + VariablePart(service.Name) + (endpoint.Name == "http" ? "" : "_" + VariablePart(endpoint.Name));
+
+    private static string VariablePart(string name) => name.ToUpperInvariant().Replace('-', '_');
 
     // Services reach each other by service name on the compose network, at the port they listen on.
     private static string Endpoint(DeployableService target, ValuePart part)
