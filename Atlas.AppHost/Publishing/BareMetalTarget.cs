@@ -228,7 +228,9 @@ public static class BareMetalTarget
 
     private static string InstallScript(string role, IReadOnlyList<DeployableService> services, string shared)
     {
-        var units = string.Join(' ', services.Select(UnitName));
+        var units = string.Join(' ', services.Where(s => s.Project is not null || s.Role == ServiceRole.Redis).Select(UnitName));
+        var containers = string.Join(' ', services.Where(s => s.Project is null && s.Role is not (ServiceRole.Redis or ServiceRole.Keycloak)).Select(UnitName));
+        var keycloak = string.Join(' ', services.Where(s => s.Role == ServiceRole.Keycloak).Select(UnitName));
         var usage = role == MasterRole
             ? "MASTER_HOST=10.0.0.1 [NFS_SOURCE=nfs-server:/export] ./install.sh"
             : "MASTER_HOST=10.0.0.1 NODE_HOST=10.0.0.2 [NUM_WORKERS=4] [NFS_SOURCE=nfs-server:/export] ./install.sh";
@@ -247,6 +249,7 @@ public static class BareMetalTarget
             NUM_WORKERS=${NUM_WORKERS:-{{(role == MasterRole ? "0" : slots)}}}
             NFS_SOURCE=${NFS_SOURCE:-}
             units="{{units}}"
+            {{ContainerUnits(containers, keycloak)}}
 
             fill() {
               sed -e "s|@MASTER_HOST@|$MASTER_HOST|g" -e "s|@NODE_HOST@|$NODE_HOST|g" \
@@ -278,8 +281,8 @@ public static class BareMetalTarget
               mountpoint -q {{shared}} || mount {{shared}}
             fi
 
-            for unit in $units; do
-              install -m 0644 "$here/units/$unit" /etc/systemd/system/
+            for unit in "$here"/units/*.service; do
+              install -m 0644 "$unit" /etc/systemd/system/
             done
             if [ "{{role}}" = "{{MasterRole}}" ] && [ "$NUM_WORKERS" != "0" ]; then
               echo "NUM_WORKERS=$NUM_WORKERS: run ../{{WorkerRole}}/install.sh on this host too" >&2
@@ -288,6 +291,28 @@ public static class BareMetalTarget
             systemctl enable --now $units
 
             """;
+    }
+
+    // The model's containers run through the host's Docker Engine; Keycloak only when asked for.
+    private static string ContainerUnits(string containers, string keycloak)
+    {
+        if (containers.Length == 0 && keycloak.Length == 0)
+        {
+            return "";
+        }
+        var text = new StringBuilder()
+            .Append("# The model's containers run through this host's Docker Engine; Keycloak only with KEYCLOAK=1.\n")
+            .Append("if command -v docker >/dev/null; then\n")
+            .Append($"  units=\"$units {containers}\"\n");
+        if (keycloak.Length > 0)
+        {
+            text.Append("  if [ \"${KEYCLOAK:-0}\" = 1 ]; then\n")
+                .Append($"    units=\"$units {keycloak}\"\n")
+                .Append("  fi\n");
+        }
+        return text.Append("else\n")
+            .Append($"  echo \"no docker on this host: not starting {containers} {keycloak}\" >&2\n")
+            .Append("fi").ToString();
     }
 
     // On a host, services reach the master host's services at MASTER_HOST, a worker at its own NODE_HOST.
