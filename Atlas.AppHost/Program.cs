@@ -7,6 +7,7 @@ using Atlas.AppHost.Resources;
 using Atlas.Core;
 using Atlas.Core.Containers;
 using Atlas.Core.Net;
+using Atlas.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 // The Atlas cluster as an Aspire app model. Flags first: a bad one starts nothing.
@@ -34,6 +35,8 @@ if (options.Publish)
     return 0;
 }
 
+// Redis is protected here too: a password generated once per data folder (DATA/secrets/redis-password).
+options = options with { RedisPassword = LocalRedisPassword.Read(options.DataDir) ?? LocalRedisPassword.Generate() };
 using var docker = new DockerProbe();
 var (preflight, failure) = await ClusterPreflight.CheckAsync(options, repoRoot, docker, CancellationToken.None);
 if (failure is not null)
@@ -54,6 +57,7 @@ if (preflight.DockerAnswers)
     }
 }
 Directory.CreateDirectory(Path.Combine(model.DataDir, "redis"));
+LocalRedisPassword.Save(model.DataDir, options.RedisPassword);
 Directory.CreateDirectory(model.SharedRoot);
 if (options.Auth)
 {

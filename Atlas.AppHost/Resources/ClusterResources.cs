@@ -24,8 +24,8 @@ internal static class ClusterResources
     public static void AddLocalCluster(this IDistributedApplicationBuilder builder, ClusterModel model, PreflightResult preflight, string repoRoot)
     {
         var redisSpec = model.Redis;
-        builder.Services.AddHealthChecks().AddCheck(RedisHealthCheck, new RedisPingHealthCheck(redisSpec.Port));
-        var redis = builder.AddResource(new RedisExecutableResource(redisSpec.Name, preflight.Redis.FileName, repoRoot))
+        builder.Services.AddHealthChecks().AddCheck(RedisHealthCheck, new RedisPingHealthCheck(redisSpec.Port, model.RedisPassword));
+        var redis = builder.AddResource(new RedisExecutableResource(redisSpec.Name, preflight.Redis.FileName, repoRoot, model.RedisPassword))
             .WithArgs([.. preflight.Redis.Arguments])
             .WithEndpoint(port: redisSpec.Port, targetPort: redisSpec.Port, scheme: "tcp", name: RedisExecutableResource.EndpointName, isProxied: false)
             .WithHealthCheck(RedisHealthCheck);
