@@ -25,7 +25,7 @@ public static class ServiceCatalog
         // Aspire creates some parameters (Redis's password) without adding them to the model: collect what values use.
         var parameters = new HashSet<ParameterResource>(model.Resources.OfType<ParameterResource>());
         var deployable = model.Resources.Where(r => r is ProjectResource or ContainerResource).ToList();
-        var telemetry = deployable.FirstOrDefault(r => RoleOf(r, repoRoot) == ServiceRole.Telemetry);
+        var telemetry = deployable.FirstOrDefault(r => RoleOf(r) == ServiceRole.Telemetry);
         var services = new List<DeployableService>();
         foreach (var resource in deployable)
         {
@@ -44,7 +44,7 @@ public static class ServiceCatalog
     }
 
     /// <summary>What <paramref name="resource"/> is.</summary>
-    public static ServiceRole RoleOf(IResource resource, string repoRoot) => resource switch
+    public static ServiceRole RoleOf(IResource resource) => resource switch
     {
         RedisResource => ServiceRole.Redis,
         ProjectResource project => Path.GetFileNameWithoutExtension(project.GetProjectMetadata().ProjectPath) switch
@@ -94,7 +94,7 @@ public static class ServiceCatalog
             .Distinct().Order(StringComparer.Ordinal).ToList();
         return new DeployableService(
             resource.Name,
-            RoleOf(resource, repoRoot),
+            RoleOf(resource),
             resource is ProjectResource project ? Relative(repoRoot, project.GetProjectMetadata().ProjectPath) : null,
             Image(resource),
             (resource as ContainerResource)?.Entrypoint,
