@@ -2,11 +2,13 @@ using Atlas.AppHost;
 using Atlas.AppHost.Model;
 using Atlas.AppHost.Options;
 using Atlas.AppHost.Preflight;
+using Atlas.AppHost.Publishing;
 using Atlas.AppHost.Publishing.Ec2;
 using Atlas.AppHost.Resources;
 using Atlas.Core;
 using Atlas.Core.Containers;
 using Atlas.Core.Net;
+using Atlas.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 // The Atlas cluster as an Aspire app model. Flags first: a bad one starts nothing.
@@ -26,13 +28,17 @@ var builder = DistributedApplication.CreateBuilder([.. options.AspireArgs]);
 
 if (options.Publish)
 {
-    // The same services for azd; nothing here depends on this machine (two runs, same bytes).
-    builder.AddPublishedCluster(ClusterModel.Build(options with { DataDir = "/atlas" }, "docker", PublishPorts.Next));
+    // The same services for every target (azd, compose, bare metal); nothing here depends on this
+    // machine (two runs, same bytes). Deployed workers run jobs as processes (docs/DEPLOY.md).
+    builder.AddPublishedCluster(ClusterModel.Build(options with { DataDir = "/atlas" }, "process", PublishPorts.Sequence()));
+    builder.AddDeployTargets(repoRoot);
     builder.AddEc2Publishing();
     builder.Build().Run();
     return 0;
 }
 
+// Redis is protected here too: a password generated once per data folder (DATA/secrets/redis-password).
+options = options with { RedisPassword = LocalRedisPassword.Read(options.DataDir) ?? LocalRedisPassword.Generate() };
 using var docker = new DockerProbe();
 var (preflight, failure) = await ClusterPreflight.CheckAsync(options, repoRoot, docker, CancellationToken.None);
 if (failure is not null)
@@ -53,6 +59,7 @@ if (preflight.DockerAnswers)
     }
 }
 Directory.CreateDirectory(Path.Combine(model.DataDir, "redis"));
+LocalRedisPassword.Save(model.DataDir, options.RedisPassword);
 Directory.CreateDirectory(model.SharedRoot);
 if (options.Auth)
 {

@@ -20,6 +20,9 @@ install_missing() {
   { command -v node >/dev/null && command -v npm >/dev/null; } || missing+=(nodejs npm)
   command -v aws >/dev/null || missing+=(awscli)
   command -v cfn-lint >/dev/null || missing+=(python3-venv)
+  # The deploy tests: docker-compose up of the published file, systemd-analyze verify of the units.
+  command -v docker-compose >/dev/null || missing+=(docker-compose)
+  command -v systemd-analyze >/dev/null || missing+=(systemd)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
     say "missing: ${missing[*]} — install them (sudo apt-get install ${missing[*]}); the tests that need them fail in CI and are skipped locally"

@@ -1,3 +1,4 @@
+using Atlas.Api.Storage;
 using Atlas.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,6 +25,8 @@ public static class RedisExtensions
         }
         builder.AddRedisClient(RedisConnector.ConnectionName, configureOptions: RedisConnector.ApplyResilience);
         builder.Services.AddSingleton<JobReader>();
+        // Before the other hosted services: a refused password stops the service at start.
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, RedisPasswordCheck>());
         return builder;
     }
 }

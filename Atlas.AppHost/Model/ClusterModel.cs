@@ -17,7 +17,8 @@ namespace Atlas.AppHost.Model;
 /// <param name="Runtime"><c>docker</c> or <c>process</c>.</param>
 /// <param name="Resources">What runs, in start order.</param>
 /// <param name="Authority">The issuer every service checks tokens against; null in single-user mode.</param>
-public sealed record ClusterModel(string ClusterId, string DataDir, string Runtime, IReadOnlyList<ResourceSpec> Resources, string? Authority = null)
+/// <param name="RedisPassword">Redis's password, in every service's connection string; null: none.</param>
+public sealed record ClusterModel(string ClusterId, string DataDir, string Runtime, IReadOnlyList<ResourceSpec> Resources, string? Authority = null, string? RedisPassword = null)
 {
     /// <summary>The Keycloak realm every local Keycloak imports.</summary>
     public const string Realm = "atlas";
@@ -35,7 +36,7 @@ public sealed record ClusterModel(string ClusterId, string DataDir, string Runti
     {
         var data = Path.GetFullPath(options.DataDir);
         var cluster = ClusterIdFor(data);
-        var redisUrl = $"127.0.0.1:{options.RedisPort}";
+        var redisUrl = $"127.0.0.1:{options.RedisPort}" + (options.RedisPassword is null ? "" : ",password=" + options.RedisPassword);
         var shared = Path.Combine(data, "shared");
         var resources = new List<ResourceSpec> { new("redis", ResourceKind.Redis, options.RedisPort, new Dictionary<string, string>()) };
         string? authority = null;
@@ -120,7 +121,7 @@ public sealed record ClusterModel(string ClusterId, string DataDir, string Runti
         };
         resources.Add(new ResourceSpec("dashboard", ResourceKind.Dashboard, options.DashboardPort, dashboard));
 
-        return new ClusterModel(cluster, data, runtime, resources, authority);
+        return new ClusterModel(cluster, data, runtime, resources, authority, options.RedisPassword);
     }
 
     /// <summary>

@@ -45,6 +45,9 @@ public sealed record AppHostOptions
     /// <summary>True when Aspire is asked to publish (write a manifest) rather than run the cluster.</summary>
     public bool Publish => AspireArgs.Contains("--publisher") || AspireArgs.Contains("publish");
 
+    /// <summary>Redis's password (<c>requirepass</c>); null: none. The AppHost generates one per data folder (LocalRedisPassword).</summary>
+    public string? RedisPassword { get; init; }
+
     /// <summary>Print the usage and exit.</summary>
     public bool Help { get; init; }
 }

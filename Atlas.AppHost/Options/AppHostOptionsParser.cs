@@ -27,8 +27,10 @@ public static class AppHostOptionsParser
           --keycloak-port N  the port of the Keycloak started by --auth (default 5559)
           -h, --help         this text
 
-        Writing the Aspire manifest (for azd) instead of running:
-          --publisher manifest --output-path DIR/aspire-manifest.json
+        Publishing the deploy targets instead of running (docs/DEPLOY.md):
+          --operation publish --step publish-compose   --output-path DIR   Docker Compose
+          --operation publish --step publish-baremetal --output-path DIR   systemd bundles
+          --operation publish --step publish-manifest  --output-path DIR   Aspire manifest + azure.yaml
         """;
 
     // Aspire's own flags (publish mode), each with a value: handed on to DistributedApplication.

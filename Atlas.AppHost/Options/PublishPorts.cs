@@ -1,9 +1,15 @@
 namespace Atlas.AppHost.Options;
 
-/// <summary>Placeholder ports for the model in publish mode, where endpoints come from the hosting platform: fixed, so manifests repeat byte for byte.</summary>
+/// <summary>
+/// The ports of masters and workers in publish mode (8001, 8002, … in model order): fixed, so a host
+/// can run several services and manifests repeat byte for byte.
+/// </summary>
 internal static class PublishPorts
 {
-    private static int _next = 8000;
-
-    public static int Next() => Interlocked.Increment(ref _next);
+    /// <summary>A fresh sequence for one model.</summary>
+    public static Func<int> Sequence()
+    {
+        var next = 8000;
+        return () => ++next;
+    }
 }

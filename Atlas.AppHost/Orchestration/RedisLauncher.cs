@@ -14,20 +14,22 @@ internal sealed record RedisLauncher(string FileName, IReadOnlyList<string> Argu
     public const string NotFound =
         "error: redis-server not found: install it with `sudo apt-get install redis-server` (or run `dotnet tool restore` for Garnet)";
 
-    /// <summary>The way to start Redis on <paramref name="port"/>, or null when there is none.</summary>
-    public static RedisLauncher? Locate(int port, string dataDir, string appendFsync, string repoRoot, Func<string, string?> findOnPath, Func<string, bool> restoreTools)
+    /// <summary>The way to start Redis on <paramref name="port"/> (requiring <paramref name="password"/> unless null), or null when there is none.</summary>
+    public static RedisLauncher? Locate(int port, string dataDir, string appendFsync, string repoRoot, Func<string, string?> findOnPath, Func<string, bool> restoreTools, string? password = null)
     {
         var portText = port.ToString(CultureInfo.InvariantCulture);
         if (findOnPath("redis-server") is { } redis)
         {
             return new RedisLauncher(redis,
-                ["--bind", "127.0.0.1", "--port", portText, "--dir", dataDir, "--appendonly", "yes", "--appendfsync", appendFsync, "--save", ""],
-                $"redis-server (append-only, fsync {appendFsync})");
+                ["--bind", "127.0.0.1", "--port", portText, "--dir", dataDir, "--appendonly", "yes", "--appendfsync", appendFsync, "--save", "",
+                    .. password is null ? Array.Empty<string>() : ["--requirepass", password]],
+                $"redis-server (append-only, fsync {appendFsync}{(password is null ? "" : ", password")})");
         }
         if (restoreTools(repoRoot))
         {
             return new RedisLauncher("dotnet",
-                ["tool", "run", "garnet-server", "--", "--bind", "127.0.0.1", "--port", portText, "--lua", "--aof", "--recover", "--checkpointdir", dataDir],
+                ["tool", "run", "garnet-server", "--", "--bind", "127.0.0.1", "--port", portText, "--lua", "--aof", "--recover", "--checkpointdir", dataDir,
+                    .. password is null ? Array.Empty<string>() : ["--auth", "Password", "--password", password]],
                 "Garnet (redis-server not found)");
         }
         return null;
@@ -59,18 +61,26 @@ internal sealed record RedisLauncher(string FileName, IReadOnlyList<string> Argu
         }
     }
 
-    /// <summary>True once Redis answers PING on <paramref name="port"/>.</summary>
-    public static async Task<bool> PingAsync(int port, CancellationToken cancellationToken)
+    /// <summary>True once Redis answers PING on <paramref name="port"/> (after AUTH with <paramref name="password"/> unless null).</summary>
+    public static async Task<bool> PingAsync(int port, CancellationToken cancellationToken, string? password = null)
     {
         try
         {
             using var client = new TcpClient();
             await client.ConnectAsync("127.0.0.1", port, cancellationToken);
             var stream = client.GetStream();
+            var reader = new StreamReader(stream, Encoding.ASCII);
+            if (password is not null)
+            {
+                // RESP, so the password needs no quoting.
+                await stream.WriteAsync(Encoding.ASCII.GetBytes($"*2\r\n$4\r\nAUTH\r\n${password.Length}\r\n{password}\r\n"), cancellationToken);
+                if (await reader.ReadLineAsync(cancellationToken) is not "+OK")
+                {
+                    return false;
+                }
+            }
             await stream.WriteAsync("PING\r\n"u8.ToArray(), cancellationToken);
-            var buffer = new byte[64];
-            var read = await stream.ReadAsync(buffer, cancellationToken);
-            return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
+            return (await reader.ReadLineAsync(cancellationToken))?.StartsWith("+PONG", StringComparison.Ordinal) == true;
         }
         catch (SocketException)
         {

@@ -51,7 +51,7 @@ internal static class ClusterPreflight
         }
 
         var redis = RedisLauncher.Locate(options.RedisPort, Path.Combine(Path.GetFullPath(options.DataDir), "redis"), options.AppendFsync, repoRoot,
-            RedisLauncher.FindOnPath, RedisLauncher.RestoreTools);
+            RedisLauncher.FindOnPath, RedisLauncher.RestoreTools, options.RedisPassword);
         if (redis is null)
         {
             return (null, RedisLauncher.NotFound);

@@ -14,6 +14,9 @@ internal static class ClusterResources
 {
     private const string RedisHealthCheck = "redis-ping";
 
+    /// <summary>Redis's data in deployments (a named volume in compose).</summary>
+    public const string RedisDataVolume = "redis-data";
+
     // Set by WithReference(redis), WithOtlpExporter() or an endpoint instead, or local to this machine.
     private static readonly string[] LocalOnly = ["ConnectionStrings__redis", "OTEL_SERVICE_NAME", "ASPNETCORE_URLS", "HOST_ADDRESS"];
 
@@ -21,8 +24,8 @@ internal static class ClusterResources
     public static void AddLocalCluster(this IDistributedApplicationBuilder builder, ClusterModel model, PreflightResult preflight, string repoRoot)
     {
         var redisSpec = model.Redis;
-        builder.Services.AddHealthChecks().AddCheck(RedisHealthCheck, new RedisPingHealthCheck(redisSpec.Port));
-        var redis = builder.AddResource(new RedisExecutableResource(redisSpec.Name, preflight.Redis.FileName, repoRoot))
+        builder.Services.AddHealthChecks().AddCheck(RedisHealthCheck, new RedisPingHealthCheck(redisSpec.Port, model.RedisPassword));
+        var redis = builder.AddResource(new RedisExecutableResource(redisSpec.Name, preflight.Redis.FileName, repoRoot, model.RedisPassword))
             .WithArgs([.. preflight.Redis.Arguments])
             .WithEndpoint(port: redisSpec.Port, targetPort: redisSpec.Port, scheme: "tcp", name: RedisExecutableResource.EndpointName, isProxied: false)
             .WithHealthCheck(RedisHealthCheck);
@@ -73,7 +76,10 @@ internal static class ClusterResources
     /// <summary>The cluster for a manifest (azd): Aspire's Redis container and project resources wired by reference.</summary>
     public static void AddPublishedCluster(this IDistributedApplicationBuilder builder, ClusterModel model)
     {
-        var redis = builder.AddRedis(model.Redis.Name);
+        // Aspire's Redis: requirepass from the generated secret parameter redis-password.
+        var redis = builder.AddRedis(model.Redis.Name, port: model.Redis.Port).WithDataVolume(RedisDataVolume);
+        builder.AddTelemetryDashboard();
+        builder.AddPublishedKeycloak(Path.Combine(AtlasBuildInfo.RepoRoot(typeof(ClusterResources).Assembly), "keycloak"));
         var masters = new List<IResourceBuilder<ProjectResource>>();
         IResourceBuilder<ProjectResource>? gateway = null;
         foreach (var spec in model.Resources.Where(r => r.Project is not null))
@@ -85,7 +91,8 @@ internal static class ClusterResources
                 ResourceKind.Dashboard => builder.AddProject<Projects.Atlas_Dashboard>(spec.Name),
                 _ => builder.AddProject<Projects.Atlas_Gateway>(spec.Name),
             };
-            service.WithHttpEndpoint().WithHttpHealthCheck("/health");
+            // Fixed ports, so a deployed host can run several services and output repeats byte for byte.
+            service.WithHttpEndpoint(port: spec.Port, targetPort: spec.Port).WithHttpHealthCheck("/health");
             if (spec.Kind != ResourceKind.Dashboard)
             {
                 service.WithReference(redis).WaitFor(redis);

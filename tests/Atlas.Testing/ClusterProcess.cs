@@ -5,6 +5,7 @@ using System.Text;
 using Atlas.Core;
 using Atlas.Core.Net;
 using Atlas.Core.Posix;
+using Atlas.Core.Storage;
 
 namespace Atlas.Testing;
 
@@ -16,6 +17,7 @@ public sealed class ClusterProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly int _redisPort;
 
     private ClusterProcess(Process process, string data, int gatewayPort, int redisPort, int atlasDashboardPort)
     {
@@ -23,7 +25,7 @@ public sealed class ClusterProcess : IAsyncDisposable
         DataDir = data;
         GatewayUrl = $"http://127.0.0.1:{gatewayPort}";
         AtlasDashboardUrl = $"http://127.0.0.1:{atlasDashboardPort}";
-        RedisConnectionString = $"127.0.0.1:{redisPort}";
+        _redisPort = redisPort;
     }
 
     public string DataDir { get; }
@@ -44,7 +46,9 @@ public sealed class ClusterProcess : IAsyncDisposable
     /// <summary>The dashboard's OTLP/gRPC endpoint, where every service of this run exports.</summary>
     public string OtlpEndpoint => _process.StartInfo.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"]!;
 
-    public string RedisConnectionString { get; }
+    /// <summary>The cluster's Redis, with the password the AppHost generated into its data folder (read once it runs).</summary>
+    public string RedisConnectionString =>
+        $"127.0.0.1:{_redisPort}" + (LocalRedisPassword.Read(DataDir) is { } password ? ",password=" + password : "");
 
     /// <summary>Everything the AppHost printed so far (its own lines and its children's, prefixed).</summary>
     public string Output

@@ -13,6 +13,7 @@ public sealed class RedisServer : IAsyncLifetime
 {
     private readonly TempFolder _data = new("atlas-redis");
     private readonly int? _port;
+    private readonly string? _password;
     private Process? _process;
 
     /// <summary>A redis-server on a free port (the usual fixture).</summary>
@@ -20,27 +21,40 @@ public sealed class RedisServer : IAsyncLifetime
     {
     }
 
-    private RedisServer(int port) => _port = port;
+    private RedisServer(int? port, string? password)
+    {
+        _port = port;
+        _password = password;
+    }
 
     /// <summary>A redis-server on <paramref name="port"/>: for tests that start Redis after a service that waits for it.</summary>
-    public static RedisServer OnPort(int port) => new(port);
+    public static RedisServer OnPort(int port) => new(port, null);
+
+    /// <summary>A redis-server on a free port that requires <paramref name="password"/> (<c>requirepass</c>).</summary>
+    public static RedisServer WithPassword(string password) => new(null, password);
 
     public int Port { get; private set; }
 
     /// <summary>The StackExchange.Redis connection string, as <c>ConnectionStrings__redis</c> takes it.</summary>
-    public string ConnectionString => $"127.0.0.1:{Port},allowAdmin=true";
+    public string ConnectionString => $"127.0.0.1:{Port},allowAdmin=true" + (_password is null ? "" : $",password={_password}");
 
     public async ValueTask InitializeAsync()
     {
         var exe = FindOnPath("redis-server") ?? throw TestEnvironment.Missing("redis-server");
         Port = _port ?? LoopbackPorts.Next();
-        _process = Process.Start(new ProcessStartInfo(exe)
+        var info = new ProcessStartInfo(exe)
         {
             ArgumentList = { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", _data.Path, "--save", "", "--appendonly", "yes", "--appendfsync", "everysec" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("redis-server did not start.");
+        };
+        if (_password is not null)
+        {
+            info.ArgumentList.Add("--requirepass");
+            info.ArgumentList.Add(_password);
+        }
+        _process = Process.Start(info) ?? throw new InvalidOperationException("redis-server did not start.");
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();

@@ -45,4 +45,14 @@ public static class TestDocker
     /// <summary>The containers of the cluster <paramref name="clusterId"/>.</summary>
     public static Task<IReadOnlyList<string>> ClusterContainersAsync(string clusterId, CancellationToken cancellationToken) =>
         ContainersAsync(ContainerLabels.Cluster, clusterId, cancellationToken);
+
+    /// <summary>The names of every network and volume labelled <paramref name="label"/>=<paramref name="value"/> (what <c>docker-compose down -v</c> must remove).</summary>
+    public static async Task<(IReadOnlyList<string> Networks, IReadOnlyList<string> Volumes)> NetworksAndVolumesAsync(string label, string value, CancellationToken cancellationToken)
+    {
+        using var docker = Connect();
+        var filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{label}={value}"] = true } };
+        var networks = await docker.Networks.ListNetworksAsync(new NetworksListParameters { Filters = filters }, cancellationToken);
+        var volumes = await docker.Volumes.ListAsync(new VolumesListParameters { Filters = filters }, cancellationToken);
+        return ([.. networks.Select(n => n.Name)], [.. (volumes.Volumes ?? []).Select(v => v.Name)]);
+    }
 }

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using Json.Schema;
 using Atlas.Testing;
 
 namespace Atlas.AppHost.Tests.Publishing;
@@ -31,19 +31,30 @@ public sealed class ManifestTests : IDisposable
         resources.GetProperty("dashboard").GetProperty("env").GetProperty("services__gateway__http__0").GetString().ShouldBe("{gateway.bindings.http.url}");
     }
 
+    [Fact]
+    public async Task PublishManifest_Manifest_ValidatesAgainstAspireSchemaAndAzureYamlNamesTheAppHost()
+    {
+        var manifest = await PublishAsync("a");
+
+        var schema = JsonSchema.FromFile(Path.Combine(AppContext.BaseDirectory, "Publishing", "TestData", "aspire-8.0.json"));
+        using var document = JsonDocument.Parse(manifest);
+        var result = schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        result.IsValid.ShouldBeTrue(string.Join("\n", (result.Details ?? []).Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}"))));
+        document.RootElement.GetProperty("resources").EnumerateObject().Select(r => r.Name).ShouldContain("telemetry");
+        // The schema is really checked: a container without its image is refused.
+        var broken = System.Text.Json.Nodes.JsonNode.Parse(manifest)!;
+        broken["resources"]!["redis"]!.AsObject().Remove("image");
+        using var brokenDocument = JsonDocument.Parse(broken.ToJsonString());
+        schema.Evaluate(brokenDocument.RootElement).IsValid.ShouldBeFalse();
+        var azure = await File.ReadAllTextAsync(_output.Combine("a", "azure.yaml"), Ct);
+        azure.ShouldContain("Atlas.AppHost/Atlas.AppHost.csproj\"\n");
+        azure.ShouldContain("host: containerapps\n");
+    }
+
     private async Task<byte[]> PublishAsync(string folder)
     {
-        var path = _output.Combine(folder, "aspire-manifest.json");
-        var info = ClusterProcess.AppHostStartInfo(typeof(ManifestTests).Assembly);
-        foreach (var arg in new[] { "--publisher", "manifest", "--output-path", path })
-        {
-            info.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
-        var stderr = process.StandardError.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-        process.ExitCode.ShouldBe(0, await stdout + await stderr);
-        return await File.ReadAllBytesAsync(path, Ct);
+        var path = _output.Combine(folder);
+        await AppHostPublish.RunAsync(typeof(ManifestTests).Assembly, "publish-manifest", path, null, Ct);
+        return await File.ReadAllBytesAsync(Path.Combine(path, "aspire-manifest.json"), Ct);
     }
 }
