@@ -77,7 +77,10 @@ internal sealed class MetricsIngest : IAsyncDisposable
     public static async Task<MetricsIngest> StartAsync(string id, long fence, string rawFile, string? jobOutputDir, JobPaths paths,
         TrackingWriter writer, TrackingLimits limits, IJobOutput jobLog, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
-        File.Delete(rawFile);
+        if (File.Exists(rawFile))
+        {
+            File.Delete(rawFile);
+        }
         JobTracking? t = null;
         try
         {
@@ -122,7 +125,14 @@ internal sealed class MetricsIngest : IAsyncDisposable
         }
         await _stop.CancelAsync();
         await _loop;
-        await TickAsync(final: true, CancellationToken.None);
+        try
+        {
+            await TickAsync(final: true, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            Log.MetricsIngestFailed(_logger, _id, ex);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -143,6 +153,12 @@ internal sealed class MetricsIngest : IAsyncDisposable
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
+        }
+        catch (Exception ex)
+        {
+            // Reports are never worth the job: it runs on, and what it reports now is not taken.
+            Log.MetricsIngestFailed(_logger, _id, ex);
+            _stale = true;
         }
     }
 
@@ -350,20 +366,12 @@ internal sealed class MetricsIngest : IAsyncDisposable
             Log.MetricsReadFailed(_logger, _id, ex); // Redis still has them; the next write tries again
         }
 
-        var batch = new TrackingBatch();
-        foreach (var series in _touched.Values)
-        {
-            var (rewrite, bytes) = series.TakePending();
-            batch.Series.Add((series.Name, rewrite, bytes, series.Summary!));
-        }
-        batch.Params.AddRange(_labels.Params);
-        batch.Tags.AddRange(_labels.Tags);
-        batch.Live.AddRange(_live);
         // Points past the live cap: each series' latest still reaches followers.
         if (_live.Count >= _t.Limits.MaxLivePerFlush)
         {
-            batch.Live.AddRange(_touched.Values.Select(s => (s.Name, s.Points[^1])));
+            _live.AddRange(_touched.Values.Select(s => (s.Name, s.Points[^1])));
         }
+        var batch = NextBatch();
         try
         {
             var outcome = await _writer.FlushAsync(_id, _fence, _expectExisting, _t, batch, cancellationToken);
@@ -371,7 +379,7 @@ internal sealed class MetricsIngest : IAsyncDisposable
             {
                 Log.MetricsResent(_logger, _id);
                 ResendAll();
-                batch = ResendBatch(batch.Live);
+                batch = NextBatch();
                 outcome = await _writer.FlushAsync(_id, _fence, expectExisting: false, _t, batch, cancellationToken);
             }
             if (outcome == FlushOutcome.Stale)
@@ -414,17 +422,18 @@ internal sealed class MetricsIngest : IAsyncDisposable
         _countsChanged = true;
     }
 
-    private TrackingBatch ResendBatch(List<(string, MetricPoint)> live)
+    // What changed since the last write; series marked for rewrite are sent whole.
+    private TrackingBatch NextBatch()
     {
         var batch = new TrackingBatch();
         foreach (var series in _touched.Values)
         {
-            var (_, bytes) = series.TakePending();
-            batch.Series.Add((series.Name, true, bytes, series.Summary!));
+            var (rewrite, bytes) = series.TakePending();
+            batch.Series.Add((series.Name, rewrite, bytes, series.Summary!));
         }
         batch.Params.AddRange(_labels.Params);
         batch.Tags.AddRange(_labels.Tags);
-        batch.Live.AddRange(live);
+        batch.Live.AddRange(_live);
         return batch;
     }
 
