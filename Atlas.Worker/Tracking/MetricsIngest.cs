@@ -70,17 +70,14 @@ internal sealed class MetricsIngest : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts taking the reports of job <paramref name="id"/> from <paramref name="rawFile"/> (removed first:
-    /// an earlier attempt's lines were taken then). What earlier attempts reported is read back first,
-    /// from Redis or else the durable copy, so caps and counts go on from there.
+    /// Starts taking the reports of job <paramref name="id"/> from <paramref name="rawFile"/>. What
+    /// earlier attempts reported is read back first, from Redis or else the durable copy, so caps and
+    /// counts go on from there. An earlier attempt's file is read on from where its worker had got to
+    /// (it crashed before reading the rest), then removed: this attempt starts its own.
     /// </summary>
     public static async Task<MetricsIngest> StartAsync(string id, long fence, string rawFile, string? jobOutputDir, JobPaths paths,
         TrackingWriter writer, TrackingLimits limits, IJobOutput jobLog, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
-        if (File.Exists(rawFile))
-        {
-            File.Delete(rawFile);
-        }
         JobTracking? t = null;
         try
         {
@@ -97,6 +94,17 @@ internal sealed class MetricsIngest : IAsyncDisposable
         {
             ingest.ResendAll(); // Redis holds nothing: the first write sends what the durable copy had
         }
+        if (File.Exists(rawFile))
+        {
+            if (expect && t.FileOffset > 0 && t.FileOffset <= new FileInfo(rawFile).Length)
+            {
+                ingest._offset = t.FileOffset;
+                await ingest.TickAsync(final: true, cancellationToken);
+            }
+            File.Delete(rawFile);
+        }
+        ingest._offset = t.FileOffset = 0;
+        ingest._countsChanged = true; // the first write records the new file's offset
         ingest._loop = Task.Run(ingest.LoopAsync, CancellationToken.None);
         return ingest;
     }
@@ -229,6 +237,7 @@ internal sealed class MetricsIngest : IAsyncDisposable
             Take([.. _partial], now); // a last line without its newline
             _partial.Clear();
         }
+        _t.FileOffset = _offset - _partial.Count; // up to the last whole line taken
     }
 
     private void Split(ReadOnlySpan<byte> data, long now)

@@ -226,7 +226,7 @@ public sealed class MetricsIngestionTests(RedisServer redis) : IClassFixture<Red
     }
 
     [Fact]
-    public async Task WorkerStopsMidJob_NextAttempt_KeepsEarlierPointsAndAddsItsOwn()
+    public async Task WorkerGoneMidJob_NextAttempt_TakesWhatWasLeftUnreadAndAddsItsOwn()
     {
         StartWorker();
         var id = await SubmitAndPlaceAsync(new JobSpec
@@ -241,14 +241,16 @@ public sealed class MetricsIngestionTests(RedisServer redis) : IClassFixture<Red
 
         await _worker!.DisposeAsync(); // the node goes away mid-job: the job goes back to the queue
         (await _store.GetAsync(id, Ct))!.View.State.ShouldBe(JobState.Queued);
+        // A line the first attempt wrote that its worker never read (it crashed before its next tick).
+        File.AppendAllText(Path.Combine(_shared.Path, "jobs", id, "work", ".atlas-metrics.jsonl"), "{\"metric\":\"attempt\",\"value\":1.5}\n");
         StartWorker();
         await WaitForAsync(async () => (await _store.PlaceAsync(10, TimeSpan.FromSeconds(15), _epoch, Ct)).Count > 0);
         var job = await WaitEndedAsync(id);
 
         job.State.ShouldBe(JobState.Succeeded, job.Reason);
         job.Attempt.ShouldBe(2);
-        (await _reader.MetricsAsync(id, null, Ct)).Series.Single().Values.ShouldBe([1.0, 2.0]);
-        File.ReadAllLines(Path.Combine(_shared.Path, "jobs", id, "metrics.jsonl")).Count(l => l.Contains("attempt", StringComparison.Ordinal)).ShouldBe(2);
+        (await _reader.MetricsAsync(id, null, Ct)).Series.Single().Values.ShouldBe([1.0, 1.5, 2.0]);
+        File.ReadAllLines(Path.Combine(_shared.Path, "jobs", id, "metrics.jsonl")).Count(l => l.Contains("attempt", StringComparison.Ordinal)).ShouldBe(3);
     }
 
     private void StartWorker()
