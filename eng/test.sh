@@ -17,6 +17,7 @@ install_missing() {
   { command -v dockerd >/dev/null && command -v docker >/dev/null; } || missing+=(docker.io)
   [ -x /bin/busybox ] || missing+=(busybox-static)
   { command -v node >/dev/null && command -v npm >/dev/null; } || missing+=(nodejs npm)
+  command -v python3 >/dev/null || missing+=(python3) # jobs that use atlas_job.py
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
     say "missing: ${missing[*]} — install them (sudo apt-get install ${missing[*]}); the tests that need them fail in CI and are skipped locally"
