@@ -32,4 +32,7 @@ internal static partial class Log
 
     [LoggerMessage(1010, LogLevel.Warning, "Renewing the leader lease failed; retrying.")]
     public static partial void LeaseRenewalFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1020, LogLevel.Warning, "Job {JobId}: its submitted params and tags could not be recorded in Redis; its spec keeps them.")]
+    public static partial void LabelsNotRecorded(ILogger logger, string jobId, Exception exception);
 }
