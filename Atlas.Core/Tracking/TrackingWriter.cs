@@ -29,12 +29,20 @@ public sealed class TrackingWriter(IConnectionMultiplexer redis)
           for i = 1, n do redis.call('HSET', KEYS[k], ARGV[a], ARGV[a + 1]); a = a + 2 end
         end
         local n = tonumber(ARGV[a]); a = a + 1
+        if n > 0 then redis.call('PERSIST', KEYS[6]) end -- a new attempt after an ended one
         for i = 1, n do
           redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[9], '*', 'n', ARGV[a], 's', ARGV[a + 1], 'v', ARGV[a + 2], 't', ARGV[a + 3])
           a = a + 4
         end
         return 'ok'
         """;
+
+    /// <summary>Lets the job's live feed expire: its attempt has ended and its last points are written.</summary>
+    public async Task EndAsync(string id, TrackingLimits limits, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        await redis.GetDatabase().KeyExpireAsync(TrackingKeys.Live(id), TimeSpan.FromSeconds(limits.LiveSecondsAfterEnd));
+    }
 
     /// <summary>What Redis holds of the job's reports (an earlier attempt's), or null.</summary>
     public Task<JobTracking?> LoadAsync(string id, TrackingLimits limits, CancellationToken cancellationToken) =>

@@ -136,6 +136,14 @@ internal sealed class MetricsIngest : IAsyncDisposable
         try
         {
             await TickAsync(final: true, CancellationToken.None);
+            if (!_stale)
+            {
+                await _writer.EndAsync(_id, _t.Limits, CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            Log.MetricsWriteFailed(_logger, _id, ex); // the live feed then stays, capped
         }
         catch (Exception ex)
         {

@@ -86,6 +86,8 @@ public sealed class MetricsIngestionTests(RedisServer redis) : IClassFixture<Red
         durable.Count(l => l.Contains("\"metric\":\"loss\"", StringComparison.Ordinal)).ShouldBe(3);
         durable.ShouldContain("""{"artifact":"model.pt"}""");
         File.Exists(Path.Combine(_shared.Path, "jobs", id, "work", JobHelper.PythonFileName)).ShouldBeTrue();
+        // The live feed outlives the job by a while only; the series stay.
+        (await _redis.GetDatabase().KeyTimeToLiveAsync(TrackingKeys.Live(id))).ShouldNotBeNull().ShouldBeLessThanOrEqualTo(TimeSpan.FromSeconds(600));
     }
 
     [Fact]
