@@ -26,7 +26,7 @@ public static class AtlasCli
             MetricsCommand.Build(globals, context),
             CompareCommand.Build(globals, context),
             ArtifactsCommand.Build(globals, context),
-            InitCommand.Build(context),
+            InitCommand.Build(globals, context),
             ContextCommand.Build(context),
             LoginCommand.Build(globals, context),
             LogoutCommand.Build(globals, context),

@@ -38,4 +38,7 @@ internal static partial class Log
 
     [LoggerMessage(1012, LogLevel.Critical, "Job {JobId} recorded; killing this master before it answers (Atlas:Master:KillAfterSubmitRecorded, a test setting).")]
     public static partial void KillingAfterSubmit(ILogger logger, string jobId);
+
+    [LoggerMessage(1020, LogLevel.Warning, "Job {JobId}: its submitted params and tags could not be recorded in Redis; its spec keeps them.")]
+    public static partial void LabelsNotRecorded(ILogger logger, string jobId, Exception exception);
 }

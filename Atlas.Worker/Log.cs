@@ -92,4 +92,7 @@ internal static partial class Log
 
     [LoggerMessage(2033, LogLevel.Warning, "Job {JobId}: its reports are refused (stale token); taking no more.")]
     public static partial void MetricsStale(ILogger logger, string jobId);
+
+    [LoggerMessage(2034, LogLevel.Error, "Job {JobId}: taking its reports failed; the job runs on without them.")]
+    public static partial void MetricsIngestFailed(ILogger logger, string jobId, Exception exception);
 }

@@ -23,6 +23,7 @@ install_missing() {
   # The deploy tests: docker-compose up of the published file, systemd-analyze verify of the units.
   command -v docker-compose >/dev/null || missing+=(docker-compose)
   command -v systemd-analyze >/dev/null || missing+=(systemd)
+  command -v python3 >/dev/null || missing+=(python3) # jobs that use atlas_job.py
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
     say "missing: ${missing[*]} — install them (sudo apt-get install ${missing[*]}); the tests that need them fail in CI and are skipped locally"

@@ -29,18 +29,8 @@ internal static class CompareCommand
             {
                 var job = await client.GetJobAsync(jobId, cancellationToken);
                 var metrics = await client.GetMetricsAsync(jobId, wanted, cancellationToken);
-                runs.Add(new RunView
-                {
-                    JobId = job.Id,
-                    Name = job.Name,
-                    State = job.State,
-                    User = job.Username,
-                    SubmittedAt = job.SubmittedAt,
-                    Params = job.Params,
-                    Tags = job.Tags,
-                    Metrics = metrics.Series.Select(s => (s.Name, Sum: Numbers.Summarize(s))).Where(s => s.Sum is not null)
-                        .ToDictionary(s => s.Name, s => s.Sum!, StringComparer.Ordinal),
-                });
+                runs.Add(RunView.Of(job, metrics.Series.Select(s => (s.Name, Sum: Numbers.Summarize(s))).Where(s => s.Sum is not null)
+                    .ToDictionary(s => s.Name, s => s.Sum!, StringComparer.Ordinal)));
             }
             if (parse.GetValue(globals.Output) == OutputFormat.Json)
             {

@@ -10,7 +10,7 @@ namespace Atlas.Cli.Commands;
 /// </summary>
 internal static partial class InitCommand
 {
-    public static Command Build(CliContext context)
+    public static Command Build(GlobalOptions globals, CliContext context)
     {
         var name = new Argument<string>("name") { Description = "the project's folder (created; it must not exist or be empty)" };
         var init = new Command("init", "Make a starter project that reports metrics to Atlas.") { name };
@@ -32,7 +32,13 @@ internal static partial class InitCommand
             await File.WriteAllTextAsync(Path.Combine(folder, "main.py"), MainPy, cancellationToken);
             await File.WriteAllTextAsync(Path.Combine(folder, ".atlasignore"), AtlasIgnore, cancellationToken);
             await File.WriteAllTextAsync(Path.Combine(folder, "README.md"), Readme(label), cancellationToken);
-            await context.Out.WriteLineAsync($"created {folder}: main.py, {JobHelper.PythonFileName}, .atlasignore, README.md");
+            string[] files = ["main.py", JobHelper.PythonFileName, ".atlasignore", "README.md"];
+            if (parse.GetValue(globals.Output) == Output.OutputFormat.Json)
+            {
+                Output.JsonOutput.Write(context.Out, new { folder, files });
+                return 0;
+            }
+            await context.Out.WriteLineAsync($"created {folder}: {string.Join(", ", files)}");
             await context.Out.WriteLineAsync($"next: cd {given} && atlas submit --param lr=0.01 . -- python main.py");
             return 0;
         });

@@ -101,38 +101,25 @@ internal static partial class SubmitCommand
         }
     }
 
-    private static Dictionary<string, string> ParseEnv(string[] pairs)
-    {
-        var env = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var pair in pairs)
-        {
-            var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0 || !EnvName().IsMatch(pair[..eq]))
-            {
-                throw new CliException($"--env: '{pair}' is not NAME=value (NAME: letters, digits and _, not starting with a digit)", 2);
-            }
-            env[pair[..eq]] = pair[(eq + 1)..];
-        }
-        return env;
-    }
+    private static Dictionary<string, string> ParseEnv(string[] pairs) =>
+        Pairs("--env", pairs, EnvName(), "letters, digits and _, not starting with a digit");
 
-    private static Dictionary<string, string>? Labels(string option, string[]? pairs)
+    private static Dictionary<string, string>? Labels(string option, string[]? pairs) =>
+        pairs is null or { Length: 0 } ? null : Pairs(option, pairs, LabelName(), "letters, digits, '_', '.' and '-', starting with a letter or _");
+
+    private static Dictionary<string, string> Pairs(string option, string[] pairs, Regex names, string rule)
     {
-        if (pairs is null or { Length: 0 })
-        {
-            return null;
-        }
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var pair in pairs)
         {
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0 || !LabelName().IsMatch(pair[..eq]))
+            if (eq <= 0 || !names.IsMatch(pair[..eq]))
             {
-                throw new CliException($"{option}: '{pair}' is not NAME=value (NAME: letters, digits, '_', '.' and '-', starting with a letter or _)", 2);
+                throw new CliException($"{option}: '{pair}' is not NAME=value (NAME: {rule})", 2);
             }
-            labels[pair[..eq]] = pair[(eq + 1)..];
+            result[pair[..eq]] = pair[(eq + 1)..];
         }
-        return labels;
+        return result;
     }
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")]

@@ -29,6 +29,9 @@ public sealed class JobTracking(TrackingLimits limits)
     /// <summary>Metric points taken, in all (downsampling does not lower it).</summary>
     public long Points { get; set; }
 
+    /// <summary>How far the worker has read the current attempt's metrics file: where the next attempt picks up what a crashed one left unread.</summary>
+    public long FileOffset { get; set; }
+
     public TrackingLimits Limits => limits;
 
     /// <summary>Takes one line's outcome at <paramref name="time"/> (unix ms). Returns the new point's series, or null.</summary>

@@ -11,8 +11,8 @@ public sealed record TrackingLimits
     /// <summary>Points kept per series in Redis; past it the series is downsampled (extremes and the last value kept).</summary>
     public int MaxPointsPerSeries { get; init; } = 10_000;
 
-    /// <summary>Distinct metrics per job; values of further ones are rejected and counted.</summary>
-    public int MaxSeries { get; init; } = 1_000;
+    /// <summary>Distinct metrics per job; values of further ones are rejected and counted. With the per-series cap it bounds a job's points in Redis (24 bytes each).</summary>
+    public int MaxSeries { get; init; } = 100;
 
     /// <summary>Distinct params, and distinct tags, per job.</summary>
     public int MaxLabels { get; init; } = 1_000;
@@ -22,6 +22,9 @@ public sealed record TrackingLimits
 
     /// <summary>Entries of the live feed (what <c>?since=</c> follows) kept per job.</summary>
     public int LiveLength { get; init; } = 10_000;
+
+    /// <summary>How long the live feed outlives its job (for a follower that comes late); the series stay.</summary>
+    public int LiveSecondsAfterEnd { get; init; } = 600;
 
     /// <summary>Points one write adds to the live feed; past it, only each series' latest.</summary>
     public int MaxLivePerFlush { get; init; } = 2_000;

@@ -127,17 +127,7 @@ public sealed class TrackingReader(IConnectionMultiplexer redis, JobPaths paths)
                     .ToDictionary(s => s.Name, s => s.Summary!, StringComparer.Ordinal);
                 job = job with { Params = Merge(job.Params, [.. t.Params.Select(p => new HashEntry(p.Key, p.Value))]), Tags = Merge(job.Tags, [.. t.Tags.Select(p => new HashEntry(p.Key, p.Value))]) };
             }
-            runs.Add(new RunView
-            {
-                JobId = job.Id,
-                Name = job.Name,
-                State = job.State,
-                User = job.Username,
-                SubmittedAt = job.SubmittedAt,
-                Params = job.Params,
-                Tags = job.Tags,
-                Metrics = summaries,
-            });
+            runs.Add(RunView.Of(job, summaries));
         }
         return runs;
     }

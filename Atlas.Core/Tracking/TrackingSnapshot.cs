@@ -27,6 +27,7 @@ internal static class TrackingSnapshot
             SkippedLines = Long(fields.GetValueOrDefault("skipped")),
             RejectedValues = Long(fields.GetValueOrDefault("rejected")),
             Points = Long(fields.GetValueOrDefault("points")),
+            FileOffset = Long(fields.GetValueOrDefault("offset")),
         };
         if (fields.GetValueOrDefault("warnings") is { Length: > 0 } warnings)
         {

@@ -34,7 +34,7 @@ public static class JobsApi
     }
 
     public static async Task<Results<Created<JobView>, Ok<JobView>, ProblemHttpResult>> SubmitJob(
-        HttpRequest request, Caller caller, JobSubmitter submitter, TrackingReader tracking, CancellationToken cancellationToken)
+        HttpRequest request, Caller caller, JobSubmitter submitter, TrackingReader tracking, ILogger<JobSubmitter> logger, CancellationToken cancellationToken)
     {
         var result = await submitter.SubmitAsync(request, caller.Owner, cancellationToken);
         if (result.Job is { } job)
@@ -43,8 +43,17 @@ public static class JobsApi
             {
                 return TypedResults.Ok(job);
             }
-            // Before the answer, so the job's view shows them at once (and a placed job finds them).
-            await tracking.RecordSubmitAsync(job.Id, job.Params, job.Tags, cancellationToken);
+            // Before the answer, so job lists show them at once. The job is queued already: a
+            // failure here must not turn into an error the client retries (a second job); the
+            // spec keeps the params and tags, and the job's own view and runs read them from it.
+            try
+            {
+                await tracking.RecordSubmitAsync(job.Id, job.Params, job.Tags, cancellationToken);
+            }
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+            {
+                Log.LabelsNotRecorded(logger, job.Id, ex);
+            }
             return TypedResults.Created($"/api/v1/jobs/{job.Id}", job);
         }
         var detail = string.Join(" ", result.Errors!.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));

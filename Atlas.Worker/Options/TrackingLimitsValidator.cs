@@ -14,6 +14,7 @@ internal sealed class TrackingLimitsValidator : IValidateOptions<TrackingLimits>
         Check(errors, o.MaxLabels, 1, nameof(o.MaxLabels));
         Check(errors, o.MaxDurablePoints, 0, nameof(o.MaxDurablePoints));
         Check(errors, o.LiveLength, 1, nameof(o.LiveLength));
+        Check(errors, o.LiveSecondsAfterEnd, 1, nameof(o.LiveSecondsAfterEnd));
         Check(errors, o.MaxLivePerFlush, 1, nameof(o.MaxLivePerFlush));
         Check(errors, o.MaxBytesPerTick, 64 * 1024, nameof(o.MaxBytesPerTick));
         Check(errors, o.FlushMilliseconds, 10, nameof(o.FlushMilliseconds));

@@ -70,14 +70,14 @@ internal sealed class MetricsIngest : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts taking the reports of job <paramref name="id"/> from <paramref name="rawFile"/> (removed first:
-    /// an earlier attempt's lines were taken then). What earlier attempts reported is read back first,
-    /// from Redis or else the durable copy, so caps and counts go on from there.
+    /// Starts taking the reports of job <paramref name="id"/> from <paramref name="rawFile"/>. What
+    /// earlier attempts reported is read back first, from Redis or else the durable copy, so caps and
+    /// counts go on from there. An earlier attempt's file is read on from where its worker had got to
+    /// (it crashed before reading the rest), then removed: this attempt starts its own.
     /// </summary>
     public static async Task<MetricsIngest> StartAsync(string id, long fence, string rawFile, string? jobOutputDir, JobPaths paths,
         TrackingWriter writer, TrackingLimits limits, IJobOutput jobLog, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
-        File.Delete(rawFile);
         JobTracking? t = null;
         try
         {
@@ -94,6 +94,17 @@ internal sealed class MetricsIngest : IAsyncDisposable
         {
             ingest.ResendAll(); // Redis holds nothing: the first write sends what the durable copy had
         }
+        if (File.Exists(rawFile))
+        {
+            if (expect && t.FileOffset > 0 && t.FileOffset <= new FileInfo(rawFile).Length)
+            {
+                ingest._offset = t.FileOffset;
+                await ingest.TickAsync(final: true, cancellationToken);
+            }
+            File.Delete(rawFile);
+        }
+        ingest._offset = t.FileOffset = 0;
+        ingest._countsChanged = true; // the first write records the new file's offset
         ingest._loop = Task.Run(ingest.LoopAsync, CancellationToken.None);
         return ingest;
     }
@@ -122,7 +133,22 @@ internal sealed class MetricsIngest : IAsyncDisposable
         }
         await _stop.CancelAsync();
         await _loop;
-        await TickAsync(final: true, CancellationToken.None);
+        try
+        {
+            await TickAsync(final: true, CancellationToken.None);
+            if (!_stale)
+            {
+                await _writer.EndAsync(_id, _t.Limits, CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            Log.MetricsWriteFailed(_logger, _id, ex); // the live feed then stays, capped
+        }
+        catch (Exception ex)
+        {
+            Log.MetricsIngestFailed(_logger, _id, ex);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -143,6 +169,12 @@ internal sealed class MetricsIngest : IAsyncDisposable
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
+        }
+        catch (Exception ex)
+        {
+            // Reports are never worth the job: it runs on, and what it reports now is not taken.
+            Log.MetricsIngestFailed(_logger, _id, ex);
+            _stale = true;
         }
     }
 
@@ -213,6 +245,7 @@ internal sealed class MetricsIngest : IAsyncDisposable
             Take([.. _partial], now); // a last line without its newline
             _partial.Clear();
         }
+        _t.FileOffset = _offset - _partial.Count; // up to the last whole line taken
     }
 
     private void Split(ReadOnlySpan<byte> data, long now)
@@ -350,20 +383,12 @@ internal sealed class MetricsIngest : IAsyncDisposable
             Log.MetricsReadFailed(_logger, _id, ex); // Redis still has them; the next write tries again
         }
 
-        var batch = new TrackingBatch();
-        foreach (var series in _touched.Values)
-        {
-            var (rewrite, bytes) = series.TakePending();
-            batch.Series.Add((series.Name, rewrite, bytes, series.Summary!));
-        }
-        batch.Params.AddRange(_labels.Params);
-        batch.Tags.AddRange(_labels.Tags);
-        batch.Live.AddRange(_live);
         // Points past the live cap: each series' latest still reaches followers.
         if (_live.Count >= _t.Limits.MaxLivePerFlush)
         {
-            batch.Live.AddRange(_touched.Values.Select(s => (s.Name, s.Points[^1])));
+            _live.AddRange(_touched.Values.Select(s => (s.Name, s.Points[^1])));
         }
+        var batch = NextBatch();
         try
         {
             var outcome = await _writer.FlushAsync(_id, _fence, _expectExisting, _t, batch, cancellationToken);
@@ -371,7 +396,7 @@ internal sealed class MetricsIngest : IAsyncDisposable
             {
                 Log.MetricsResent(_logger, _id);
                 ResendAll();
-                batch = ResendBatch(batch.Live);
+                batch = NextBatch();
                 outcome = await _writer.FlushAsync(_id, _fence, expectExisting: false, _t, batch, cancellationToken);
             }
             if (outcome == FlushOutcome.Stale)
@@ -414,17 +439,18 @@ internal sealed class MetricsIngest : IAsyncDisposable
         _countsChanged = true;
     }
 
-    private TrackingBatch ResendBatch(List<(string, MetricPoint)> live)
+    // What changed since the last write; series marked for rewrite are sent whole.
+    private TrackingBatch NextBatch()
     {
         var batch = new TrackingBatch();
         foreach (var series in _touched.Values)
         {
-            var (_, bytes) = series.TakePending();
-            batch.Series.Add((series.Name, true, bytes, series.Summary!));
+            var (rewrite, bytes) = series.TakePending();
+            batch.Series.Add((series.Name, rewrite, bytes, series.Summary!));
         }
         batch.Params.AddRange(_labels.Params);
         batch.Tags.AddRange(_labels.Tags);
-        batch.Live.AddRange(live);
+        batch.Live.AddRange(_live);
         return batch;
     }
 

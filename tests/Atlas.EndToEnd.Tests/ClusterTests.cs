@@ -101,6 +101,32 @@ public sealed class ClusterTests(ClusterFixture fixture) : IClassFixture<Cluster
     }
 
     [Fact]
+    public async Task Metrics_ReportedInContainer_ReachTheCliThroughTheGateway()
+    {
+        File.WriteAllText(_project.Combine("run.sh"), """
+            echo '{"metric":"loss","value":0.5,"step":1}' >> "$ATLAS_METRICS_FILE"
+            echo '@@atlas {"metric":"loss","value":0.25,"step":2}'
+            echo "{\"param\":\"seen\",\"value\":\"$ATLAS_PARAM_LR\"}" >> "$ATLAS_METRICS_FILE"
+            echo w > "$ATLAS_OUTPUT_DIR/model.pt"
+            echo '{"artifact":"model.pt"}' >> "$ATLAS_METRICS_FILE"
+            """);
+
+        var submit = await Cli.RunAsync("submit", "--image", ClusterFixture.Image, "--project", "e2e-metrics", "--param", "lr=0.1", "--wait", _project.Path, "--", "sh", "run.sh");
+
+        submit.ExitCode.ShouldBe(0, submit.Stderr);
+        var id = submit.Stdout.Split('\n')[0];
+        var metrics = await Cli.RunAsync("metrics", id, "--output", "json");
+        metrics.ExitCode.ShouldBe(0, metrics.Stderr);
+        JsonSerializer.Deserialize<Atlas.Core.Tracking.MetricsView>(metrics.Stdout, AtlasJson.Options)!.Series.Single().Values.ShouldBe([0.5, 0.25]);
+        var ls = await Cli.RunAsync("ls", "--project", "e2e-metrics", "--columns", "loss,lr,seen");
+        ls.ExitCode.ShouldBe(0, ls.Stderr);
+        ls.Stdout.Split('\n')[1].ShouldEndWith("0.25  0.1  0.1");
+        var get = await Cli.RunAsync("artifacts", "get", id, "--to", _home.Combine("dl"));
+        get.ExitCode.ShouldBe(0, get.Stderr);
+        File.ReadAllText(_home.Combine("dl", "model.pt")).ShouldBe("w\n");
+    }
+
+    [Fact]
     public async Task SubmitWait_JobExits_CliExitsWithJobsCode()
     {
         File.WriteAllText(_project.Combine("a.txt"), "a\n");

@@ -187,6 +187,8 @@ public sealed class TrackingCommandsTests(RedisServer redis) : IClassFixture<Red
         File.ReadAllText(Path.Combine(folder, "README.md")).ShouldContain("atlas submit");
         again.Code.ShouldBe(2);
         again.Stderr.ShouldContain("already exists");
+        var json = await RunAsync("init", _work.Combine("other"), "--output", "json");
+        JsonDocument.Parse(json.Stdout).RootElement.GetProperty("files").GetArrayLength().ShouldBe(4);
         if (RedisServer.FindOnPath("python3") is null)
         {
             throw TestEnvironment.Missing("python3");

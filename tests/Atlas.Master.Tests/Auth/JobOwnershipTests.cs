@@ -1,6 +1,7 @@
 using System.Net;
 using Atlas.Core;
 using Atlas.Core.Jobs;
+using Atlas.Core.Tracking;
 using Atlas.Testing;
 
 namespace Atlas.Master.Tests.Auth;
@@ -140,6 +141,35 @@ public sealed class JobOwnershipTests(RedisServer redis) : IClassFixture<RedisSe
         (await _client.GetAsync("/openapi/v1.json", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await _client.GetAsync("/alive", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await _client.GetAsync("/api/v1/auth/config", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task OthersJob_MetricsArtifactsAndDownload_Are404()
+    {
+        var bobs = await _client.SubmitAsync("/api/v1/jobs", _bob, """{"command":["true"],"project":"own"}""", Ct);
+        File.WriteAllText(Path.Combine(_factory.Shared.Path, "jobs", bobs.Id, "artifacts", "model.pt"), "w");
+
+        foreach (var path in new[] { "metrics", "artifacts", "artifacts/model.pt" })
+        {
+            using var response = await _client.SendAsync(HttpMethod.Get, $"/api/v1/jobs/{bobs.Id}/{path}", _alice, Ct);
+            response.StatusCode.ShouldBe(HttpStatusCode.NotFound, path);
+            using var own = await _client.SendAsync(HttpMethod.Get, $"/api/v1/jobs/{bobs.Id}/{path}", _bob, Ct);
+            own.StatusCode.ShouldBe(HttpStatusCode.OK, path);
+        }
+    }
+
+    [Fact]
+    public async Task ListRuns_User_SeesOnlyOwnJobsOfTheProject()
+    {
+        var alices = await _client.SubmitAsync("/api/v1/jobs", _alice, """{"command":["true"],"project":"shared","params":{"lr":"1"}}""", Ct);
+        var bobs = await _client.SubmitAsync("/api/v1/jobs", _bob, """{"command":["true"],"project":"shared"}""", Ct);
+
+        var runs = await _client.GetAsync<List<RunView>>("/api/v1/projects/shared/runs", _alice, Ct);
+
+        runs.Select(r => r.JobId).ShouldBe([alices.Id]);
+        runs.Single().Params["lr"].ShouldBe("1");
+        runs.Single().State.ShouldBe(JobState.Queued);
+        (await _client.GetAsync<List<RunView>>("/api/v1/projects/shared/runs", _bob, Ct)).Select(r => r.JobId).ShouldBe([bobs.Id]);
     }
 
     private Task<JobView> SubmitAsync(string token, string spec = """{"command":["true"]}""") => _client.SubmitAsync("/api/v1/jobs", token, spec, Ct);

@@ -187,23 +187,7 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
         return id;
     }
 
-    private async Task<JobView> WaitEndedAsync(string id)
-    {
-        JobView? job = null;
-        await WaitForAsync(async () => JobStateMachine.IsTerminal((job = (await _store.Reader.GetAsync(id, Ct))!.View).State));
-        return job!;
-    }
+    private Task<JobView> WaitEndedAsync(string id) => JobWaits.WaitEndedAsync(_store.Reader, id, Ct);
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("The condition did not hold within 30 s.");
-            }
-            await Task.Delay(50, Ct);
-        }
-    }
+    private static Task WaitForAsync(Func<Task<bool>> condition) => JobWaits.WaitForAsync(condition, Ct);
 }
