@@ -27,9 +27,9 @@ internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency,
         {
             if (args[i] == "--scenario")
             {
-                s = args[i + 1] is "default" or "load" or "docker" or "queue100k"
+                s = args[i + 1] is "default" or "load" or "docker" or "queue100k" or "start"
                     ? s with { Scenario = args[i + 1] }
-                    : throw new ArgumentException($"--scenario must be default, load, docker or queue100k (got '{args[i + 1]}').");
+                    : throw new ArgumentException($"--scenario must be default, load, docker, queue100k or start (got '{args[i + 1]}').");
                 continue;
             }
             var value = int.Parse(args[i + 1], CultureInfo.InvariantCulture);

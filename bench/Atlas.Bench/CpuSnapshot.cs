@@ -57,20 +57,6 @@ internal sealed record CpuSnapshot(IReadOnlyDictionary<string, TimeSpan> ByRole)
         return [.. parents.Keys.Where(pid => pid == self || (Below(pid, self, parents) && RoleOf(pid) is { } role && role != "redis"))];
     }
 
-    /// <summary>The resident memory of the processes of <paramref name="role"/> below the bench, in bytes (<c>VmRSS</c>).</summary>
-    public static long ResidentBytes(string role)
-    {
-        var self = Environment.ProcessId;
-        var parents = ReadAll().ToDictionary(s => s.Key, s => s.Value.Parent);
-        long total = 0;
-        foreach (var pid in parents.Keys.Where(pid => Below(pid, self, parents) && RoleOf(pid) == role))
-        {
-            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-            total += line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-        }
-        return total;
-    }
-
     private static bool Below(int pid, int ancestor, Dictionary<int, int> parents)
     {
         for (var depth = 0; depth < 16 && parents.TryGetValue(pid, out var parent); depth++)

@@ -69,11 +69,11 @@ internal sealed class Scenarios(HttpClient client, BenchSettings settings)
         return ids;
     }
 
-    /// <summary>A submit of a no-op job (<c>true</c>) with an empty bundle, in <paramref name="project"/>.</summary>
-    internal static MultipartFormDataContent SubmitContent(string project = "bench", string? image = null)
+    /// <summary>A submit of a no-op job (<c>true</c>, or <paramref name="command"/>) with an empty bundle, in <paramref name="project"/>.</summary>
+    internal static MultipartFormDataContent SubmitContent(string project = "bench", string? image = null, IReadOnlyList<string>? command = null)
     {
         var content = new MultipartFormDataContent();
-        var spec = JsonContent.Create(new JobSpec { Command = ["true"], Project = project, Image = image }, options: AtlasJson.Options);
+        var spec = JsonContent.Create(new JobSpec { Command = command ?? ["true"], Project = project, Image = image }, options: AtlasJson.Options);
         content.Add(spec, "spec");
         var bundle = new ByteArrayContent(EmptyBundle);
         bundle.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
