@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Json;
-using Atlas.Core;
 using Atlas.Core.Jobs;
 using Atlas.Core.SharedVolume;
 using Atlas.Testing;
@@ -44,22 +42,8 @@ internal sealed class StartScenario(HttpClient client, ClusterProcess cluster, B
     private async Task<(JobView Job, DateTimeOffset RanAt)> RunOneAsync(JobPaths paths)
     {
         using var content = Scenarios.SubmitContent("start", command: ReadClock);
-        using var response = await client.PostAsync("/api/v1/jobs", content);
-        response.EnsureSuccessStatusCode();
-        var id = (await response.Content.ReadFromJsonAsync<JobView>(AtlasJson.Options))!.Id;
-        while (true)
-        {
-            var job = (await client.GetFromJsonAsync<JobView>($"/api/v1/jobs/{id}", AtlasJson.Options))!;
-            if (JobStateMachine.IsTerminal(job.State))
-            {
-                if (job.State != JobState.Succeeded)
-                {
-                    throw new InvalidOperationException($"Job {id} ended {job.State}: {job.Reason}");
-                }
-                var ns = long.Parse(File.ReadAllText(paths.OutputLog(id)).Trim(), CultureInfo.InvariantCulture);
-                return (job, DateTimeOffset.UnixEpoch.AddTicks(ns / 100));
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(5));
-        }
+        var job = await Scenarios.RunToEndAsync(client, content, TimeSpan.FromMilliseconds(5));
+        var ns = long.Parse(File.ReadAllText(paths.OutputLog(job.Id)).Trim(), CultureInfo.InvariantCulture);
+        return (job, DateTimeOffset.UnixEpoch.AddTicks(ns / 100));
     }
 }
