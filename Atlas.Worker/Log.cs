@@ -12,6 +12,9 @@ internal static partial class Log
     [LoggerMessage(2021, LogLevel.Information, "Job {JobId}: its inbox entry was stale (the job was requeued or stopped meanwhile); not claimed.")]
     public static partial void ClaimRefused(ILogger logger, string jobId);
 
+    [LoggerMessage(2022, LogLevel.Warning, "Job {JobId}: its start could not be recorded (Redis stayed away); it stays starting until its lease lapses.")]
+    public static partial void StartNotRecorded(ILogger logger, string jobId, Exception exception);
+
     [LoggerMessage(2003, LogLevel.Information, "Job {JobId} ended: {State}, exit code {ExitCode}.")]
     public static partial void JobEnded(ILogger logger, string jobId, string state, int? exitCode);
 

@@ -235,7 +235,7 @@ internal sealed class JobExecutor(
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             // Still starting in Redis: the lease lapses, or the outcome is refused, and the job is queued again.
-            Log.JobCrashed(logger, entry.Id, ex);
+            Log.StartNotRecorded(logger, entry.Id, ex);
         }
     }
 

@@ -6,6 +6,7 @@ using Atlas.Testing;
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario docker --workers 1 --warmup 10 --latency-jobs 50
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario queue100k [--queue-jobs 100000 --seconds 30]
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario metrics [--flood-jobs 2 --points 250000 --workers 2 --slots 8]
+//        dotnet run -c Release --project bench/Atlas.Bench -- --scenario start [--warmup 20 --latency-jobs 200]
 var settings = BenchSettings.Parse(args);
 await using var cluster = await ClusterProcess.StartAsync(typeof(Scenarios).Assembly, settings.Workers,
     ["--runtime", settings.Scenario == "docker" ? "docker" : "process", "--slots", settings.Slots.ToString(System.Globalization.CultureInfo.InvariantCulture)],
@@ -15,6 +16,10 @@ if (settings.Scenario == "docker")
 {
     var (bare, atlas, queued) = await new DockerScenario(client, settings).RunAsync();
     DockerScenario.Print(Console.Out, bare, atlas, queued);
+}
+else if (settings.Scenario == "start")
+{
+    (await new StartScenario(client, cluster, settings).RunAsync()).Print(Console.Out, settings);
 }
 else if (settings.Scenario == "queue100k")
 {

@@ -54,7 +54,7 @@ internal sealed class QueueScenario(HttpClient client, ClusterProcess cluster, B
             var context = new CliContext(TextWriter.Null, TextWriter.Null, name => name == "ATLAS_URL" ? cluster.GatewayUrl : null, home.Path);
             return await AtlasCli.RunAsync(["ls"], context) == 0 ? 1 : throw new InvalidOperationException("atlas ls failed");
         });
-        var masterRss = CpuSnapshot.ResidentBytes("master");
+        var masterRss = MasterResidentBytes(cluster);
 
         var passes = await PlacementPassesAsync([1_000, 10_000, settings.QueueJobs]);
 
@@ -149,6 +149,19 @@ internal sealed class QueueScenario(HttpClient client, ClusterProcess cluster, B
         }
         times.Sort();
         return (Scenarios.Percentile(times, 0.5), Scenarios.Percentile(times, 0.99));
+    }
+
+    // The master of this cluster, whatever started it (DCP runs it outside the bench's process tree): VmRSS in bytes.
+    private static long MasterResidentBytes(ClusterProcess cluster)
+    {
+        long total = 0;
+        foreach (var entry in LeftoverProcesses.Find(cluster.SharedRoot).Where(e => e.Contains("Atlas.Master", StringComparison.Ordinal)))
+        {
+            var pid = entry[..entry.IndexOf(':', StringComparison.Ordinal)];
+            var rss = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            total += rss is null ? 0 : long.Parse(rss.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        }
+        return total;
     }
 
     private static async Task<long> UsedMemoryAsync(IServer server)

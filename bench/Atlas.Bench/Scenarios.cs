@@ -123,6 +123,23 @@ internal sealed class Scenarios(HttpClient client, BenchSettings settings)
         }
     }
 
+    /// <summary>Submits <paramref name="content"/> and polls the job every <paramref name="poll"/> until it ends; throws unless it succeeded.</summary>
+    internal static async Task<JobView> RunToEndAsync(HttpClient client, MultipartFormDataContent content, TimeSpan poll)
+    {
+        using var response = await client.PostAsync("/api/v1/jobs", content);
+        response.EnsureSuccessStatusCode();
+        var id = (await response.Content.ReadFromJsonAsync<JobView>(AtlasJson.Options))!.Id;
+        while (true)
+        {
+            var job = (await client.GetFromJsonAsync<JobView>($"/api/v1/jobs/{id}", AtlasJson.Options))!;
+            if (JobStateMachine.IsTerminal(job.State))
+            {
+                return job.State == JobState.Succeeded ? job : throw new InvalidOperationException($"Job {id} ended {job.State}: {job.Reason}");
+            }
+            await Task.Delay(poll);
+        }
+    }
+
     internal static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 

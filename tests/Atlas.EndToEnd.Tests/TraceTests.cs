@@ -91,8 +91,7 @@ public sealed class TraceTests : IDisposable
     private static readonly Dictionary<string, string> FastLeases = new()
     {
         ["Atlas__Worker__HeartbeatSeconds"] = "1",
-        ["Atlas__Worker__LeaseSeconds"] = "3",
-        ["Atlas__Master__LeaseSeconds"] = "3",
+        ["Atlas__LeaseSeconds"] = "3",
         ["Atlas__Master__ReapIntervalSeconds"] = "0.5",
     };
 

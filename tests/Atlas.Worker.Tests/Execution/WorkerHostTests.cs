@@ -59,6 +59,24 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
     }
 
     [Fact]
+    public async Task AssignedJob_Runs_GoesThroughStartingAndRecordsClaimBeforeStart()
+    {
+        // The job's first act is to read the clock: it cannot have run before its node claimed it.
+        var id = await SubmitAndPlaceAsync("date", "+%s%3N");
+
+        var job = await WaitEndedAsync(id);
+
+        job.State.ShouldBe(JobState.Succeeded);
+        job.History.Select(h => h.State).ShouldBe([JobState.Queued, JobState.Assigned, JobState.Starting, JobState.Running, JobState.Succeeded]);
+        var ran = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(File.ReadAllText(Path.Combine(_shared.Path, "jobs", id, "logs", "stdout.log")).Trim(), System.Globalization.CultureInfo.InvariantCulture));
+        var claimed = job.ClaimedAt.ShouldNotBeNull();
+        var started = job.StartedAt.ShouldNotBeNull();
+        claimed.ShouldBeLessThanOrEqualTo(started);
+        started.ShouldBeLessThanOrEqualTo(job.FinishedAt.ShouldNotBeNull());
+        ran.ShouldBeGreaterThanOrEqualTo(claimed); // Redis's clock and the job's: one machine, millisecond resolution
+    }
+
+    [Fact]
     public async Task AssignedJob_Traced_ProcessSeesTraceparentOfItsRunSpan()
     {
         var runs = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
