@@ -15,6 +15,7 @@ namespace Atlas.Master.Apis;
 public static class JobTableApi
 {
     private static readonly TimeSpan EventsInterval = TimeSpan.FromSeconds(1);
+    private const int KeepAliveTicks = 15;
 
     public static IEndpointRouteBuilder MapJobTableApi(this IEndpointRouteBuilder app)
     {
@@ -62,13 +63,16 @@ public static class JobTableApi
         JobTableIndex index, TimeProvider time, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         long last = -1;
+        var quiet = 0;
         using var timer = new PeriodicTimer(EventsInterval, time);
         do
         {
             var (_, version) = await index.CurrentAsync(cancellationToken);
-            if (version != last)
+            // The same version again now and then keeps proxies from cutting an idle stream.
+            if (version != last || ++quiet >= KeepAliveTicks)
             {
                 last = version;
+                quiet = 0;
                 yield return new SseItem<JobTableVersion>(new JobTableVersion(version));
             }
         }

@@ -23,10 +23,10 @@ internal sealed class Screenshots(HttpClient gateway, Chromium chromium, string 
         var runs = new List<string>();
         foreach (var (lr, decay) in new[] { ("0.1", 0.80), ("0.03", 0.88), ("0.01", 0.93) })
         {
-            runs.Add(await SubmitAsync($"resnet50-lr{lr}", Train(decay, 40, 0.05)));
+            runs.Add(await SubmitAsync($"resnet50-lr{lr}", Labels(lr, "sweep") + Train(decay, 40, 0.05)));
         }
         await SubmitAsync("resnet50-lr0.3", "echo 'epoch 0 loss nan'; echo 'error: loss is not a number' >&2; exit 1");
-        var running = await SubmitAsync("resnet101-lr0.03", Train(0.9, 2000, 0.5));
+        var running = await SubmitAsync("resnet101-lr0.03", Labels("0.03", "long") + Train(0.9, 2000, 0.5));
         foreach (var id in runs)
         {
             await WaitEndedAsync(id);
@@ -38,6 +38,10 @@ internal sealed class Screenshots(HttpClient gateway, Chromium chromium, string 
         await ShotAsync($"#/compare?ids={string.Join(',', runs)}", Path.Combine(dir, "dashboard-compare.png"), "#compare", 800);
         using var stop = await gateway.PostAsync($"/api/v1/jobs/{running}/stop", null);
     }
+
+    // The run's param and tag, reported the same way as its metric.
+    private static string Labels(string lr, string stage) =>
+        $"[ -z \"$ATLAS_METRICS_FILE\" ] || printf '%s\\n' '{{\"param\":\"lr\",\"value\":{lr}}}' '{{\"param\":\"batch\",\"value\":64}}' '{{\"tag\":\"stage\",\"value\":\"{stage}\"}}' >> \"$ATLAS_METRICS_FILE\"; ";
 
     // A training loop in sh: one line of output and one metric point per epoch.
     private static string Train(double decay, int epochs, double pause) => string.Create(CultureInfo.InvariantCulture,

@@ -30,7 +30,8 @@ async function route() {
   const path = decodeURIComponent(location.hash.replace(/^#/, '').split('?')[0]) || '/';
   for (const a of document.querySelectorAll('nav a')) {
     const target = a.getAttribute('href').slice(1);
-    a.toggleAttribute('aria-current', target === '/' ? path === '/' : path.startsWith(target));
+    if (target === '/' ? path === '/' : path.startsWith(target === '/jobs' ? '/job' : target)) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
   }
   if (!loggedIn()) {
     mount(h('section', { class: 'login' },

@@ -32,6 +32,31 @@ public sealed partial class DashboardBrowserTests(DashboardClusterFixture fixtur
     }
 
     [Fact]
+    public async Task JobTable_SortAndPages_WithTheKeyboard()
+    {
+        var project = Unique("paging");
+        foreach (var name in new[] { "charlie", "alpha", "bravo" })
+        {
+            await GatewayJobs.SubmitAsync(fixture.Gateway, new JobSpec { Project = project, Name = name, Command = ["true"] }, Ct);
+        }
+        var page = await fixture.Chromium.OpenAsync($"{Dashboard}/#/jobs?project={project}&limit=2");
+        await Expect(page.Locator("#jobs-summary")).ToHaveTextAsync("Jobs 1–2 of 3");
+
+        await page.Locator("button.sort[data-sort='name']").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+
+        var names = page.Locator("#jobs tbody tr td:nth-child(3)");
+        await Expect(names).ToHaveTextAsync(["alpha", "bravo"]);
+        await Expect(page.Locator("th[aria-sort='ascending'] button.sort")).ToHaveAttributeAsync("data-sort", "name");
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Next →" }).PressAsync("Enter");
+        await Expect(names).ToHaveTextAsync(["charlie"]);
+        await Expect(page.Locator("#jobs-summary")).ToHaveTextAsync("Jobs 3–3 of 3");
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "← Previous" }).PressAsync("Enter");
+        await Expect(names).ToHaveTextAsync(["alpha", "bravo"]);
+        page.Url.ShouldContain("sort=name");
+    }
+
+    [Fact]
     public async Task JobPage_RunningJob_LogGrows()
     {
         var id = await SubmitAsync(Unique("logs"), "sh", "-c", "i=0; while [ $i -lt 80 ]; do echo \"line $i\"; i=$((i+1)); sleep 0.2; done");
