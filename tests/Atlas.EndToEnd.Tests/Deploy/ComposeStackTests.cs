@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Atlas.Core;
 using Atlas.Core.Jobs;
 using Atlas.Core.Net;
@@ -50,7 +51,10 @@ public sealed class ComposeStackTests : IDisposable
 
         await AppHostPublish.RunAsync(built, "publish-compose", _output.Path, null, Ct);
         var folder = _output.Combine("compose");
-        foreach (var project in new[] { "Atlas.Master", "Atlas.Worker", "Atlas.Gateway" })
+        // Every project the published file builds an image of (PROJECT: …), whatever the model holds.
+        var projects = Regex.Matches(File.ReadAllText(Path.Combine(folder, "docker-compose.yaml")), @"PROJECT: ""?(Atlas\.[A-Za-z.]+)""?")
+            .Select(m => m.Groups[1].Value).Distinct();
+        foreach (var project in projects)
         {
             CopyFolder(Path.GetDirectoryName(AtlasBuildInfo.ProjectDll(built, project))!, Path.Combine(folder, "bin", project));
         }
