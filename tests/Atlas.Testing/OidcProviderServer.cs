@@ -94,7 +94,7 @@ public sealed class OidcProviderServer : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await listening.Task.WaitAsync(TimeSpan.FromSeconds(90)); // node starts slowly when every test project runs at once
         }
         catch
         {
