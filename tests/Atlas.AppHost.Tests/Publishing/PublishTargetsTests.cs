@@ -108,7 +108,7 @@ public sealed class PublishTargetsTests : IDisposable
         (await RunAsync(composeTool, compose, "config", "-q")).ShouldBe(0);
         // docker-compose 1.29 lists profile services too; `up` starts Keycloak only with --profile keycloak.
         var services = await OutputAsync(composeTool, compose, "--profile", "keycloak", "config", "--services");
-        services.ShouldBe(["gateway", "keycloak", "master", "redis", "telemetry", "worker-1", "worker-2"], ignoreOrder: true);
+        services.ShouldBe(["dashboard", "gateway", "keycloak", "master", "redis", "telemetry", "worker-1", "worker-2"], ignoreOrder: true);
         string.Join('\n', await OutputAsync(composeTool, compose, "config")).ShouldContain("- keycloak");
     }
 
@@ -120,7 +120,7 @@ public sealed class PublishTargetsTests : IDisposable
         await AppHostPublish.RunAsync(typeof(PublishTargetsTests).Assembly, "publish-baremetal", folder, GivenSecrets, Ct);
 
         var units = Directory.GetFiles(Path.Combine(folder, "baremetal"), "*.service", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
-        units.Select(Path.GetFileName).ShouldBe(["atlas-gateway.service", "atlas-keycloak.service", "atlas-master.service", "atlas-redis.service", "atlas-telemetry.service", "atlas-worker.service"]);
+        units.Select(Path.GetFileName).ShouldBe(["atlas-dashboard.service", "atlas-gateway.service", "atlas-keycloak.service", "atlas-master.service", "atlas-redis.service", "atlas-telemetry.service", "atlas-worker.service"]);
         foreach (var unit in units)
         {
             var (code, output) = await VerifyAsync(analyze, unit);

@@ -50,7 +50,7 @@ public sealed class ServiceCatalogTests : IDisposable
     {
         var (services, _, _) = await DescribeAsync(_ => { });
 
-        services.Select(s => s.Name).ShouldBe(["gateway", "keycloak", "master", "redis", "telemetry", "worker-1", "worker-2"]);
+        services.Select(s => s.Name).ShouldBe(["dashboard", "gateway", "keycloak", "master", "redis", "telemetry", "worker-1", "worker-2"]);
         services.Single(s => s.Name == "worker-1").Role.ShouldBe(ServiceRole.Worker);
         services.Single(s => s.Name == "telemetry").Role.ShouldBe(ServiceRole.Telemetry);
         var master = services.Single(s => s.Name == "master");
