@@ -3,7 +3,6 @@ using Atlas.AppHost.Model;
 using Atlas.AppHost.Options;
 using Atlas.AppHost.Preflight;
 using Atlas.AppHost.Publishing;
-using Atlas.AppHost.Publishing.Ec2;
 using Atlas.AppHost.Resources;
 using Atlas.Core;
 using Atlas.Core.Containers;
@@ -32,7 +31,6 @@ if (options.Publish)
     // machine (two runs, same bytes). Deployed workers run jobs as processes (docs/DEPLOY.md).
     builder.AddPublishedCluster(ClusterModel.Build(options with { DataDir = "/atlas" }, "process", PublishPorts.Sequence()));
     builder.AddDeployTargets(repoRoot);
-    builder.AddEc2Publishing();
     builder.Build().Run();
     return 0;
 }

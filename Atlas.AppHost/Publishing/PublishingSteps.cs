@@ -1,4 +1,5 @@
 using Aspire.Hosting.Pipelines;
+using Atlas.AppHost.Publishing.Ec2;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -21,6 +22,7 @@ internal static class PublishingSteps
 #pragma warning disable ASPIREPIPELINES001 // Pipeline steps are experimental in Aspire 13.
         builder.Pipeline.AddStep(ComposeTarget.StepName, context => RunAsync(context, repoRoot, ComposeTarget.StepName, ComposeTarget.WriteAsync), requiredBy: WellKnownPipelineSteps.Publish);
         builder.Pipeline.AddStep(BareMetalTarget.StepName, context => RunAsync(context, repoRoot, BareMetalTarget.StepName, BareMetalTarget.WriteAsync), requiredBy: WellKnownPipelineSteps.Publish);
+        builder.Pipeline.AddStep(Ec2Target.StepName, context => RunAsync(context, repoRoot, Ec2Target.StepName, Ec2Target.WriteAsync), requiredBy: WellKnownPipelineSteps.Publish);
         builder.Pipeline.AddStep(AzdTarget.StepName, context => AzdTarget.WriteAsync(
             Path.Combine(repoRoot, "Atlas.AppHost", "Atlas.AppHost.csproj"), OutputDirectory(context), context.CancellationToken), requiredBy: AzdTarget.ManifestStep);
 #pragma warning restore ASPIREPIPELINES001

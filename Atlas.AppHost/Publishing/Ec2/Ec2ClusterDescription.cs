@@ -4,9 +4,10 @@ using Atlas.Deploy.Aws.Clusters;
 namespace Atlas.AppHost.Publishing.Ec2;
 
 /// <summary>
-/// The EC2 description of the app model: one static worker host per worker resource, its slots,
-/// the shared root, and each role's own <c>Atlas__…</c> settings, without what a node sets for
-/// itself at boot (its name, address, Redis, the shared root, the cluster id).
+/// The EC2 description of the app model, from the services <see cref="ServiceCatalog"/> found in it
+/// (as compose and bare metal use them): one static worker host per worker service, its slots, the
+/// shared root, the ports the bare-metal bundle's services listen on, and each role's own <c>Atlas__…</c> settings, without
+/// what a node sets for itself at boot (its name, address, Redis, the shared root, the cluster id).
 /// </summary>
 internal static class Ec2ClusterDescription
 {
@@ -15,50 +16,48 @@ internal static class Ec2ClusterDescription
         "Atlas__SharedRoot", "Atlas__Cluster", "Atlas__Master__Name", "Atlas__Worker__Name", "Atlas__Worker__Slots",
     };
 
-    public static async Task<ClusterDescription> FromModelAsync(DistributedApplicationModel model, CancellationToken cancellationToken)
+    public static ClusterDescription From(IReadOnlyList<DeployableService> services)
     {
-        var workers = new List<string>();
-        var slots = 2;
-        var sharedRoot = ClusterDescription.DefaultSharedRoot;
-        var master = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        var worker = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var resource in model.Resources.OfType<ProjectResource>())
+        var workers = services.Where(s => s.Role == ServiceRole.Worker).ToList();
+        var masters = services.Where(s => s.Role == ServiceRole.Master).ToList();
+        var slots = workers.Select(w => Plain(w, "Atlas__Worker__Slots")).FirstOrDefault(s => s is not null) is { } text &&
+            int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 2;
+        var sharedRoot = services.Select(s => Plain(s, "Atlas__SharedRoot")).FirstOrDefault(r => r is not null && r.StartsWith('/'))
+            ?? ClusterDescription.DefaultSharedRoot;
+        var defaults = new ClusterPorts();
+        var ports = new ClusterPorts(
+            Gateway: Listens(services.Where(s => s.Role == ServiceRole.Gateway), "http") ?? defaults.Gateway,
+            Dashboard: Listens(services.Where(s => s.Assembly == "Atlas.Dashboard"), "http") ?? defaults.Dashboard,
+            Keycloak: defaults.Keycloak, // HTTPS on 8443 on EC2, whatever the local model uses
+            Redis: Listens(services.Where(s => s.Role == ServiceRole.Redis), null) ?? defaults.Redis,
+            Master: Listens(masters, "http") ?? defaults.Master,
+            Worker: Listens(workers, "http") ?? defaults.Worker,
+            Otlp: Listens(services.Where(s => s.Role == ServiceRole.Telemetry), "otlp") ?? defaults.Otlp);
+        return new ClusterDescription([.. workers.Select(w => w.Name)], slots, sharedRoot, ports, Settings(masters), Settings(workers));
+    }
+
+    // Only plain values: references ({redis.connectionString}, parameters) are wired at boot instead.
+    private static SortedDictionary<string, string> Settings(IEnumerable<DeployableService> services)
+    {
+        var settings = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var service in services)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var project = resource.TryGetLastAnnotation<IProjectMetadata>(out var metadata)
-                ? Path.GetFileNameWithoutExtension(metadata.ProjectPath) : "";
-            // The one public way to read a resource's environment in 13.6 is marked obsolete (ASPIRE.md, Publishing).
-#pragma warning disable CS0618
-            var env = await resource.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
-#pragma warning restore CS0618
-            if (env.TryGetValue("Atlas__SharedRoot", out var root) && root.StartsWith('/'))
+            foreach (var (key, _) in service.Environment.Where(e => e.Key.StartsWith("Atlas__", StringComparison.Ordinal) && !SetAtBoot.Contains(e.Key)))
             {
-                sharedRoot = root;
-            }
-            var settings = project switch
-            {
-                "Atlas.Master" => master,
-                "Atlas.Worker" => worker,
-                _ => null,
-            };
-            if (settings is null)
-            {
-                continue;
-            }
-            if (project == "Atlas.Worker")
-            {
-                workers.Add(resource.Name);
-                if (env.TryGetValue("Atlas__Worker__Slots", out var s) && int.TryParse(s, CultureInfo.InvariantCulture, out var n))
+                if (Plain(service, key) is { } value)
                 {
-                    slots = n;
+                    settings[key] = value;
                 }
             }
-            // Only plain values: references ({redis.connectionString}) are wired at boot instead.
-            foreach (var (key, value) in env.Where(e => e.Key.StartsWith("Atlas__", StringComparison.Ordinal) && !SetAtBoot.Contains(e.Key) && !e.Value.Contains('{', StringComparison.Ordinal)))
-            {
-                settings[key] = value;
-            }
         }
-        return new ClusterDescription(workers, slots, sharedRoot, new ClusterPorts(), master, worker);
+        return settings;
     }
+
+    private static string? Plain(DeployableService service, string key) =>
+        service.Variable(key) is { } value && value.Parts.All(p => p.Kind == ValuePartKind.Literal) ? value.Render(_ => "") : null;
+
+    // Where it is reached on its host: nodes run the bare-metal bundle, whose services listen on the
+    // published ports (Redis on 5556, not its container's 6379).
+    private static int? Listens(IEnumerable<DeployableService> services, string? endpoint) =>
+        services.SelectMany(s => s.Endpoints).FirstOrDefault(e => endpoint is null || e.Name == endpoint)?.Port;
 }

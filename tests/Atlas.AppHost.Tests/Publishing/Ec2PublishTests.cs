@@ -30,10 +30,26 @@ public sealed class Ec2PublishTests : IDisposable
         }
     }
 
-    private async Task PublishAsync(string folder)
+    [Fact]
+    public async Task PublishEc2_NodesUseTheBareMetalBundlesPorts()
+    {
+        await PublishAsync("same", "publish-ec2");
+        await PublishAsync("same", "publish-baremetal");
+
+        // The nodes install the bare-metal bundle: the template wires them to the ports its services listen on.
+        var workerUrl = File.ReadAllLines(_output.Combine("same", "baremetal", "worker", "env", "worker.env"))
+            .Single(l => l.StartsWith("ASPNETCORE_URLS=", StringComparison.Ordinal));
+        var redisPort = File.ReadAllLines(_output.Combine("same", "baremetal", "master", "env", "gateway.env"))
+            .Single(l => l.StartsWith("REDIS_PORT=", StringComparison.Ordinal))["REDIS_PORT=".Length..];
+        var template = await File.ReadAllTextAsync(_output.Combine("same", "ec2", "atlas-simple.json"), Ct);
+        template.ShouldContain(workerUrl.Replace("@NODE_HOST@", "$IP", StringComparison.Ordinal));
+        template.ShouldContain($"REDIS_ADDRESS=${{MasterInstance.PrivateIp}}:{redisPort}");
+    }
+
+    private async Task PublishAsync(string folder, string step = "publish-ec2")
     {
         var (code, output) = await AppHostRun.RunAsync(typeof(Ec2PublishTests).Assembly,
-            ["--workers", "3", "--operation", "publish", "--step", "publish-ec2", "--output-path", _output.Combine(folder)], Ct);
+            ["--workers", "3", "--operation", "publish", "--step", step, "--output-path", _output.Combine(folder)], Ct);
         code.ShouldBe(0, output);
     }
 }
