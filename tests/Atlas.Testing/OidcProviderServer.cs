@@ -62,7 +62,28 @@ public sealed class OidcProviderServer : IAsyncDisposable
         {
             throw TestEnvironment.Missing($"npm package oidc-provider (run `npm ci` in {folder})");
         }
-        var port = LoopbackPorts.Next();
+        // A try can lose its port to another process between picking it and node binding it, and then
+        // node exits; each try gets a fresh port, and a try that neither listens nor exits is given up.
+        var failures = new List<string>();
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            var server = Launch(node, folder, LoopbackPorts.Next(), accessTokenTtl, refreshTokenTtl, deviceCodeTtl, out var listening);
+            try
+            {
+                await listening.WaitAsync(TimeSpan.FromSeconds(30));
+                return server;
+            }
+            catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+            {
+                failures.Add($"try {attempt}: {ex.Message}\n{server.Output}");
+                await server.DisposeAsync();
+            }
+        }
+        throw new TimeoutException($"The test OIDC provider did not start:\n{string.Join("\n", failures)}");
+    }
+
+    private static OidcProviderServer Launch(string node, string folder, int port, TimeSpan? accessTokenTtl, TimeSpan? refreshTokenTtl, TimeSpan? deviceCodeTtl, out Task listening)
+    {
         var info = new ProcessStartInfo(node)
         {
             ArgumentList = { "server.mjs" },
@@ -76,31 +97,27 @@ public sealed class OidcProviderServer : IAsyncDisposable
         info.Environment["REFRESH_TOKEN_TTL"] = Seconds(refreshTokenTtl ?? TimeSpan.FromHours(1));
         info.Environment["DEVICE_CODE_TTL"] = Seconds(deviceCodeTtl ?? TimeSpan.FromMinutes(10));
         info.Environment["DEVICE_POLL_INTERVAL"] = "1";
-        var process = Process.Start(info) ?? throw new InvalidOperationException("node did not start.");
+        // Events on before the start, so an exit at once is seen too.
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var server = new OidcProviderServer(process, port);
-        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) =>
         {
             server.Append(e.Data);
             if (e.Data?.StartsWith("listening ", StringComparison.Ordinal) == true)
             {
-                listening.TrySetResult();
+                ready.TrySetResult();
             }
         };
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
-        process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException($"the OIDC provider exited:\n{server.Output}"));
+        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("the OIDC provider exited"));
+        if (!process.Start())
+        {
+            throw new InvalidOperationException("node did not start.");
+        }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        try
-        {
-            await listening.Task.WaitAsync(TimeSpan.FromSeconds(90)); // node starts slowly when every test project runs at once
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
+        listening = ready.Task;
         return server;
     }
 
