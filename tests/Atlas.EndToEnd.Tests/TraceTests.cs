@@ -79,7 +79,7 @@ public sealed class TraceTests : IDisposable
         ended.Attempt.ShouldBe(2);
         ended.Node.ShouldNotBe(running.Node);
         var spans = await WaitForSpansAsync(http, cluster, ended.TraceId!,
-            found => found.Count(s => s.Name == "job.claim") >= 2 && found.Any(s => s.Name == "job.complete"));
+            found => found.Count(s => s.Name == "job.claim") >= 2 && found.Count(s => s.Name == "job.place") >= 2 && found.Any(s => s.Name == "job.complete"));
         var claims = spans.Where(s => s.Name == "job.claim").ToList();
         claims.Select(c => c.Attributes[AtlasTelemetry.AttemptTag]).ShouldBe(["1", "2"], ignoreOrder: true);
         claims.Select(c => c.Service).Distinct().Count().ShouldBe(2); // one attempt on each node
