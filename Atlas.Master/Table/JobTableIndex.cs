@@ -3,6 +3,7 @@ using System.Text.Json;
 using Atlas.Core;
 using Atlas.Core.Jobs;
 using Atlas.Core.Storage;
+using Atlas.Core.Tracking;
 using StackExchange.Redis;
 
 namespace Atlas.Master.Table;
@@ -105,8 +106,8 @@ public sealed class JobTableIndex(IConnectionMultiplexer redis, TimeProvider tim
             var batch = db.CreateBatch();
             var reads = chunk.Select(id => (
                 Fields: batch.HashGetAsync(RedisKeys.Job(id), Fields),
-                Params: batch.HashGetAllAsync(ParamsKey(id)),
-                Tags: batch.HashGetAllAsync(TagsKey(id)))).ToList();
+                Params: batch.HashGetAllAsync(TrackingKeys.Params(id)),
+                Tags: batch.HashGetAllAsync(TrackingKeys.Tags(id)))).ToList();
             batch.Execute();
             await Task.WhenAll(reads.SelectMany(r => new Task[] { r.Fields, r.Params, r.Tags }));
             for (var i = 0; i < chunk.Count; i++)
@@ -130,10 +131,6 @@ public sealed class JobTableIndex(IConnectionMultiplexer redis, TimeProvider tim
         a with { Params = b.Params, Tags = b.Tags } == b && a.Params.Count == b.Params.Count && a.Tags.Count == b.Tags.Count
         && a.Params.All(p => b.Params.TryGetValue(p.Key, out var v) && v == p.Value) && a.Tags.All(t => b.Tags.TryGetValue(t.Key, out var v) && v == t.Value);
 
-    // The tracking store's hashes of a job's params and tags (name to value), beside its record.
-    private static string ParamsKey(string id) => RedisKeys.Job(id) + ":params";
-
-    private static string TagsKey(string id) => RedisKeys.Job(id) + ":tags";
 
     private static JobRow? ToRow(RedisValue[] v, HashEntry[] parameters, HashEntry[] tags)
     {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Atlas.Core;
 using Atlas.Core.Jobs;
 using Atlas.Core.Storage;
+using Atlas.Core.Tracking;
 using StackExchange.Redis;
 
 namespace Atlas.Dashboard.Bench;
@@ -44,7 +45,7 @@ internal static class JobSeeder
                     new("submitted", ms), new("started", started.ToUnixTimeMilliseconds()), new("finished", finished.ToUnixTimeMilliseconds()),
                 ]));
                 // Two params each, in the tracking store's hash beside the job.
-                writes.Add(batch.HashSetAsync(RedisKeys.Job(id) + ":params",
+                writes.Add(batch.HashSetAsync(TrackingKeys.Params(id),
                 [
                     new("lr", (random.Next(1, 100) / 10_000.0).ToString(CultureInfo.InvariantCulture)),
                     new("batch", (16 << random.Next(5)).ToString(CultureInfo.InvariantCulture)),
