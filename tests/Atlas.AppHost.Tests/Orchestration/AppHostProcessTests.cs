@@ -96,9 +96,14 @@ public sealed class AppHostProcessTests : IDisposable
             info.Environment["DOCKER_HOST"] = dockerHost;
         }
         var free = () => LoopbackPorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // Every port the AppHost checks, free, so that only what a test is about can fail.
         if (!args.Contains("--port"))
         {
             args = [.. args, "--port", free(), "--redis-port", free()];
+        }
+        if (!args.Contains("--dashboard-port"))
+        {
+            args = [.. args, "--dashboard-port", free()];
         }
         foreach (var arg in args)
         {
