@@ -26,4 +26,22 @@ public sealed record JobSpec
 
     /// <summary>Tags recorded with the job (<c>--tag stage=baseline</c>); the job sees each as <c>ATLAS_TAG_STAGE</c>.</summary>
     public IReadOnlyDictionary<string, string>? Tags { get; init; }
+
+    /// <summary>GPUs, CPU and memory the job needs (<c>--gpus</c>, <c>--cpus</c>, <c>--memory</c>); null for the defaults (no GPU, no limits).</summary>
+    public JobResources? Resources { get; init; }
+
+    /// <summary>Seconds the job may run before it is stopped and ends <c>failed</c> with the reason "time limit" (<c>--time-limit 2h</c>); null for none.</summary>
+    public int? TimeLimitSeconds { get; init; }
+
+    /// <summary>How many more attempts a failure may get (<c>--retries N</c>); 0 by default.</summary>
+    public int Retries { get; init; }
+
+    /// <summary>The exit codes that are retried (<c>--retry-on 137,143</c>); null or empty: any non-zero exit code.</summary>
+    public IReadOnlyList<int>? RetryOn { get; init; }
+
+    /// <summary>Jobs that must succeed before this one runs (<c>--after ID,ID</c>).</summary>
+    public IReadOnlyList<string>? After { get; init; }
+
+    /// <summary>Jobs that must end, whatever the outcome, before this one runs (<c>--after-any ID,ID</c>).</summary>
+    public IReadOnlyList<string>? AfterAny { get; init; }
 }

@@ -13,6 +13,13 @@ public static partial class JobSpecValidator
     private const int MaxArgLength = 32 * 1024;
     private const int MaxEnv = 256;
     private const int MaxLabels = 256;
+    private const int MaxGpus = 64;
+    private const int MaxCpus = 1024;
+    private const long MinMemoryBytes = 4L << 20;
+    private const long MaxMemoryBytes = 64L << 40;
+    private const int MaxTimeLimitSeconds = 365 * 24 * 3600;
+    private const int MaxRetries = 100;
+    private const int MaxDependencies = 256;
 
     /// <summary>Field name to messages; empty when the spec is valid.</summary>
     public static Dictionary<string, string[]> Validate(JobSpec? spec)
@@ -72,6 +79,10 @@ public static partial class JobSpecValidator
 
         CheckLabels(errors, "params", spec.Params, Tracking.LabelEnvironment.ParamPrefix);
         CheckLabels(errors, "tags", spec.Tags, Tracking.LabelEnvironment.TagPrefix);
+        CheckResources(errors, spec.Resources);
+        CheckRunLimits(errors, spec);
+        CheckDependencies(errors, "after", spec.After);
+        CheckDependencies(errors, "afterAny", spec.AfterAny);
         return errors;
     }
 
@@ -102,6 +113,58 @@ public static partial class JobSpecValidator
         if (clash is not null)
         {
             errors[field] = [$"'{string.Join("' and '", clash)}' would both be {clash.Key}."];
+        }
+    }
+
+    private static void CheckResources(Dictionary<string, string[]> errors, JobResources? resources)
+    {
+        if (resources is null)
+        {
+            return;
+        }
+        if (resources.Gpus is < 0 or > MaxGpus)
+        {
+            errors["resources.gpus"] = [$"GPUs must be between 0 and {MaxGpus}."];
+        }
+        if (resources.Cpus is { } cpus && (!double.IsFinite(cpus) || cpus < 0.01 || cpus > MaxCpus))
+        {
+            errors["resources.cpus"] = [$"CPUs must be between 0.01 and {MaxCpus} cores."];
+        }
+        if (resources.MemoryBytes is { } memory && memory is < MinMemoryBytes or > MaxMemoryBytes)
+        {
+            errors["resources.memoryBytes"] = ["Memory must be between 4m and 64t."];
+        }
+    }
+
+    private static void CheckRunLimits(Dictionary<string, string[]> errors, JobSpec spec)
+    {
+        if (spec.TimeLimitSeconds is { } limit && limit is < 1 or > MaxTimeLimitSeconds)
+        {
+            errors["timeLimitSeconds"] = ["The time limit must be between 1 second and 365 days."];
+        }
+        if (spec.Retries is < 0 or > MaxRetries)
+        {
+            errors["retries"] = [$"Retries must be between 0 and {MaxRetries}."];
+        }
+        if (spec.RetryOn is { } codes && (codes.Count > 64 || codes.Any(c => c is < 1 or > 255)))
+        {
+            errors["retryOn"] = ["At most 64 exit codes, each between 1 and 255."];
+        }
+    }
+
+    private static void CheckDependencies(Dictionary<string, string[]> errors, string field, IReadOnlyList<string>? ids)
+    {
+        if (ids is null)
+        {
+            return;
+        }
+        if (ids.Count > MaxDependencies)
+        {
+            errors[field] = [$"At most {MaxDependencies} jobs."];
+        }
+        else if (ids.FirstOrDefault(id => !JobId.IsValid(id)) is { } bad)
+        {
+            errors[field] = [$"'{Truncate(bad ?? "")}' is not a job id."];
         }
     }
 

@@ -20,6 +20,9 @@ public sealed record JobView
     /// <summary>The node the job is (or was last) placed on.</summary>
     public string? Node { get; init; }
 
+    /// <summary>The GPU ids assigned on <see cref="Node"/> for this attempt; empty when it has none.</summary>
+    public IReadOnlyList<string> GpuIds { get; init; } = [];
+
     /// <summary>1 for the first run; grows each time a lost job is queued again.</summary>
     public int Attempt { get; init; }
 

@@ -26,6 +26,7 @@ internal static class JobRecords
             Owner = f.GetValueOrDefault("owner"),
             Username = f.GetValueOrDefault("user"),
             Node = f.GetValueOrDefault("node"),
+            GpuIds = f.GetValueOrDefault("gpuIds") is { Length: > 0 } gpus ? gpus.Split(',') : [],
             Attempt = ParseInt(f.GetValueOrDefault("attempt")) ?? 1,
             ExitCode = ParseInt(f.GetValueOrDefault("exit")),
             Reason = f.GetValueOrDefault("reason"),

@@ -66,12 +66,20 @@ internal static class JobScripts
           release(id, node, fence)
           redis.call('PUBLISH', P .. 'events', 'freed')
         end
+        -- The queue: every script adds and removes waiting jobs through these two, so the queue's
+        -- shape (its keys and scores) is decided here alone.
+        local function enqueue(key, id)
+          redis.call('ZADD', P .. 'queue', -tonumber(redis.call('HGET', key, 'priority') or '0'), id)
+        end
+        local function dequeue(id)
+          redis.call('ZREM', P .. 'queue', id)
+        end
         -- Puts a job back in the queue under no token.
         local function requeue(key, id, from, now, node, reason, attempt)
           move(key, id, from, 'queued', now, node, reason)
           redis.call('HSET', key, 'attempt', attempt, 'fence', 0)
-          redis.call('HDEL', key, 'claimed', 'started')
-          redis.call('ZADD', P .. 'queue', -tonumber(redis.call('HGET', key, 'priority') or '0'), id)
+          redis.call('HDEL', key, 'claimed', 'started', 'gpuIds')
+          enqueue(key, id)
         end
         -- The master's writes are fenced by its leadership epoch: a master that lost the lead
         -- (paused, partitioned) cannot place or reap any more.
@@ -108,7 +116,7 @@ internal static class JobScripts
         redis.call('ZADD', P .. 'jobs', now, id)
         local owner = redis.call('HGET', key, 'owner')
         if owner then redis.call('ZADD', P .. 'owner:' .. owner .. ':jobs', now, id) end
-        redis.call('ZADD', P .. 'queue', -tonumber(ARGV[3]), id)
+        enqueue(key, id)
         record(id, 'queued', now)
         redis.call('PUBLISH', P .. 'events', 'submit')
         return { 'new', now }
@@ -145,7 +153,7 @@ internal static class JobScripts
           if best == nil then break end
           now = now or now_ms()
           local key = P .. 'job:' .. id
-          redis.call('ZREM', P .. 'queue', id)
+          dequeue(id)
           local state = redis.call('HGET', key, 'state')
           if state == 'queued' then
             local fence = redis.call('INCR', P .. 'fence')
@@ -292,7 +300,7 @@ internal static class JobScripts
         if j[1] == false then return 'missing' end
         if terminal(j[1]) then return 'terminal:' .. j[1] end
         if j[1] == 'queued' then
-          redis.call('ZREM', P .. 'queue', id)
+          dequeue(id)
           finish(key, id, j[1], 'cancelled', now_ms(), nil, nil, 'stopped by user')
           return 'cancelled'
         end
