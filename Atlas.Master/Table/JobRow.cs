@@ -27,4 +27,7 @@ public sealed record JobRow
 
     /// <summary>The job's tags (the tracking store's hash <c>atlas:job:{id}:tags</c>), empty when it has none.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The last value of each metric the job reported (the tracking store's summary hash), empty when it has none.</summary>
+    public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
 }

@@ -28,6 +28,7 @@ public sealed class JobTableIndex(IConnectionMultiplexer redis, TimeProvider tim
 
     // Most jobs have no params or tags: one empty map for all of them.
     private static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>();
+    private static readonly IReadOnlyDictionary<string, double> NoMetrics = new Dictionary<string, double>();
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, JobRow> _rows = new(StringComparer.Ordinal);
@@ -107,12 +108,13 @@ public sealed class JobTableIndex(IConnectionMultiplexer redis, TimeProvider tim
             var reads = chunk.Select(id => (
                 Fields: batch.HashGetAsync(RedisKeys.Job(id), Fields),
                 Params: batch.HashGetAllAsync(TrackingKeys.Params(id)),
-                Tags: batch.HashGetAllAsync(TrackingKeys.Tags(id)))).ToList();
+                Tags: batch.HashGetAllAsync(TrackingKeys.Tags(id)),
+                Metrics: batch.HashGetAllAsync(TrackingKeys.Summary(id)))).ToList();
             batch.Execute();
-            await Task.WhenAll(reads.SelectMany(r => new Task[] { r.Fields, r.Params, r.Tags }));
+            await Task.WhenAll(reads.SelectMany(r => new Task[] { r.Fields, r.Params, r.Tags, r.Metrics }));
             for (var i = 0; i < chunk.Count; i++)
             {
-                var row = ToRow(await reads[i].Fields, await reads[i].Params, await reads[i].Tags);
+                var row = ToRow(await reads[i].Fields, await reads[i].Params, await reads[i].Tags, await reads[i].Metrics);
                 if (row is null)
                 {
                     changed |= _rows.Remove(chunk[i]);
@@ -128,11 +130,13 @@ public sealed class JobTableIndex(IConnectionMultiplexer redis, TimeProvider tim
     }
 
     private static bool SameRow(JobRow a, JobRow b) =>
-        a with { Params = b.Params, Tags = b.Tags } == b && a.Params.Count == b.Params.Count && a.Tags.Count == b.Tags.Count
-        && a.Params.All(p => b.Params.TryGetValue(p.Key, out var v) && v == p.Value) && a.Tags.All(t => b.Tags.TryGetValue(t.Key, out var v) && v == t.Value);
+        a with { Params = b.Params, Tags = b.Tags, Metrics = b.Metrics } == b && Same(a.Params, b.Params) && Same(a.Tags, b.Tags) && Same(a.Metrics, b.Metrics);
+
+    private static bool Same<T>(IReadOnlyDictionary<string, T> a, IReadOnlyDictionary<string, T> b) =>
+        a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var v) && EqualityComparer<T>.Default.Equals(v, p.Value));
 
 
-    private static JobRow? ToRow(RedisValue[] v, HashEntry[] parameters, HashEntry[] tags)
+    private static JobRow? ToRow(RedisValue[] v, HashEntry[] parameters, HashEntry[] tags, HashEntry[] metrics)
     {
         if (v[0].IsNull || v[1].IsNull || !Enum.TryParse<JobState>(v[1]!, ignoreCase: true, out var state))
         {
@@ -157,6 +161,7 @@ public sealed class JobTableIndex(IConnectionMultiplexer redis, TimeProvider tim
             Priority = spec.Priority,
             Params = Map(parameters),
             Tags = Map(tags),
+            Metrics = LastValues(metrics),
         };
     }
 
@@ -165,6 +170,24 @@ public sealed class JobTableIndex(IConnectionMultiplexer redis, TimeProvider tim
 
     private static DateTimeOffset? Time(RedisValue value) =>
         long.TryParse((string?)value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+
+    // The summary hash holds one MetricSummary (JSON) per metric; the table keeps only the last value.
+    private static IReadOnlyDictionary<string, double> LastValues(HashEntry[] summaries)
+    {
+        if (summaries.Length == 0)
+        {
+            return NoMetrics;
+        }
+        var last = new Dictionary<string, double>(summaries.Length, StringComparer.Ordinal);
+        foreach (var entry in summaries)
+        {
+            if (JsonSerializer.Deserialize<MetricSummary>((string)entry.Value!, AtlasJson.Options) is { } summary)
+            {
+                last[(string)entry.Name!] = summary.Last;
+            }
+        }
+        return last;
+    }
 
     private static IReadOnlyDictionary<string, string> Map(HashEntry[] entries) =>
         entries.Length == 0 ? NoLabels : entries.ToDictionary(e => (string)e.Name!, e => (string)e.Value!, StringComparer.Ordinal);

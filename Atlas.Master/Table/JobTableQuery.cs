@@ -13,9 +13,11 @@ public sealed class JobTableQuery
     public const int DefaultLimit = 50;
     public const int MaxLimit = 500;
 
-    /// <summary>The fixed columns; <c>param:NAME</c> and <c>tag:NAME</c> sort by a parameter or tag.</summary>
+    /// <summary>The fixed columns; <c>param:NAME</c>, <c>tag:NAME</c> and <c>metric:NAME</c> sort by a parameter, a tag or a metric's last value.</summary>
     public static readonly IReadOnlyList<string> Columns =
         ["id", "name", "project", "user", "state", "node", "attempt", "priority", "exit", "submitted", "started", "finished", "duration"];
+
+    private static readonly string[] LabelPrefixes = ["param:", "tag:", "metric:"];
 
     private string? Project { get; init; }
     private string? User { get; init; }
@@ -64,10 +66,9 @@ public sealed class JobTableQuery
             }
         }
         sort = string.IsNullOrEmpty(sort) ? "submitted" : sort;
-        if (!Columns.Contains(sort) && !(sort.StartsWith("param:", StringComparison.Ordinal) && sort.Length > 6)
-            && !(sort.StartsWith("tag:", StringComparison.Ordinal) && sort.Length > 4))
+        if (!Columns.Contains(sort) && !LabelPrefixes.Any(p => sort.StartsWith(p, StringComparison.Ordinal) && sort.Length > p.Length))
         {
-            return (null, "sort", $"Unknown column '{sort}'; use one of {string.Join(", ", Columns)}, param:NAME or tag:NAME.");
+            return (null, "sort", $"Unknown column '{sort}'; use one of {string.Join(", ", Columns)}, param:NAME, tag:NAME or metric:NAME.");
         }
         if (order is not (null or "" or "asc" or "desc"))
         {
@@ -174,6 +175,7 @@ public sealed class JobTableQuery
         "finished" => SortKey.Of(row.FinishedAt?.ToUnixTimeMilliseconds()),
         "duration" => SortKey.Of(row.StartedAt is { } s && row.FinishedAt is { } f ? (f - s).TotalMilliseconds : null),
         _ when Sort.StartsWith("param:", StringComparison.Ordinal) => SortKey.Of(row.Params.GetValueOrDefault(Sort[6..])),
+        _ when Sort.StartsWith("metric:", StringComparison.Ordinal) => SortKey.Of(row.Metrics.TryGetValue(Sort[7..], out var m) ? m : null),
         _ => SortKey.Of(row.Tags.GetValueOrDefault(Sort[4..])),
     };
 

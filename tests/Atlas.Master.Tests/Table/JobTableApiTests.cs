@@ -123,6 +123,35 @@ public sealed class JobTableApiTests(RedisServer redis) : IClassFixture<RedisSer
     }
 
     [Fact]
+    public async Task Query_MetricSort_OrdersEveryPageByTheLastValue()
+    {
+        var project = Unique("metrics");
+        var ids = new List<string>();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        foreach (var loss in new[] { 0.5, 0.1, 0.9, 0.3 })
+        {
+            var id = await SubmitAsync(project, "run");
+            // Where the tracking store keeps each metric's summary: last, min, max and step, as JSON.
+            await connection.GetDatabase().HashSetAsync($"atlas:job:{id}:summary", "loss", $$"""{"last":{{loss}},"min":0.01,"max":2,"step":10}""");
+            ids.Add(id);
+        }
+        var unreported = await SubmitAsync(project, "no-metrics");
+        await Task.Delay(TimeSpan.FromMilliseconds(600), Ct);
+
+        // Two rows a page: the order holds across pages, not only within one.
+        var first = await QueryAsync($"project={project}&sort=metric:loss&order=asc&limit=2");
+        var second = await QueryAsync($"project={project}&sort=metric:loss&order=asc&limit=2&cursor={first.GetProperty("nextCursor").GetString()}");
+        var third = await QueryAsync($"project={project}&sort=metric:loss&order=asc&limit=2&cursor={second.GetProperty("nextCursor").GetString()}");
+
+        string?[] Ids(JsonElement page) => [.. page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString())];
+        // A job without the metric sorts first, as a missing value does in every column.
+        Ids(first).ShouldBe([unreported, ids[1]]);
+        Ids(second).ShouldBe([ids[3], ids[0]]);
+        Ids(third).ShouldBe([ids[2]]);
+        second.GetProperty("items")[0].GetProperty("metrics").GetProperty("loss").GetDouble().ShouldBe(0.3);
+    }
+
+    [Fact]
     public async Task Projects_ListsCountsPerProject()
     {
         var project = Unique("counted");

@@ -18,7 +18,6 @@ export async function jobsPage({ signal }) {
   };
   const cursors = [''];
   let page = null;
-  let runs = new Map();
   const selected = new Set();
 
   const field = (name, label, attrs = {}) => h('label', {}, label, h('input', { name, value: view[name], ...attrs }));
@@ -56,7 +55,7 @@ export async function jobsPage({ signal }) {
 
   // cursors: the cursor of each page up to the one shown ('' is the first page).
   async function fetchPage() {
-    const q = new URLSearchParams({ sort: view.sort.startsWith('metric:') ? 'submitted' : view.sort, limit: String(view.limit) });
+    const q = new URLSearchParams({ sort: view.sort, limit: String(view.limit) });
     for (const k of ['project', 'user', 'state', 'tag']) if (view[k]) q.set(k, view[k]);
     if (view.order) q.set('order', view.order);
     const cursor = cursors[cursors.length - 1];
@@ -64,7 +63,6 @@ export async function jobsPage({ signal }) {
     setRouteParams('/jobs', new URLSearchParams(Object.entries(view).filter(([k, v]) => v !== '' && !(k === 'limit' && v === 50))));
     try {
       page = await api(`/api/v1/jobs/query?${q}`);
-      runs = await metricsFor(page.items);
       render();
     } catch (e) {
       showError(e.message);
@@ -76,27 +74,10 @@ export async function jobsPage({ signal }) {
     return fetchPage();
   }
 
-  // Metric columns come from the project's runs endpoint (last value of each chosen metric).
-  async function metricsFor(items) {
-    const metrics = list(view.metrics);
-    const map = new Map();
-    if (!metrics.length || !items.length) return map;
-    const projects = [...new Set(items.map((r) => r.project))];
-    for (const project of projects) {
-      try {
-        const rows = await api(`/api/v1/projects/${enc(project)}/runs?metrics=${metrics.map(enc).join(',')}`);
-        for (const r of rows) map.set(r.jobId, r);
-      } catch (e) {
-        showError(`Metric columns: ${e.message}`);
-      }
-    }
-    return map;
-  }
-
   function cell(row, key) {
     if (key.startsWith('param:')) return row.params?.[key.slice(6)] ?? '';
     if (key.startsWith('tag:')) return row.tags?.[key.slice(4)] ?? '';
-    if (key.startsWith('metric:')) return runs.get(row.id)?.metrics?.[key.slice(7)]?.last;
+    if (key.startsWith('metric:')) return row.metrics?.[key.slice(7)];
     switch (key) {
       case 'id': return jobLink(row.id);
       case 'name': return row.name ?? '';
@@ -117,13 +98,7 @@ export async function jobsPage({ signal }) {
 
   function render() {
     const cols = columns();
-    let items = page.items;
-    if (view.sort.startsWith('metric:')) {
-      // Metric values live with the tracking data, not the table's index: sorted within this page.
-      const k = view.sort.slice(7);
-      const dir = view.order === 'desc' ? -1 : 1;
-      items = [...items].sort((a, b) => dir * ((runs.get(a.id)?.metrics?.[k]?.last ?? Infinity) - (runs.get(b.id)?.metrics?.[k]?.last ?? Infinity)));
-    }
+    const items = page.items;
     const order = view.order || (view.sort === 'submitted' ? 'desc' : 'asc');
     const head = [h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Select')),
       ...cols.map(([key, label]) => h('th', { scope: 'col', 'aria-sort': view.sort === key ? (order === 'asc' ? 'ascending' : 'descending') : 'none' },
