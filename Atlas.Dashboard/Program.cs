@@ -10,7 +10,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseDashboardFrontend();
 app.MapDashboardConfigApi();
-app.MapReverseProxy();
+app.MapReverseProxy(proxy => proxy.Use(Atlas.Dashboard.Proxy.GatewayErrors.ExplainAsync));
 app.MapDefaultEndpoints();
 
 app.Run();

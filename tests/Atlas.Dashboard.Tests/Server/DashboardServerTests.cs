@@ -57,6 +57,22 @@ public sealed class DashboardServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Api_WithTheGatewayDown_AnswersAProblemThatSaysSo()
+    {
+        // A loopback port nothing listens on: the connection is refused, as when the gateway is down.
+        await using var dashboard = Dashboard($"http://127.0.0.1:{LoopbackPorts.Next()}");
+        using var http = dashboard.CreateClient();
+
+        using var response = await http.GetAsync("/api/v1/jobs/query", Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadGateway);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        problem.GetProperty("title").GetString().ShouldBe("The cluster's API is not reachable.");
+        problem.GetProperty("detail").GetString()!.ShouldContain("could not reach the Atlas gateway");
+    }
+
+    [Fact]
     public async Task Root_ServesTheBundledPageFromHereOnly()
     {
         await using var dashboard = Dashboard(_gatewayUrl);
