@@ -29,7 +29,9 @@ public sealed class MetricsTests
         await ShouldShowAsync(page, cluster, "worker-1", ["atlas.jobs.started", "atlas.jobs.finished", "atlas.jobs.submit_to_start", "atlas.node.free_slots"]);
     }
 
-    // The instruments list fills in as exports arrive (about every second); the page is reloaded until all are there.
+    // The instruments list fills in as exports arrive (about every second), and the Blazor page
+    // renders after its circuit connects: each load is watched until the list stops missing any,
+    // and the page is loaded again when a load shows no more for a while.
     private static async Task ShouldShowAsync(IPage page, ClusterProcess cluster, string resource, string[] instruments)
     {
         var url = $"{cluster.DashboardUrl.TrimEnd('/')}/metrics/resource/{resource}";
@@ -38,12 +40,16 @@ public sealed class MetricsTests
         while (DateTime.UtcNow < deadline)
         {
             await page.GotoAsync(url);
-            await page.WaitForTimeoutAsync(2000); // the Blazor page renders after its circuit connects
-            var text = await page.InnerTextAsync("body");
-            missing = [.. instruments.Where(i => !text.Contains(i, StringComparison.Ordinal))];
-            if (missing.Length == 0)
+            var reload = DateTime.UtcNow.AddSeconds(10);
+            while (DateTime.UtcNow < reload)
             {
-                return;
+                var text = await page.InnerTextAsync("body");
+                missing = [.. instruments.Where(i => !text.Contains(i, StringComparison.Ordinal))];
+                if (missing.Length == 0)
+                {
+                    return;
+                }
+                await Task.Delay(250, Ct);
             }
         }
         throw new TimeoutException($"{url} does not show {string.Join(", ", missing)}:\n{await page.InnerTextAsync("body")}");
