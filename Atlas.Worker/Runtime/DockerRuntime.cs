@@ -237,7 +237,7 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
         activity.SetTag("atlas.job.fence", launch.Environment.GetValueOrDefault("ATLAS_FENCE"));
     }
 
-    private CreateContainerParameters BuildSpec(JobLaunch launch, string image)
+    internal CreateContainerParameters BuildSpec(JobLaunch launch, string image)
     {
         var environment = launch.Environment
             .Where(pair => pair.Key is not ("ATLAS_OUTPUT_DIR" or "ATLAS_METRICS_FILE"))
