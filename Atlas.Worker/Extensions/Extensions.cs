@@ -67,6 +67,8 @@ public static class WorkerExtensions
             });
         if (string.Equals(builder.Configuration[WorkerOptions.Section + ":Runtime"], "process", StringComparison.Ordinal))
         {
+            builder.Services.AddOptions<ProcessRuntimeOptions>().ValidateOnStart();
+            builder.Services.AddSingleton<IValidateOptions<ProcessRuntimeOptions>, ProcessRuntimeOptionsValidator>();
             builder.Services.AddSingleton<IJobRuntime, ProcessRuntime>();
         }
         else

@@ -106,6 +106,8 @@ public sealed class WorkerResourcesTests(RedisServer redis) : IClassFixture<Redi
     [InlineData("Atlas:Worker:Gpus", "0,a b", "Atlas:Worker:Gpus must be")]
     [InlineData("Atlas:Worker:Cpus", "lots", "Atlas:Worker:Cpus must be a positive number")]
     [InlineData("Atlas:Worker:Memory", "8 gigs", "Atlas:Worker:Memory must be a size")]
+    [InlineData("Atlas:Worker:Process:Cgroups", "maybe", "Atlas:Worker:Process:Cgroups must be 'auto' or 'off'")]
+    [InlineData("Atlas:Worker:Process:CgroupRoot", "/no/such/cgroup", "Atlas:Worker:Process:CgroupRoot must be an existing")]
     public async Task Start_BadResourceSetting_FailsNamingIt(string key, string value, string message)
     {
         await using var worker = WorkerHost.Create(redis.ConnectionString, _shared.Path, "bad", drainGraceSeconds: "1", settings: new Dictionary<string, string> { [key] = value });
