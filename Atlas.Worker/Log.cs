@@ -98,4 +98,25 @@ internal static partial class Log
 
     [LoggerMessage(2034, LogLevel.Error, "Job {JobId}: taking its reports failed; the job runs on without them.")]
     public static partial void MetricsIngestFailed(ILogger logger, string jobId, Exception exception);
+
+    [LoggerMessage(2101, LogLevel.Information, "No GPU found: {Program} is not on this node.")]
+    public static partial void NoNvidiaSmi(ILogger logger, string program);
+
+    [LoggerMessage(2102, LogLevel.Warning, "No GPU found: nvidia-smi exited with code {ExitCode}: {Message}")]
+    public static partial void NvidiaSmiFailed(ILogger logger, int exitCode, string message);
+
+    [LoggerMessage(2103, LogLevel.Warning, "No GPU found: nvidia-smi did not answer within {Seconds} s.")]
+    public static partial void NvidiaSmiTimedOut(ILogger logger, double seconds);
+
+    [LoggerMessage(2104, LogLevel.Warning, "nvidia-smi printed a line that is not a GPU, skipped: {Line}")]
+    public static partial void NvidiaSmiLineSkipped(ILogger logger, string line);
+
+    [LoggerMessage(2105, LogLevel.Information, "Node {Node} has GPUs [{Gpus}], {Cpus} CPUs, {Memory} memory; limits {Limits}: {Note}")]
+    public static partial void Resources(ILogger logger, string node, string gpus, double cpus, string memory, string limits, string note);
+
+    [LoggerMessage(2106, LogLevel.Information, "Job {JobId}: its time limit of {Limit} is reached; stopping it.")]
+    public static partial void TimeLimitReached(ILogger logger, string jobId, TimeSpan limit);
+
+    [LoggerMessage(2107, LogLevel.Warning, "Job {JobId}: its cgroup could not be made ({Message}); it runs without CPU or memory limits.")]
+    public static partial void CgroupFailed(ILogger logger, string jobId, string message);
 }

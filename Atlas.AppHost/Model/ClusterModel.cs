@@ -93,6 +93,11 @@ public sealed record ClusterModel(string ClusterId, string DataDir, string Runti
             env["Atlas__Worker__Name"] = name;
             env["Atlas__Worker__Slots"] = options.Slots.ToString(CultureInfo.InvariantCulture);
             env["Atlas__Worker__Runtime"] = runtime;
+            if (options.GpusPerWorker > 0)
+            {
+                // Declared, not detected: every worker gets its own ids 0..N-1, for demos and tests without a GPU.
+                env["Atlas__Worker__Gpus"] = string.Join(',', Enumerable.Range(0, options.GpusPerWorker));
+            }
             // Ctrl+C should not wait long: jobs still running after 2 s go back to the queue.
             if (System.Environment.GetEnvironmentVariable("Atlas__Worker__DrainGraceSeconds") is null)
             {

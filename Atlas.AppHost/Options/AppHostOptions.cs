@@ -9,6 +9,9 @@ public sealed record AppHostOptions
     /// <summary>Job slots per worker (<c>--slots</c>).</summary>
     public int Slots { get; init; } = 2;
 
+    /// <summary>GPUs declared on every worker (<c>--gpus-per-worker</c>), ids 0..N-1; 0 leaves detection to the worker.</summary>
+    public int GpusPerWorker { get; init; }
+
     /// <summary>Masters (<c>--masters</c>); more than one runs standbys.</summary>
     public int Masters { get; init; } = 1;
 

@@ -12,6 +12,8 @@ public static class AppHostOptionsParser
 
           --workers N        worker nodes (default 2)
           --slots N          jobs each worker runs at once (default 2)
+          --gpus-per-worker N declare N GPUs (ids 0..N-1) on every worker, for machines
+                             without one (default 0: workers detect GPUs with nvidia-smi)
           --masters N        masters; more than one runs standbys (default 1)
           --runtime R        docker or process (default: docker when a Docker Engine answers)
           --data DIR         Redis data, logs and the shared volume (default ./.atlas)
@@ -67,6 +69,7 @@ public static class AppHostOptionsParser
             {
                 case "--workers": options = options with { Workers = Number(flag, value, 1, 64, ref error) }; break;
                 case "--slots": options = options with { Slots = Number(flag, value, 1, 256, ref error) }; break;
+                case "--gpus-per-worker": options = options with { GpusPerWorker = Number(flag, value, 0, 64, ref error) }; break;
                 case "--masters": options = options with { Masters = Number(flag, value, 1, 5, ref error) }; break;
                 case "--port": options = options with { GatewayPort = Number(flag, value, 1, 65535, ref error) }; break;
                 case "--dashboard-port": options = options with { DashboardPort = Number(flag, value, 1, 65535, ref error) }; break;

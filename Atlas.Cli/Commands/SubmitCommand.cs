@@ -21,6 +21,7 @@ internal static partial class SubmitCommand
         var priority = new Option<int>("--priority") { Description = "-100..100, higher runs first (default 0)" };
         var param = new Option<string[]>("--param", "-p") { Description = "K=V, a parameter recorded with the job and passed as ATLAS_PARAM_K (repeatable)", AllowMultipleArgumentsPerToken = false };
         var tag = new Option<string[]>("--tag", "-t") { Description = "K=V, a tag recorded with the job and passed as ATLAS_TAG_K (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var timeLimit = new Option<string?>("--time-limit") { Description = "stop the job after this long (2h, 45m, 1h30m, 90s); it then ends failed, \"time limit\"" };
         var wait = new Option<bool>("--wait", "-w") { Description = "follow the logs and exit with the job's exit code" };
         var dir = new Argument<string>("dir") { Description = "the project folder to run" };
         var command = new Argument<string[]>("command") { Description = "after --: the program and its arguments", Arity = ArgumentArity.ZeroOrMore };
@@ -29,6 +30,7 @@ internal static partial class SubmitCommand
         {
             image, name, project, env, param, tag, priority, wait, dir, command,
         };
+        submit.Options.Add(timeLimit);
         CommandAction.Set(submit, context, async (parse, cancellationToken) =>
         {
             var folder = Path.GetFullPath(parse.GetValue(dir)!);
@@ -53,6 +55,10 @@ internal static partial class SubmitCommand
                 Params = Labels("--param", parse.GetValue(param)),
                 Tags = Labels("--tag", parse.GetValue(tag)),
             };
+            if (parse.GetValue(timeLimit) is { } limitText)
+            {
+                spec = spec with { TimeLimitSeconds = TimeLimitSeconds(limitText) };
+            }
 
             var bundlePath = Path.Combine(Path.GetTempPath(), $"atlas-{Guid.NewGuid():n}.tar.gz");
             try
@@ -137,4 +143,10 @@ internal static partial class SubmitCommand
 
     [GeneratedRegex("[^A-Za-z0-9._-]+")]
     private static partial Regex LabelChars();
+
+    // Checked here so a bad value names the flag; the API checks the range again.
+    private static int TimeLimitSeconds(string text) =>
+        Quantities.ParseDuration(text) is { } limit && limit.TotalSeconds is >= 1 and <= 365 * 24 * 3600
+            ? (int)Math.Ceiling(limit.TotalSeconds)
+            : throw new CliException($"--time-limit: '{text}' is not a duration between 1s and 365d (such as 2h, 45m, 1h30m or 90s)", 2);
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Atlas.Core.Jobs;
 using Atlas.Core.Nodes;
 using StackExchange.Redis;
@@ -114,7 +115,8 @@ public sealed class JobReader(IConnectionMultiplexer redis)
         var reads = names.Select(n => (
             Fields: batch.HashGetAllAsync(RedisKeys.Node(n)),
             Running: batch.SetLengthAsync(RedisKeys.NodeJobs(n)),
-            Alive: batch.KeyExistsAsync(RedisKeys.Node(n) + ":alive"))).ToList();
+            Alive: batch.KeyExistsAsync(RedisKeys.Node(n) + ":alive"),
+            Jobs: batch.SetMembersAsync(RedisKeys.NodeJobs(n)))).ToList();
         batch.Execute();
         var nodes = new List<NodeView>();
         foreach (var read in reads)
@@ -125,6 +127,7 @@ public sealed class JobReader(IConnectionMultiplexer redis)
             {
                 state = NodeState.Down; // the reaper has not swept it yet
             }
+            var use = await NodeUseAsync(db, await read.Jobs);
             nodes.Add(new NodeView
             {
                 Name = f.GetValueOrDefault("name") ?? "",
@@ -134,8 +137,83 @@ public sealed class JobReader(IConnectionMultiplexer redis)
                 Running = (int)await read.Running,
                 State = state,
                 LastSeen = JobRecords.ParseTime(f.GetValueOrDefault("seen")),
+                Gpus = ParseGpus(f.GetValueOrDefault("gpuInfo"), f.GetValueOrDefault("gpus")),
+                GpusInUse = use.Gpus,
+                CpuMillis = ParseLong(f.GetValueOrDefault("cpuMillis")) ?? 0,
+                CpuMillisInUse = use.CpuMillis,
+                MemoryBytes = ParseLong(f.GetValueOrDefault("memoryBytes")) ?? 0,
+                MemoryBytesInUse = use.MemoryBytes,
+                Limits = f.GetValueOrDefault("limits") is { Length: > 0 } limits ? limits : NodeLimits.None,
+                LimitsNote = f.GetValueOrDefault("limitsNote") ?? "",
             });
         }
         return nodes;
+    }
+
+    /// <summary>
+    /// What the jobs on a node hold: their assigned GPU ids, and the CPU and memory they asked for
+    /// (the flat <c>cpuMillis</c>/<c>memoryBytes</c> fields written at submit, else the spec's resources).
+    /// </summary>
+    private static async Task<(IReadOnlyList<string> Gpus, long CpuMillis, long MemoryBytes)> NodeUseAsync(IDatabase db, RedisValue[] jobs)
+    {
+        if (jobs.Length == 0)
+        {
+            return ([], 0, 0);
+        }
+        var batch = db.CreateBatch();
+        var reads = jobs.Select(j => batch.HashGetAsync(RedisKeys.Job((string)j!), ["gpuIds", "cpuMillis", "memoryBytes", "spec"])).ToList();
+        batch.Execute();
+        var gpus = new List<string>();
+        long cpu = 0, memory = 0;
+        foreach (var read in reads)
+        {
+            var v = await read;
+            if (!v[0].IsNullOrEmpty)
+            {
+                gpus.AddRange(((string)v[0]!).Split(',', StringSplitOptions.RemoveEmptyEntries));
+            }
+            var resources = v[1].IsNull || v[2].IsNull ? SpecResources(v[3]) : null;
+            cpu += ParseLong(v[1]) ?? (resources?.Cpus is { } c ? (long)Math.Round(c * 1000) : 0);
+            memory += ParseLong(v[2]) ?? resources?.MemoryBytes ?? 0;
+        }
+        return ([.. gpus.Order(StringComparer.Ordinal)], cpu, memory);
+    }
+
+    private static long? ParseLong(string? value) =>
+        long.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    private static JobResources? SpecResources(RedisValue spec)
+    {
+        if (spec.IsNullOrEmpty)
+        {
+            return null;
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<JobSpec>((string)spec!, AtlasJson.Options)?.Resources;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    // gpuInfo as written by Register; a node that wrote only ids (or bad JSON) still shows them.
+    private static IReadOnlyList<NodeGpu> ParseGpus(string? info, string? ids)
+    {
+        if (!string.IsNullOrEmpty(info))
+        {
+            try
+            {
+                if (JsonSerializer.Deserialize<List<NodeGpu>>(info, AtlasJson.Options) is { Count: > 0 } gpus)
+                {
+                    return gpus;
+                }
+            }
+            catch (JsonException)
+            {
+            }
+        }
+        return [.. (ids ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(id => new NodeGpu(id, "", 0))];
     }
 }

@@ -349,7 +349,9 @@ internal static class JobScripts
         """;
 
     /// <summary>
-    /// Registers or refreshes a node. ARGV: prefix, name, address, runtime, slots, alive ms.
+    /// Registers or refreshes a node. ARGV: prefix, name, address, runtime, slots, alive ms, then
+    /// its resources: gpus (comma list of ids), gpuInfo (JSON), cpuMillis, memoryBytes, limits,
+    /// limitsNote; an empty cpuMillis means none are known and removes those fields.
     /// Returns the ids of jobs this node held before (assigned, starting or running) so a restarted worker can settle them.
     /// </summary>
     public static readonly string Register = Common + """
@@ -358,6 +360,12 @@ internal static class JobScripts
         local now = now_ms()
         redis.call('SADD', P .. 'nodes', name)
         redis.call('HSET', nkey, 'name', name, 'address', address, 'runtime', runtime, 'slots', slots, 'state', 'ready', 'seen', now)
+        redis.call('HSET', nkey, 'gpus', ARGV[7] or '', 'gpuInfo', ARGV[8] or '[]', 'limits', ARGV[11] or 'none', 'limitsNote', ARGV[12] or '')
+        if ARGV[9] and ARGV[9] ~= '' then
+          redis.call('HSET', nkey, 'cpuMillis', ARGV[9], 'memoryBytes', ARGV[10])
+        else
+          redis.call('HDEL', nkey, 'cpuMillis', 'memoryBytes')
+        end
         redis.call('SET', nkey .. ':alive', '1', 'PX', alive)
         redis.call('PUBLISH', P .. 'events', 'node')
         return redis.call('SMEMBERS', nkey .. ':jobs')

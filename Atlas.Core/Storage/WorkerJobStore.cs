@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Atlas.Core.Jobs;
 using Atlas.Core.Nodes;
 using StackExchange.Redis;
@@ -20,8 +21,11 @@ public sealed class WorkerJobStore(IConnectionMultiplexer redis)
     public async Task<IReadOnlyList<string>> RegisterNodeAsync(NodeRegistration node, TimeSpan aliveFor, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        var r = node.Resources;
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(JobScripts.Register, values:
-            [Prefix, node.Name, node.Address, node.Runtime, node.Slots, (long)aliveFor.TotalMilliseconds]))!;
+            [Prefix, node.Name, node.Address, node.Runtime, node.Slots, (long)aliveFor.TotalMilliseconds,
+             string.Join(',', r?.Gpus.Select(g => g.Id) ?? []), JsonSerializer.Serialize(r?.Gpus ?? [], AtlasJson.Options),
+             r is null ? "" : r.CpuMillis, r is null ? "" : r.MemoryBytes, r?.Limits ?? NodeLimits.None, r?.LimitsNote ?? ""]))!;
         return [.. result.Select(r => (string)r!)];
     }
 

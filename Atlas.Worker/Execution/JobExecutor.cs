@@ -239,6 +239,31 @@ internal sealed class JobExecutor(
         }
     }
 
+    /// <summary>
+    /// Stops the job once it has run for its time limit, counted from its real start; it then
+    /// ends failed with the reason "time limit". The timer goes with the job's entry.
+    /// </summary>
+    private void StartTimeLimit(RunningJob entry, int? seconds)
+    {
+        if (seconds is not > 0)
+        {
+            return;
+        }
+        var limit = TimeSpan.FromSeconds(seconds.Value);
+        entry.TimeLimit = time.CreateTimer(_ =>
+        {
+            try
+            {
+                Log.TimeLimitReached(logger, entry.Id, limit);
+                entry.Stop(StopReason.TimeLimit);
+            }
+            catch (ObjectDisposedException)
+            {
+                // It ended just as the limit came.
+            }
+        }, null, limit, Timeout.InfiniteTimeSpan);
+    }
+
     private async Task RunAsync(RunningJob entry, JobRecord job)
     {
         var o = options.Value;
@@ -249,6 +274,7 @@ internal sealed class JobExecutor(
         int? exitCode = null;
         string? reason = null;
         MetricsIngest? ingest = null;
+        var outOfMemory = false;
         try
         {
             var env = new Dictionary<string, string>(job.Spec.Env, StringComparer.Ordinal)
@@ -273,12 +299,19 @@ internal sealed class JobExecutor(
                 {
                     spans?.Started();
                     entry.StartRecorded = RecordStartAsync(entry, job);
+                    StartTimeLimit(entry, job.Spec.TimeLimitSeconds);
                 },
                 MetricsFileName = MetricsIngests.RawFileName,
+                GpuIds = job.View.GpuIds,
+                Cpus = job.Spec.Resources?.Cpus,
+                MemoryBytes = job.Spec.Resources?.MemoryBytes,
+                OutOfMemory = () => outOfMemory = true,
             };
             exitCode = await runtime.RunAsync(launch, entry.StopToken);
             (state, reason) = entry.StopReason == StopReason.User
                 ? (JobState.Cancelled, "stopped by user")
+                : entry.StopReason == StopReason.TimeLimit ? (JobState.Failed, "time limit")
+                : outOfMemory ? (JobState.Failed, "out of memory")
                 : exitCode == 0 ? (JobState.Succeeded, null) : (JobState.Failed, $"exited with code {exitCode}");
         }
         catch (OperationCanceledException) when (entry.StopReason != StopReason.None)

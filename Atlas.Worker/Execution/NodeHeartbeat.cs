@@ -4,6 +4,7 @@ using Atlas.Core.Nodes;
 using Atlas.Core.SharedVolume;
 using Atlas.Core.Storage;
 using Atlas.Worker.Options;
+using Atlas.Worker.Resources;
 using Atlas.Worker.Runtime;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -21,6 +22,7 @@ internal sealed class NodeHeartbeat(
     JobPaths paths,
     RunningJobs running,
     IJobRuntime runtime,
+    NodeResourceDetector detector,
     IOptions<WorkerOptions> options,
     IOptions<LeaseOptions> lease,
     NodeReadiness readiness,
@@ -33,12 +35,14 @@ internal sealed class NodeHeartbeat(
     private async Task RegisterAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
+        var resources = await detector.DetectAsync(cancellationToken);
+        Log.Resources(logger, o.Name, string.Join(',', resources.Gpus.Select(g => g.Id)), resources.CpuMillis / 1000.0, Quantities.FormatBytes(Math.Max(1, resources.MemoryBytes)), resources.Limits, resources.LimitsNote);
         IReadOnlyList<string> held;
         while (true)
         {
             try
             {
-                held = await store.RegisterNodeAsync(new NodeRegistration(o.Name, o.Address!, runtime.Name, o.Slots), o.AliveFor, cancellationToken);
+                held = await store.RegisterNodeAsync(new NodeRegistration(o.Name, o.Address!, runtime.Name, o.Slots) { Resources = resources }, o.AliveFor, cancellationToken);
                 break;
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)

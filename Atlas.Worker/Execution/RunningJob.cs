@@ -20,6 +20,9 @@ internal sealed class RunningJob(string id, long fence, JobLogWriter log) : IDis
 
     public Task Completion { get; set; } = Task.CompletedTask;
 
+    /// <summary>The timer that stops the job at its time limit, once it has started; null without one.</summary>
+    public ITimer? TimeLimit { get; set; }
+
     /// <summary>The write that records the start (starting to running), once the runtime reported it; awaited before the outcome is written.</summary>
     public Task? StartRecorded { get; set; }
 
@@ -36,5 +39,9 @@ internal sealed class RunningJob(string id, long fence, JobLogWriter log) : IDis
         }
     }
 
-    public void Dispose() => _stop.Dispose();
+    public void Dispose()
+    {
+        TimeLimit?.Dispose();
+        _stop.Dispose();
+    }
 }

@@ -12,6 +12,9 @@ public enum StopReason
     /// <summary>Its fencing token went stale (requeued elsewhere): nothing is recorded, the new owner decides.</summary>
     Stale,
 
+    /// <summary>It ran for its time limit: recorded as failed, "time limit".</summary>
+    TimeLimit,
+
     /// <summary>This worker is draining and the grace period is over: the job is handed back to the queue.</summary>
     Shutdown,
 }

@@ -4,6 +4,7 @@ using Atlas.Core.SharedVolume;
 using Atlas.Api.Jobs;
 using Atlas.Worker.Execution;
 using Atlas.Worker.Options;
+using Atlas.Worker.Resources;
 using Atlas.Worker.Runtime;
 using Atlas.Worker.Tracking;
 using Atlas.Core.Tracking;
@@ -24,6 +25,8 @@ public static class WorkerExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>();
         builder.AddJobRuntime();
+        builder.Services.AddSingleton<GpuDetector>();
+        builder.Services.AddSingleton<NodeResourceDetector>();
 
         builder.Services.AddSingleton<AtlasMetrics>();
         builder.Services.AddSingleton<RunningJobs>();
@@ -64,6 +67,8 @@ public static class WorkerExtensions
             });
         if (string.Equals(builder.Configuration[WorkerOptions.Section + ":Runtime"], "process", StringComparison.Ordinal))
         {
+            builder.Services.AddOptions<ProcessRuntimeOptions>().ValidateOnStart();
+            builder.Services.AddSingleton<IValidateOptions<ProcessRuntimeOptions>, ProcessRuntimeOptionsValidator>();
             builder.Services.AddSingleton<IJobRuntime, ProcessRuntime>();
         }
         else

@@ -32,6 +32,28 @@ public sealed class WorkerOptions
     /// </summary>
     public double DrainGraceSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// The node's GPU ids, comma-separated (<c>Atlas__Worker__Gpus=0,1</c>): declared for machines
+    /// and tests without nvidia-smi. When unset, GPUs are found with <see cref="NvidiaSmi"/>.
+    /// </summary>
+    public string? Gpus { get; set; }
+
+    /// <summary>CPU cores offered to jobs (<c>8</c>, <c>7.5</c>); read from the machine (and the worker's cgroup) when unset.</summary>
+    public string? Cpus { get; set; }
+
+    /// <summary>Memory offered to jobs (<c>64g</c>); read from the machine (and the worker's cgroup) when unset.</summary>
+    public string? Memory { get; set; }
+
+    /// <summary>The nvidia-smi program that finds the node's GPUs; a missing one means no GPU.</summary>
+    public string NvidiaSmi { get; set; } = "nvidia-smi";
+
+    /// <summary>How long nvidia-smi may take before the node registers without GPUs.</summary>
+    public double NvidiaSmiTimeoutSeconds { get; set; } = 15;
+
+    /// <summary>The declared GPU ids (<see cref="Gpus"/>), in order; empty when none are declared.</summary>
+    public IReadOnlyList<string> DeclaredGpus =>
+        [.. (Gpus ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+
     public TimeSpan DrainGrace => TimeSpan.FromSeconds(DrainGraceSeconds);
 
     public TimeSpan Heartbeat => TimeSpan.FromSeconds(HeartbeatSeconds);

@@ -38,6 +38,23 @@ internal sealed class WorkerOptionsValidator(IOptions<LeaseOptions> lease) : IVa
         {
             errors.Add($"Atlas:Worker:InboxCheckSeconds must be above 0 (is {options.InboxCheckSeconds}).");
         }
+        var gpus = options.DeclaredGpus;
+        if (gpus.Any(id => id.Length > 64 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':')) || gpus.Distinct(StringComparer.Ordinal).Count() != gpus.Count)
+        {
+            errors.Add($"Atlas:Worker:Gpus must be a comma-separated list of distinct GPU ids such as 0,1 (is '{options.Gpus}').");
+        }
+        if (options.Cpus is not null && (!double.TryParse(options.Cpus, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var cpus) || cpus is <= 0 or > 100_000))
+        {
+            errors.Add($"Atlas:Worker:Cpus must be a positive number of cores such as 8 or 7.5 (is '{options.Cpus}').");
+        }
+        if (options.Memory is not null && Atlas.Core.Jobs.Quantities.ParseBytes(options.Memory) is null)
+        {
+            errors.Add($"Atlas:Worker:Memory must be a size such as 64g or 512m (is '{options.Memory}').");
+        }
+        if (options.NvidiaSmiTimeoutSeconds is <= 0 or > 600)
+        {
+            errors.Add($"Atlas:Worker:NvidiaSmiTimeoutSeconds must be above 0 and at most 600 (is {options.NvidiaSmiTimeoutSeconds}).");
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using Atlas.Core;
 using Atlas.Core.Containers;
+using Atlas.Core.Nodes;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Options;
@@ -50,6 +51,32 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
     }
 
     public string Name => "docker";
+
+    /// <inheritdoc />
+    /// <remarks>The engine sets them on each container; one that says it cannot (its kernel lacks the cgroup controllers) makes the node say none.</remarks>
+    public async Task<(string Limits, string Note)> LimitsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var info = await _docker.System.GetSystemInfoAsync(cancellationToken).ConfigureAwait(false);
+            var missing = new List<string>();
+            if (!info.MemoryLimit)
+            {
+                missing.Add("memory");
+            }
+            if (!info.CPUCfsQuota)
+            {
+                missing.Add("CPU quota");
+            }
+            return missing.Count == 0
+                ? (NodeLimits.Docker, $"the Docker Engine sets each job container's memory (no swap), CPU and pids limits (cgroup {info.CgroupVersion}, driver {info.CgroupDriver})")
+                : (NodeLimits.None, $"the Docker Engine cannot enforce {string.Join(" and ", missing)} limits here (cgroup {info.CgroupVersion})");
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException or TimeoutException)
+        {
+            return (NodeLimits.Docker, $"the Docker Engine sets each job container's limits (it did not answer at start: {e.Message})");
+        }
+    }
 
     /// <inheritdoc />
     /// <remarks>
@@ -210,14 +237,19 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
         activity.SetTag("atlas.job.fence", launch.Environment.GetValueOrDefault("ATLAS_FENCE"));
     }
 
-    private CreateContainerParameters BuildSpec(JobLaunch launch, string image)
+    internal CreateContainerParameters BuildSpec(JobLaunch launch, string image)
     {
         var environment = launch.Environment
             .Where(pair => pair.Key is not ("ATLAS_OUTPUT_DIR" or "ATLAS_METRICS_FILE"))
             .Append(new("ATLAS_OUTPUT_DIR", OutputMountPath))
+            .Where(pair => pair.Key is not ("NVIDIA_VISIBLE_DEVICES" or "CUDA_VISIBLE_DEVICES"))
             .Concat(launch.MetricsFileName is { } metrics ? [new("ATLAS_METRICS_FILE", $"{WorkMountPath}/{metrics}")] : Array.Empty<KeyValuePair<string, string>>())
+            // An image built for GPUs often says NVIDIA_VISIBLE_DEVICES=all: on an engine whose default
+            // runtime is nvidia's, that alone would hand the job every GPU. Only the assigned ones.
+            .Append(new("NVIDIA_VISIBLE_DEVICES", launch.GpuIds.Count > 0 ? string.Join(',', launch.GpuIds) : "void"))
             .Select(pair => $"{pair.Key}={pair.Value}")
             .ToList();
+        var memory = launch.MemoryBytes ?? _options.MemoryBytes ?? 0;
         return new CreateContainerParameters
         {
             Name = $"atlas-{launch.JobId}",
@@ -242,10 +274,16 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
                 SecurityOpt = ["no-new-privileges"],
                 CapDrop = ["ALL"],
                 PidsLimit = _options.PidsLimit,
-                Memory = _options.MemoryBytes ?? 0,
+                // The job's own request first, else the node's default for every job.
+                Memory = memory,
                 // Swap equal to memory: the limit is a limit, not a push into swap.
-                MemorySwap = _options.MemoryBytes ?? 0,
-                NanoCPUs = _options.NanoCpus ?? 0,
+                MemorySwap = memory,
+                NanoCPUs = launch.Cpus is { } cpus ? (long)Math.Round(cpus * 1_000_000_000) : _options.NanoCpus ?? 0,
+                // Exactly the GPUs assigned to this attempt, by id.
+                DeviceRequests = launch.GpuIds.Count == 0 ? [] :
+                [
+                    new DeviceRequest { Driver = "nvidia", DeviceIDs = [.. launch.GpuIds], Capabilities = [["gpu"]] },
+                ],
                 // PID 1 gets no default signal handlers from the kernel; a tiny init forwards
                 // SIGTERM to the job and reaps its zombies.
                 Init = true,
@@ -341,6 +379,10 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
             {
                 throw new JobStartException($"The container did not start: {reason}");
             }
+            if (exitCode != 0 && await OutOfMemoryKilledAsync(containerId, abandon.Token).ConfigureAwait(false))
+            {
+                launch.OutOfMemory?.Invoke();
+            }
             return (int)exitCode;
         }
         finally
@@ -348,6 +390,19 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
             await abandon.CancelAsync().ConfigureAwait(false);
             await ObserveAsync(copied).ConfigureAwait(false);
             await ObserveAsync(exited).ConfigureAwait(false);
+        }
+    }
+
+    // The engine records a kill by the kernel's OOM killer in the container's state.
+    private async Task<bool> OutOfMemoryKilledAsync(string containerId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _docker.Containers.InspectContainerAsync(containerId, cancellationToken).ConfigureAwait(false)).State?.OOMKilled == true;
+        }
+        catch (Exception e) when (e is DockerApiException or HttpRequestException or IOException)
+        {
+            return false;
         }
     }
 

@@ -27,4 +27,10 @@ public interface IJobRuntime
     /// folders of the jobs the store still holds as running on this node.
     /// </summary>
     Task RemoveLeftoversAsync(IReadOnlyList<string> jobDirs, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How this runtime enforces a job's CPU and memory limits on this node: <c>docker</c>,
+    /// <c>cgroup</c> or <c>none</c> (Atlas.Core.Nodes.NodeLimits), with the how or the why in words.
+    /// </summary>
+    Task<(string Limits, string Note)> LimitsAsync(CancellationToken cancellationToken);
 }

@@ -29,4 +29,16 @@ public sealed record JobLaunch(
     /// <c>ATLAS_METRICS_FILE</c> to it as the job sees it. Null for none.
     /// </summary>
     public string? MetricsFileName { get; init; }
+
+    /// <summary>The GPU ids assigned to this attempt (JobView.GpuIds): the only GPUs the job may see; empty for none.</summary>
+    public IReadOnlyList<string> GpuIds { get; init; } = [];
+
+    /// <summary>CPU cores the job may use; null for no limit.</summary>
+    public double? Cpus { get; init; }
+
+    /// <summary>Memory the job may use, in bytes; null for no limit.</summary>
+    public long? MemoryBytes { get; init; }
+
+    /// <summary>Called when the job ended because it went over its memory limit (the kernel killed it); null for none.</summary>
+    public Action? OutOfMemory { get; init; }
 }

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.ComponentModel;
 using System.Diagnostics;
 using Atlas.Core.Posix;
+using Atlas.Worker.Resources;
 using Microsoft.Extensions.Options;
 
 namespace Atlas.Worker.Runtime;
@@ -22,15 +23,28 @@ public sealed class ProcessRuntime : IJobRuntime
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
+    // Found once, when first needed (at registration): whether job cgroups can be made here.
+    private readonly Lazy<CgroupLimits> _cgroups;
+
     public ProcessRuntime(IOptions<ProcessRuntimeOptions> options, TimeProvider timeProvider, ILogger<ProcessRuntime> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _time = timeProvider;
         _logger = logger;
+        _cgroups = new(() => string.Equals(_options.Cgroups, "off", StringComparison.OrdinalIgnoreCase)
+            ? CgroupLimits.None("turned off (Atlas:Worker:Process:Cgroups=off): job processes run without CPU or memory limits")
+            : CgroupLimits.Probe(CgroupHierarchy.Read(), _options.CgroupRoot));
     }
 
     public string Name => "process";
+
+    /// <summary>How job limits are enforced here: a cgroup per job, or not at all (and why).</summary>
+    public CgroupLimits Cgroups => _cgroups.Value;
+
+    /// <inheritdoc />
+    public Task<(string Limits, string Note)> LimitsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult((Cgroups.Limits, Cgroups.Note));
 
     /// <inheritdoc />
     /// <remarks>
@@ -43,6 +57,7 @@ public sealed class ProcessRuntime : IJobRuntime
         ArgumentNullException.ThrowIfNull(launch);
         stop.ThrowIfCancellationRequested();
         var startInfo = BuildStartInfo(launch);
+        using var cgroup = EnterCgroup(launch, startInfo);
         using var process = new Process { StartInfo = startInfo };
         try
         {
@@ -89,6 +104,10 @@ public sealed class ProcessRuntime : IJobRuntime
             }
             catch (OperationCanceledException) when (abandonOutput.IsCancellationRequested)
             {
+            }
+            if (cgroup?.OutOfMemoryKilled() == true)
+            {
+                launch.OutOfMemory?.Invoke();
             }
             return process.ExitCode;
         }
@@ -161,6 +180,48 @@ public sealed class ProcessRuntime : IJobRuntime
         }
     }
 
+    /// <summary>
+    /// With a CPU or memory limit and cgroups usable here, makes the job's cgroup and starts the
+    /// job through a tiny <c>/bin/sh</c> step that writes its own pid into the cgroup and then
+    /// execs the job's program (same pid), so the job and all it starts run inside from their
+    /// first instruction. Null when the job runs without one.
+    /// </summary>
+    private JobCgroup? EnterCgroup(JobLaunch launch, ProcessStartInfo startInfo)
+    {
+        if ((launch.Cpus is null && launch.MemoryBytes is null) || !Cgroups.Enforced)
+        {
+            return null;
+        }
+        JobCgroup cgroup;
+        try
+        {
+            cgroup = Cgroups.Create(launch.JobId, launch.Cpus, launch.MemoryBytes)!;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.CgroupFailed(_logger, launch.JobId, e.Message);
+            return null;
+        }
+        var program = startInfo.FileName;
+        var arguments = startInfo.ArgumentList.ToList();
+        startInfo.FileName = "/bin/sh";
+        startInfo.ArgumentList.Clear();
+        startInfo.ArgumentList.Add("-c");
+        startInfo.ArgumentList.Add("while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 125; shift; done; shift; exec \"$@\"");
+        startInfo.ArgumentList.Add("atlas-cgroup");
+        foreach (var procs in cgroup.ProcsFiles)
+        {
+            startInfo.ArgumentList.Add(procs);
+        }
+        startInfo.ArgumentList.Add("--");
+        startInfo.ArgumentList.Add(program);
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+        return cgroup;
+    }
+
     // The job's pid file sits in its folder, next to the work folder.
     private static string PidFile(string workDir) => Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(workDir))!, "pid");
 
@@ -210,6 +271,10 @@ public sealed class ProcessRuntime : IJobRuntime
         {
             startInfo.Environment[name] = value;
         }
+        // Only the assigned GPUs, and none for a job given none: a job cannot take a GPU that is another's.
+        var gpus = string.Join(',', launch.GpuIds);
+        startInfo.Environment["CUDA_VISIBLE_DEVICES"] = gpus;
+        startInfo.Environment["NVIDIA_VISIBLE_DEVICES"] = gpus.Length > 0 ? gpus : "void";
         startInfo.Environment["ATLAS_OUTPUT_DIR"] = Path.GetFullPath(launch.OutputDir);
         if (launch.MetricsFileName is { } metrics)
         {

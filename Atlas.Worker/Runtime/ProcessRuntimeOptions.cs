@@ -19,6 +19,15 @@ public sealed class ProcessRuntimeOptions
     /// </summary>
     public string? NodeName { get; set; }
 
+    /// <summary>
+    /// <c>auto</c> (default): a job's CPU and memory limits go through a cgroup of its own where
+    /// the worker can make one (cgroup v2, else v1); <c>off</c>: never (the node says limits=none).
+    /// </summary>
+    public string Cgroups { get; set; } = "auto";
+
+    /// <summary>The cgroup v2 folder job cgroups are made in; the worker's own cgroup when unset.</summary>
+    public string? CgroupRoot { get; set; }
+
     /// <summary>The shared volume's <c>jobs/</c> folder (set from <c>Atlas:SharedRoot</c>): tells this cluster's jobs from another's.</summary>
     public string? JobsRoot { get; set; }
 }

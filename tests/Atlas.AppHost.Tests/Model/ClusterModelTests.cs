@@ -85,4 +85,17 @@ public class ClusterModelTests
         ClusterModel.ClusterIdFor("/tmp/a").ShouldNotBe(ClusterModel.ClusterIdFor("/tmp/b"));
         ClusterModel.ClusterIdFor("/tmp/a").ShouldBe(ClusterModel.ClusterIdFor("/tmp/a/../a"));
     }
+
+    [Fact]
+    public void Build_GpusPerWorker_DeclaresIdsOnEveryWorker()
+    {
+        var model = ClusterModel.Build(new AppHostOptions { Workers = 2, DataDir = "/tmp/atlas-model", GpusPerWorker = 3 }, "process", () => ++_port);
+
+        foreach (var worker in model.Resources.Where(r => r.Kind == ResourceKind.Worker))
+        {
+            worker.Environment["Atlas__Worker__Gpus"].ShouldBe("0,1,2");
+        }
+        ClusterModel.Build(new AppHostOptions { DataDir = "/tmp/atlas-model" }, "process", () => ++_port)
+            .Resources.Where(r => r.Kind == ResourceKind.Worker).ShouldAllBe(w => !w.Environment.ContainsKey("Atlas__Worker__Gpus"));
+    }
 }

@@ -31,6 +31,8 @@ public class AppHostOptionsParserTests
     [Theory]
     [InlineData(new[] { "--workers", "0" }, "--workers must be between 1 and 64")]
     [InlineData(new[] { "--workers", "many" }, "--workers must be between 1 and 64")]
+    [InlineData(new[] { "--gpus-per-worker", "-1" }, "--gpus-per-worker must be between 0 and 64")]
+    [InlineData(new[] { "--gpus-per-worker", "65" }, "--gpus-per-worker must be between 0 and 64")]
     [InlineData(new[] { "--runtime", "podman" }, "--runtime must be docker or process")]
     [InlineData(new[] { "--port", "70000" }, "--port must be between 1 and 65535")]
     [InlineData(new[] { "--port", "5556" }, "--port and --redis-port must differ")]
@@ -43,6 +45,13 @@ public class AppHostOptionsParserTests
 
         options.ShouldBeNull();
         error.ShouldNotBeNull().ShouldStartWith(expected);
+    }
+
+    [Fact]
+    public void Parse_GpusPerWorker_Read()
+    {
+        AppHostOptionsParser.Parse(["--gpus-per-worker", "2"]).Options!.GpusPerWorker.ShouldBe(2);
+        new AppHostOptions().GpusPerWorker.ShouldBe(0);
     }
 
     [Fact]

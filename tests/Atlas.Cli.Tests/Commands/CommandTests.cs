@@ -161,6 +161,45 @@ public sealed class CommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Nodes_Table_CapacityInUseAndLimits()
+    {
+        var (code, stdout, _) = await RunAsync("nodes");
+
+        code.ShouldBe(0);
+        var line = stdout.Split('\n').Single(l => l.StartsWith("gpu-1", StringComparison.Ordinal) && l.Contains("ready", StringComparison.Ordinal));
+        line.ShouldContain("1/4");           // slots running/total
+        line.ShouldContain("1/2 [0,1*]");    // GPUs in use/total, the ids, in use starred
+        line.ShouldContain("2.5/16");        // CPU cores asked for/total
+        line.ShouldContain("8g/64g");        // memory
+        line.ShouldContain("none");
+        stdout.ShouldContain("gpu-1 GPUs: 0 NVIDIA H100 80GB HBM3 (81559 MiB); 1 NVIDIA H100 80GB HBM3 (81559 MiB)");
+        stdout.ShouldContain("gpu-1 limits none: no cgroup v2 mount");
+        stdout.Split('\n').Single(l => l.StartsWith("worker-1", StringComparison.Ordinal)).ShouldContain("0/2");
+    }
+
+    [Fact]
+    public async Task Submit_TimeLimit_SentInSeconds()
+    {
+        var (code, _, stderr) = await RunAsync("submit", "--time-limit", "1h30m", _project.Path, "--", "python", "train.py");
+
+        code.ShouldBe(0, stderr);
+        _gateway.SubmittedSpec.ShouldNotBeNull().TimeLimitSeconds.ShouldBe(5400);
+    }
+
+    [Theory]
+    [InlineData("soon")]
+    [InlineData("0s")]
+    [InlineData("-5")]
+    public async Task Submit_BadTimeLimit_ErrorNamesTheFlagAndUploadsNothing(string value)
+    {
+        var (code, _, stderr) = await RunAsync("submit", "--time-limit", value, _project.Path, "--", "true");
+
+        code.ShouldBe(2);
+        stderr.ShouldStartWith("error: --time-limit:");
+        _gateway.SubmittedSpec.ShouldBeNull();
+    }
+
+    [Fact]
     public async Task Ls_StdoutNotATerminal_PlainHeaderThenOneLinePerJob()
     {
         var (code, stdout, _) = await RunAsync("ls");

@@ -135,6 +135,13 @@ internal sealed class StandInGateway : IAsyncDisposable
         app.MapGet("/api/v1/nodes", () => Results.Ok(new[]
         {
             new NodeView { Name = "worker-1", Address = "http://127.0.0.1:1", Runtime = "docker", Slots = 2, State = NodeState.Ready },
+            new NodeView
+            {
+                Name = "gpu-1", Address = "http://127.0.0.1:2", Runtime = "process", Slots = 4, Running = 1, State = NodeState.Ready,
+                Gpus = [new NodeGpu("0", "NVIDIA H100 80GB HBM3", 81559), new NodeGpu("1", "NVIDIA H100 80GB HBM3", 81559)], GpusInUse = ["1"],
+                CpuMillis = 16000, CpuMillisInUse = 2500, MemoryBytes = 64L << 30, MemoryBytesInUse = 8L << 30,
+                Limits = NodeLimits.None, LimitsNote = "no cgroup v2 mount",
+            },
         }));
         await app.StartAsync();
         return self;
