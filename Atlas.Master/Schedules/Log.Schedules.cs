@@ -1,6 +1,6 @@
 namespace Atlas.Master;
 
-/// <summary>Scheduled jobs' messages (ids 1201–1207): part of the master's one log class, kept beside them.</summary>
+/// <summary>Scheduled jobs' messages (ids 1201–1208): part of the master's one log class, kept beside them.</summary>
 internal static partial class Log
 {
     [LoggerMessage(1201, LogLevel.Information, "Schedule {ScheduleId} added ({Cron}, {TimeZone}); next run {Next:o}.")]
@@ -23,4 +23,7 @@ internal static partial class Log
 
     [LoggerMessage(1207, LogLevel.Warning, "Schedule {ScheduleId} will not fire again ({Cron}); it is paused.")]
     public static partial void ScheduleExhausted(ILogger logger, string scheduleId, string cron);
+
+    [LoggerMessage(1208, LogLevel.Warning, "Schedule {ScheduleId}: its tick failed; trying again at the next look.")]
+    public static partial void ScheduleTickFailed(ILogger logger, string scheduleId, Exception exception);
 }

@@ -44,9 +44,9 @@ internal sealed class ScheduleTicker(
                 catch (NotLeaderException)
                 {
                 }
-                catch (Exception ex) when (ex is RedisException or TimeoutException or IOException or UnauthorizedAccessException)
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    Log.TickFailed(logger, ex);
+                    Log.TickFailed(logger, ex); // the master keeps serving; the next look tries again
                 }
             }
         }
@@ -60,42 +60,65 @@ internal sealed class ScheduleTicker(
     {
         foreach (var id in await schedules.PendingAsync(cancellationToken))
         {
-            if (await schedules.GetAsync(id, cancellationToken) is { PendingJob: { } job, PendingTick: { } tick } schedule)
+            await OneAsync(id, async () =>
             {
-                await SubmitAsync(schedule, tick, job, cancellationToken);
-            }
-            else
-            {
-                await schedules.TickDoneAsync(id, "", cancellationToken); // removed, or finished meanwhile
-            }
+                if (await schedules.GetAsync(id, cancellationToken) is { PendingJob: { } job, PendingTick: { } tick } schedule)
+                {
+                    await SubmitAsync(schedule, tick, job, cancellationToken);
+                }
+                else
+                {
+                    await schedules.TickDoneAsync(id, "", cancellationToken); // removed, or finished meanwhile
+                }
+            });
         }
 
         var now = time.GetUtcNow();
         foreach (var id in await schedules.DueAsync(now, options.Value.MaxTicksPerCheck, cancellationToken))
         {
-            if (await schedules.GetAsync(id, cancellationToken) is not { Next: { } tick } schedule ||
-                !CronSchedule.TryParse(schedule.Cron, schedule.TimeZone, out var cron, out _))
-            {
-                continue;
-            }
-            var following = cron!.NextAfter(now);
-            var missed = CountMissed(cron, tick, now);
-            var job = JobId.ForTick(id, tick);
-            var claim = await schedules.ClaimTickAsync(id, tick, following ?? DateTimeOffset.MaxValue, job, epoch, cancellationToken);
-            if (claim != TickClaim.Claimed)
-            {
-                continue;
-            }
-            if (missed > 0)
-            {
-                Log.TicksMissed(logger, id, missed, tick);
-            }
-            await SubmitAsync(schedule, tick, job, cancellationToken);
-            if (following is null)
-            {
-                Log.ScheduleExhausted(logger, id, schedule.Cron);
-                await schedules.PauseAsync(id, cancellationToken);
-            }
+            await OneAsync(id, () => TickDueAsync(id, now, epoch, cancellationToken));
+        }
+    }
+
+    // One schedule's trouble (a file it cannot read, a refusal it cannot explain) does not hold up
+    // the others; its tick stays claimed-and-pending, or due, for the next look. Redis trouble and a
+    // lost lead end the whole look.
+    private async Task OneAsync(string id, Func<Task> step)
+    {
+        try
+        {
+            await step();
+        }
+        catch (Exception ex) when (ex is not (NotLeaderException or RedisException or TimeoutException or OperationCanceledException))
+        {
+            Log.ScheduleTickFailed(logger, id, ex);
+        }
+    }
+
+    private async Task TickDueAsync(string id, DateTimeOffset now, long epoch, CancellationToken cancellationToken)
+    {
+        if (await schedules.GetAsync(id, cancellationToken) is not { Next: { } tick } schedule ||
+            !CronSchedule.TryParse(schedule.Cron, schedule.TimeZone, out var cron, out _))
+        {
+            return;
+        }
+        var following = cron!.NextAfter(now);
+        var missed = CountMissed(cron, tick, now);
+        var job = JobId.ForTick(id, tick);
+        var claim = await schedules.ClaimTickAsync(id, tick, following ?? DateTimeOffset.MaxValue, job, epoch, cancellationToken);
+        if (claim != TickClaim.Claimed)
+        {
+            return;
+        }
+        if (missed > 0)
+        {
+            Log.TicksMissed(logger, id, missed, tick);
+        }
+        await SubmitAsync(schedule, tick, job, cancellationToken);
+        if (following is null)
+        {
+            Log.ScheduleExhausted(logger, id, schedule.Cron);
+            await schedules.PauseAsync(id, cancellationToken);
         }
     }
 
