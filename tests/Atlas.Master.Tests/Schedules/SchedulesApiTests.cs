@@ -270,6 +270,27 @@ public sealed class SchedulesApiTests(RedisServer redis) : IClassFixture<RedisSe
         (await _redis.GetDatabase().ListLengthAsync(RedisKeys.History(id))).ShouldBe(1);
     }
 
+    [Fact]
+    public async Task SubmitFile_FolderMovedButNotRecorded_RecordsTheFolderAsItIs()
+    {
+        // A master that died between moving the job folder into place and recording the job:
+        // the next try of the same id records that folder instead of failing on it.
+        var added = await _client.AddScheduleAsync(ScheduleCalls.AddBody("0 3 * * *"), null, Ct);
+        var submitter = _factory.Services.GetRequiredService<Atlas.Master.Submission.JobSubmitter>();
+        var id = JobId.ForTick(added.Id, added.NextRunAt!.Value);
+        var folder = Path.Combine(_master.Shared.Path, "jobs", id);
+        Directory.CreateDirectory(Path.Combine(folder, "work"));
+        File.WriteAllText(Path.Combine(folder, "work", "earlier.txt"), "from the first try");
+        File.WriteAllText(Path.Combine(folder, "spec.json"), "{}");
+
+        var result = await submitter.SubmitFileAsync(added.Spec, Path.Combine(_master.Shared.Path, "schedules", added.Id, "bundle.tar.gz"), JobOwner.Local, id, Ct);
+
+        result.Job!.Id.ShouldBe(id);
+        result.Replayed.ShouldBeFalse();
+        File.ReadAllText(Path.Combine(folder, "work", "earlier.txt")).ShouldBe("from the first try");
+        (await _client.GetAsync($"/api/v1/jobs/{id}", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
     private async Task<List<ScheduleView>> ListAsync()
     {
         using var list = await _client.GetAsync("/api/v1/schedules", Ct);
