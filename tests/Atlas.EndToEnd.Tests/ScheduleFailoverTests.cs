@@ -40,13 +40,17 @@ public sealed class ScheduleFailoverTests
         await EventuallyAsync(() => JobsAsync(http, id), j => j.Count(x => Tick(x) > killedAt.AddSeconds(1)) >= 3, "ticks under the new leader", cluster);
         var paused = await cli.RunAsync("schedule", "pause", "every-second");
         paused.ExitCode.ShouldBe(0, paused.Stderr);
-        await Task.Delay(1000, Ct);
+        var db = redis.GetDatabase();
+        var settled = DateTime.UtcNow.AddSeconds(30);
+        while (await db.SetLengthAsync("atlas:schedules:pending") > 0 && DateTime.UtcNow < settled)
+        {
+            await Task.Delay(200, Ct); // a tick claimed just before the pause is still being submitted
+        }
 
         var newLeader = ((string)(await redis.GetDatabase().StringGetAsync("atlas:leader"))!).Split('|')[0];
         newLeader.ShouldNotBe(leader);
         var jobs = await JobsAsync(http, id);
         jobs.GroupBy(j => j.Tags["schedule_tick"]).Where(g => g.Count() > 1).Select(g => g.Key).ShouldBeEmpty("ticks submitted twice");
-        var db = redis.GetDatabase();
         foreach (var job in jobs)
         {
             var queued = (await db.ListRangeAsync($"atlas:job:{job.Id}:history")).Count(e => ((string)e!).Contains("\"queued\"", StringComparison.Ordinal));

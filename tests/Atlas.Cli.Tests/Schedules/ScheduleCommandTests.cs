@@ -99,12 +99,9 @@ public sealed class ScheduleCommandTests(RedisServer redis) : IClassFixture<Redi
     public async Task Ls_AfterATick_ShowsTheLastJobAndItsState_JsonIsTheApiView()
     {
         (await RunAsync("schedule", "add", "--cron", "* * * * * *", "--name", "often", _work.Path, "--", "python", "train.py")).Code.ShouldBe(0);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while ((await ListAsync()).Single().LastJobId is null && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100, Ct);
-        }
+        await UntilLastJobRecordedAsync();
         (await RunAsync("schedule", "pause", "often")).Code.ShouldBe(0);
+        await UntilLastJobRecordedAsync(); // a tick claimed just before the pause is recorded a moment later
 
         var (code, json, stderr) = await RunAsync("schedule", "ls", "-o", "json");
         code.ShouldBe(0, stderr);
@@ -147,6 +144,16 @@ public sealed class ScheduleCommandTests(RedisServer redis) : IClassFixture<Redi
         unknown.Stderr.ShouldContain("(404)");
 
         (await ListAsync()).ShouldBeEmpty();
+    }
+
+    private async Task UntilLastJobRecordedAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await ListAsync()).Single().LastJobState is null)
+        {
+            DateTime.UtcNow.ShouldBeLessThan(deadline, "the schedule's last job recorded within 20 s");
+            await Task.Delay(100, Ct);
+        }
     }
 
     private async Task<List<ScheduleView>> ListAsync() =>

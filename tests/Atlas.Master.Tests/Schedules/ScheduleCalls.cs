@@ -68,6 +68,11 @@ internal static class ScheduleCalls
         return [.. jobs.Where(j => j.Tags.TryGetValue(Master.Schedules.ScheduledSpec.ScheduleTag, out var s) && s == scheduleId)];
     }
 
+    /// <summary>Waits until the schedule has no claimed tick still being submitted (after a pause, its last job is then recorded).</summary>
+    public static Task SettledAsync(StackExchange.Redis.IConnectionMultiplexer redis, string scheduleId, CancellationToken cancellationToken) =>
+        EventuallyAsync(() => redis.GetDatabase().HashExistsAsync(Core.Storage.RedisKeys.Schedule(scheduleId), "pendingJob"), pending => !pending,
+            TimeSpan.FromSeconds(20), "the last claimed tick submitted", cancellationToken);
+
     /// <summary>Polls <paramref name="condition"/> every 100 ms until it holds, failing after <paramref name="within"/>.</summary>
     public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> condition, TimeSpan within, string what, CancellationToken cancellationToken)
     {

@@ -41,7 +41,7 @@ public sealed class ScheduleTakeoverTests(RedisServer redis) : IClassFixture<Red
         await ScheduleCalls.EventuallyAsync(() => Task.FromResult(standby.IsLeader), l => l, TimeSpan.FromSeconds(10), "master-b takes the lead", Ct);
         await ScheduleCalls.EventuallyAsync(() => client.JobsOfAsync(added.Id, Ct), j => j.Count(x => Tick(x) > stoppedAt) >= 3, TimeSpan.FromSeconds(20), "ticks under master-b", Ct);
         await client.PostAsync("/api/v1/schedules/every-second/pause", null, Ct);
-        await Task.Delay(500, Ct);
+        await ScheduleCalls.SettledAsync(connection, added.Id, Ct);
 
         var jobs = await client.JobsOfAsync(added.Id, Ct);
         jobs.Count.ShouldBeGreaterThanOrEqualTo(before.Count + 3);

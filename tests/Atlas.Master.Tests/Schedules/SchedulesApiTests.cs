@@ -96,9 +96,10 @@ public sealed class SchedulesApiTests(RedisServer redis) : IClassFixture<RedisSe
         {
             j.Id.ShouldBe(JobId.ForTick(added.Id, DateTimeOffset.Parse(j.Tags[ScheduledSpec.TickTag], CultureInfo.InvariantCulture)));
         }
-        using var list = await _client.GetAsync("/api/v1/schedules", Ct);
-        var view = (await list.ReadAsync<List<ScheduleView>>(Ct)).Single();
-        view.LastJobId.ShouldNotBeNull();
+        (await _client.PostAsync($"/api/v1/schedules/{added.Id}/pause", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        await ScheduleCalls.SettledAsync(_redis, added.Id, Ct);
+        var view = (await ListAsync()).Single();
+        view.LastJobId.ShouldBe((await _client.JobsOfAsync(added.Id, Ct)).MaxBy(j => j.Tags[ScheduledSpec.TickTag], StringComparer.Ordinal)!.Id);
         view.LastJobState.ShouldBe(JobState.Queued);
     }
 
@@ -115,7 +116,7 @@ public sealed class SchedulesApiTests(RedisServer redis) : IClassFixture<RedisSe
             view.Paused.ShouldBeTrue();
             view.NextRunAt.ShouldBeNull();
         }
-        await Task.Delay(500, Ct); // a tick claimed just before the pause may still be submitting
+        await ScheduleCalls.SettledAsync(_redis, added.Id, Ct); // a tick claimed just before the pause may still be submitting
         var atPause = (await _client.JobsOfAsync(added.Id, Ct)).Count;
         await Task.Delay(2500, Ct);
         (await _client.JobsOfAsync(added.Id, Ct)).Count.ShouldBe(atPause);
