@@ -16,6 +16,7 @@ public static class AtlasCli
         foreach (var command in new[]
         {
             SubmitCommand.Build(globals, context),
+            ScheduleCommand.Build(globals, context),
             ListCommand.Build(globals, context),
             StatusCommand.Build(globals, context),
             LogsCommand.Build(globals, context),

@@ -6,6 +6,7 @@ using Atlas.Cli.Auth;
 using Atlas.Core;
 using Atlas.Core.Jobs;
 using Atlas.Core.Nodes;
+using Atlas.Core.Schedules;
 using Atlas.Core.Tracking;
 
 namespace Atlas.Cli.Api;
@@ -54,6 +55,41 @@ public sealed class AtlasApiClient(Uri gateway, HttpMessageHandler? handler = nu
                 await Task.Delay(TimeSpan.FromSeconds(attempt), time ?? TimeProvider.System, cancellationToken);
             }
         }
+    }
+
+    /// <summary>Adds a schedule that submits <paramref name="spec"/> with the bundle at <paramref name="bundlePath"/> at every tick of <paramref name="cron"/>.</summary>
+    public Task<ScheduleView> AddScheduleAsync(
+        string cron, string? name, string? timeZone, JobSpec spec, string bundlePath, Action<long, long>? progress, CancellationToken cancellationToken)
+    {
+        var content = new MultipartFormDataContent
+        {
+            { new StringContent(cron), "cron" },
+        };
+        if (name is not null)
+        {
+            content.Add(new StringContent(name), "name");
+        }
+        if (timeZone is not null)
+        {
+            content.Add(new StringContent(timeZone), "timezone");
+        }
+        content.Add(JsonContent.Create(spec, options: AtlasJson.Options), "spec");
+        var bundle = new ProgressStreamContent(bundlePath, progress);
+        bundle.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
+        content.Add(bundle, "bundle", "bundle.tar.gz");
+        return SendOwningAsync<ScheduleView>(HttpMethod.Post, "api/v1/schedules", content, cancellationToken);
+    }
+
+    public Task<List<ScheduleView>> ListSchedulesAsync(CancellationToken cancellationToken) =>
+        SendAsync<List<ScheduleView>>(HttpMethod.Get, "api/v1/schedules", null, cancellationToken);
+
+    /// <summary>Pauses (or with <paramref name="resume"/>, resumes) the schedule with this id or name.</summary>
+    public Task<ScheduleView> PauseScheduleAsync(string idOrName, bool resume, CancellationToken cancellationToken) =>
+        SendAsync<ScheduleView>(HttpMethod.Post, $"api/v1/schedules/{Uri.EscapeDataString(idOrName)}/{(resume ? "resume" : "pause")}", null, cancellationToken);
+
+    public async Task DeleteScheduleAsync(string idOrName, CancellationToken cancellationToken)
+    {
+        using var response = await CallAsync(HttpMethod.Delete, $"api/v1/schedules/{Uri.EscapeDataString(idOrName)}", null, HttpCompletionOption.ResponseContentRead, cancellationToken);
     }
 
     public Task<List<JobView>> ListJobsAsync(string? project, string? state, int? limit, CancellationToken cancellationToken)
@@ -194,6 +230,14 @@ public sealed class AtlasApiClient(Uri gateway, HttpMessageHandler? handler = nu
         catch (JsonException)
         {
             throw new AtlasApiException((int)response.StatusCode, $"the gateway at {gateway} sent an answer that is not Atlas JSON; is it an Atlas gateway?");
+        }
+    }
+
+    private async Task<T> SendOwningAsync<T>(HttpMethod method, string path, HttpContent content, CancellationToken cancellationToken)
+    {
+        using (content)
+        {
+            return await SendAsync<T>(method, path, content, cancellationToken);
         }
     }
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.RegularExpressions;
 using Atlas.Cli.Packing;
 using Atlas.Cli.Telemetry;
 using Atlas.Core.Jobs;
@@ -10,56 +9,18 @@ namespace Atlas.Cli.Commands;
 /// <c>atlas submit [options] &lt;dir&gt; -- &lt;command&gt; [args…]</c>: packs the folder, uploads it and
 /// prints the job id; with <c>--wait</c>, follows the logs and exits with the job's exit code.
 /// </summary>
-internal static partial class SubmitCommand
+internal static class SubmitCommand
 {
     public static Command Build(GlobalOptions globals, CliContext context)
     {
-        var image = new Option<string?>("--image") { Description = "container image (docker runtime); the cluster's default when left out" };
-        var name = new Option<string?>("--name") { Description = "a name for the job (default: the folder's name)" };
-        var project = new Option<string?>("--project") { Description = "the project it belongs to (default: the folder's name)" };
-        var env = new Option<string[]>("--env", "-e") { Description = "K=V, an environment variable for the job (repeatable)", AllowMultipleArgumentsPerToken = false };
-        var priority = new Option<int>("--priority") { Description = "-100..100, higher runs first (default 0)" };
-        var param = new Option<string[]>("--param", "-p") { Description = "K=V, a parameter recorded with the job and passed as ATLAS_PARAM_K (repeatable)", AllowMultipleArgumentsPerToken = false };
-        var tag = new Option<string[]>("--tag", "-t") { Description = "K=V, a tag recorded with the job and passed as ATLAS_TAG_K (repeatable)", AllowMultipleArgumentsPerToken = false };
-        var timeLimit = new Option<string?>("--time-limit") { Description = "stop the job after this long (2h, 45m, 1h30m, 90s); it then ends failed, \"time limit\"" };
+        var options = new SubmitOptions();
         var wait = new Option<bool>("--wait", "-w") { Description = "follow the logs and exit with the job's exit code" };
-        var dir = new Argument<string>("dir") { Description = "the project folder to run" };
-        var command = new Argument<string[]>("command") { Description = "after --: the program and its arguments", Arity = ArgumentArity.ZeroOrMore };
 
-        var submit = new Command("submit", "Run a command on the cluster in a copy of a project folder.")
-        {
-            image, name, project, env, param, tag, priority, wait, dir, command,
-        };
-        submit.Options.Add(timeLimit);
+        var submit = new Command("submit", "Run a command on the cluster in a copy of a project folder.");
+        options.AddTo(submit, wait);
         CommandAction.Set(submit, context, async (parse, cancellationToken) =>
         {
-            var folder = Path.GetFullPath(parse.GetValue(dir)!);
-            if (!Directory.Exists(folder))
-            {
-                throw new CliException($"dir: no folder '{parse.GetValue(dir)}'", 2);
-            }
-            var argv = parse.GetValue(command) ?? [];
-            if (argv.Length == 0)
-            {
-                throw new CliException("no command: give it after --, e.g. atlas submit . -- python train.py", 2);
-            }
-            var folderName = new DirectoryInfo(folder).Name;
-            var spec = new JobSpec
-            {
-                Name = parse.GetValue(name) ?? Label(folderName),
-                Project = parse.GetValue(project) ?? Label(folderName),
-                Image = parse.GetValue(image),
-                Command = argv,
-                Env = ParseEnv(parse.GetValue(env) ?? []),
-                Priority = parse.GetValue(priority),
-                Params = Labels("--param", parse.GetValue(param)),
-                Tags = Labels("--tag", parse.GetValue(tag)),
-            };
-            if (parse.GetValue(timeLimit) is { } limitText)
-            {
-                spec = spec with { TimeLimitSeconds = TimeLimitSeconds(limitText) };
-            }
-
+            var (folder, spec) = options.Read(parse, "submit");
             var bundlePath = Path.Combine(Path.GetTempPath(), $"atlas-{Guid.NewGuid():n}.tar.gz");
             try
             {
@@ -106,47 +67,4 @@ internal static partial class SubmitCommand
                 return 1;
         }
     }
-
-    private static Dictionary<string, string> ParseEnv(string[] pairs) =>
-        Pairs("--env", pairs, EnvName(), "letters, digits and _, not starting with a digit");
-
-    private static Dictionary<string, string>? Labels(string option, string[]? pairs) =>
-        pairs is null or { Length: 0 } ? null : Pairs(option, pairs, LabelName(), "letters, digits, '_', '.' and '-', starting with a letter or _");
-
-    private static Dictionary<string, string> Pairs(string option, string[] pairs, Regex names, string rule)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var pair in pairs)
-        {
-            var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0 || !names.IsMatch(pair[..eq]))
-            {
-                throw new CliException($"{option}: '{pair}' is not NAME=value (NAME: {rule})", 2);
-            }
-            result[pair[..eq]] = pair[(eq + 1)..];
-        }
-        return result;
-    }
-
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")]
-    private static partial Regex LabelName();
-
-    // Folder names may hold characters a job name may not (spaces…): keep the safe ones.
-    private static string Label(string folderName)
-    {
-        var label = LabelChars().Replace(folderName, "-").Trim('-', '.', '_');
-        return label.Length == 0 ? "job" : label[..Math.Min(label.Length, 128)];
-    }
-
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
-    private static partial Regex EnvName();
-
-    [GeneratedRegex("[^A-Za-z0-9._-]+")]
-    private static partial Regex LabelChars();
-
-    // Checked here so a bad value names the flag; the API checks the range again.
-    private static int TimeLimitSeconds(string text) =>
-        Quantities.ParseDuration(text) is { } limit && limit.TotalSeconds is >= 1 and <= 365 * 24 * 3600
-            ? (int)Math.Ceiling(limit.TotalSeconds)
-            : throw new CliException($"--time-limit: '{text}' is not a duration between 1s and 365d (such as 2h, 45m, 1h30m or 90s)", 2);
 }

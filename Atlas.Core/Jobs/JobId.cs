@@ -32,6 +32,23 @@ public static class JobId
         return new string(id);
     }
 
+    /// <summary>
+    /// The id of the job a schedule submits for its tick at <paramref name="tick"/>: the tick's
+    /// time, then 6 characters of a hash of the schedule and the tick. The same tick always gets
+    /// the same id, so a submit repeated after a crash (or by a new leader) cannot make a second job.
+    /// </summary>
+    public static string ForTick(string scheduleId, DateTimeOffset tick)
+    {
+        var hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{scheduleId}\n{tick.ToUnixTimeMilliseconds()}"));
+        Span<char> id = stackalloc char[Length];
+        New(tick).AsSpan(0, TimeChars).CopyTo(id);
+        for (var i = TimeChars; i < Length; i++)
+        {
+            id[i] = Alphabet[hash[i] & 31];
+        }
+        return new string(id);
+    }
+
     /// <summary>True when <paramref name="value"/> has the shape of a job id (safe as a path segment and a Redis key).</summary>
     public static bool IsValid(string? value) =>
         value is { Length: Length } && value.All(c => Alphabet.Contains(c, StringComparison.Ordinal));

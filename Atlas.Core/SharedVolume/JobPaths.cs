@@ -31,4 +31,14 @@ public sealed class JobPaths(string root)
     public string StderrLog(string id) => Path.Combine(Logs(id), "stderr.log");
 
     public string Artifacts(string id) => Path.Combine(Job(id), "artifacts");
+
+    /// <summary>Where schedules keep what they submit from: <c>schedules/{id}/spec.json</c> and <c>bundle.tar.gz</c>.</summary>
+    public string SchedulesRoot => Path.Combine(Root, "schedules");
+
+    public string Schedule(string id) => Path.Combine(SchedulesRoot, id);
+
+    public string ScheduleSpec(string id) => Path.Combine(Schedule(id), "spec.json");
+
+    /// <summary>The bundle every tick of the schedule submits (absent when the schedule was added without one).</summary>
+    public string ScheduleBundle(string id) => Path.Combine(Schedule(id), "bundle.tar.gz");
 }

@@ -53,4 +53,22 @@ public static class RedisKeys
 
     /// <summary>Channel: wakes one worker (<c>assign</c>, or <c>stop:{id}</c>).</summary>
     public static string NodeChannel(string name) => $"{Prefix}node:{name}:wake";
+
+    /// <summary>Hash: one schedule (<see cref="ScheduleStore"/>): its cron, spec, owner, next run and last tick.</summary>
+    public static string Schedule(string id) => $"{Prefix}schedule:{id}";
+
+    /// <summary>Sorted set: the ids of schedules that are not paused, scored by their next run in ms (Unix time).</summary>
+    public const string SchedulesDue = Prefix + "schedules:due";
+
+    /// <summary>Sorted set: every schedule id, scored by creation time in ms.</summary>
+    public const string Schedules = Prefix + "schedules";
+
+    /// <summary>Set: schedules whose claimed tick may not be submitted yet (the leader died between claiming and submitting).</summary>
+    public const string SchedulesPending = Prefix + "schedules:pending";
+
+    /// <summary>Sorted set: one owner's schedule ids, scored like <see cref="Schedules"/>.</summary>
+    public static string OwnerSchedules(string owner) => $"{Prefix}owner:{owner}:schedules";
+
+    /// <summary>Hash: one owner's schedule names to ids (a name is unique per owner).</summary>
+    public static string OwnerScheduleNames(string owner) => $"{Prefix}owner:{owner}:schedule-names";
 }

@@ -5,6 +5,7 @@ using Atlas.Master.Leadership;
 using Atlas.Master.Options;
 using Atlas.Master.Scaling;
 using Atlas.Master.Scheduling;
+using Atlas.Master.Schedules;
 using Atlas.Master.Submission;
 using Atlas.Master.Table;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -35,6 +36,13 @@ public static class MasterExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LeaderElection>());
         builder.Services.AddHostedService<Scheduler>();
         builder.Services.AddHostedService<LeaseReaper>();
+
+        // Scheduled jobs: the API adds them, the leader's ticker submits them.
+        builder.Services.AddOptions<ScheduleOptions>().BindConfiguration(ScheduleOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ScheduleOptions>, ScheduleOptionsValidator>();
+        builder.Services.AddSingleton<ScheduleStore>();
+        builder.Services.AddSingleton<ScheduleCreator>();
+        builder.Services.AddHostedService<ScheduleTicker>();
 
         // Dynamic workers on EC2: off unless Atlas:Master:Ec2:MaxWorkers is above 0.
         builder.Services.AddOptions<DynamicWorkerOptions>().BindConfiguration(DynamicWorkerOptions.Section).ValidateOnStart();

@@ -125,14 +125,68 @@ public sealed class JobSubmitter(
         {
             return SubmitResult.Rejected(StatusCodes.Status400BadRequest, "The job spec is missing.", "spec", "Send the job spec as a 'spec' part.");
         }
+        return await AcceptStagedAsync(spec, sawBundle, staging, null, owner, idempotencyKey, activity, cancellationToken);
+    }
+
+    /// <summary>
+    /// Submits a job under <paramref name="id"/> from <paramref name="spec"/> and a bundle file on
+    /// the shared volume (null for none), with the same checks and steps as an uploaded submit
+    /// once its body is read: what a schedule's tick uses. The same id submitted again (after a
+    /// crash, or by a new leader) makes no second job: it answers <see cref="SubmitResult.Replay"/>
+    /// with the job the first one recorded, and a job folder that an earlier try had already moved
+    /// into place (complete: it appears by one rename) is recorded as it is.
+    /// </summary>
+    public async Task<SubmitResult> SubmitFileAsync(JobSpec spec, string? bundlePath, JobOwner owner, string id, CancellationToken cancellationToken)
+    {
+        if (await ReplayAsync(id, cancellationToken) is { } earlier)
+        {
+            return earlier;
+        }
+        using var activity = AtlasTelemetry.ActivitySource.StartActivity("job.submit");
+        var staging = Path.Combine(paths.Uploads, Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(staging);
+        try
+        {
+            if (bundlePath is not null && !Directory.Exists(paths.Job(id)))
+            {
+                File.Copy(bundlePath, Path.Combine(staging, "bundle.tar.gz"));
+            }
+            var result = await AcceptStagedAsync(spec with { Env = spec.Env ?? new Dictionary<string, string>() }, bundlePath is not null, staging, id, owner, null, activity, cancellationToken);
+            if (result.Job is null)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, result.Title);
+            }
+            return result;
+        }
+        finally
+        {
+            TryDelete(staging);
+        }
+    }
+
+    // The submit once the spec and the bundle are in staging: checks, unpacks, moves the folder
+    // into jobs/, records the job. With a given id (a schedule's tick) an existing folder or
+    // record of that id is an earlier try of the same submit, never someone else's job.
+    private async Task<SubmitResult> AcceptStagedAsync(
+        JobSpec? spec, bool sawBundle, string staging, string? givenId, JobOwner owner, string? idempotencyKey, Activity? activity, CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
         var errors = JobSpecValidator.Validate(spec);
         if (errors.Count > 0)
         {
             return SubmitResult.Invalid(errors);
         }
 
+        var bundlePath = Path.Combine(staging, "bundle.tar.gz");
         var workDir = Path.Combine(staging, "work");
-        if (sawBundle)
+        var id = givenId ?? JobId.New(time.GetUtcNow());
+        var jobDir = paths.Job(id);
+        var moved = givenId is not null && Directory.Exists(jobDir);
+        if (moved)
+        {
+            // An earlier try of this submit got as far as the rename; only its record is missing.
+        }
+        else if (sawBundle)
         {
             try
             {
@@ -150,21 +204,30 @@ public sealed class JobSubmitter(
             Directory.CreateDirectory(workDir);
         }
 
-        var id = JobId.New(time.GetUtcNow());
         activity?.SetTag(AtlasTelemetry.JobIdTag, id);
         activity?.SetTag(AtlasTelemetry.AttemptTag, 1);
-        await WriteJobFolderAsync(spec!, staging, cancellationToken);
-        var jobDir = paths.Job(id);
-        Directory.Move(staging, jobDir);
+        if (!moved)
+        {
+            await WriteJobFolderAsync(spec!, staging, cancellationToken);
+            Directory.Move(staging, jobDir);
+        }
 
         SubmitOutcome recorded;
         try
         {
             recorded = await store.SubmitAsync(id, spec!, owner, activity?.Id ?? Activity.Current?.Id, idempotencyKey, cancellationToken);
         }
+        catch (StackExchange.Redis.RedisServerException ex) when (givenId is not null && ex.Message.Contains("EXISTS", StringComparison.Ordinal))
+        {
+            // Recorded by another try of the same submit in the meantime: that job is the answer, its folder stays.
+            return await ReplayAsync(id, cancellationToken) ?? throw new InvalidOperationException($"Job {id} exists and cannot be read.", ex);
+        }
         catch
         {
-            TryDelete(jobDir);
+            if (givenId is null)
+            {
+                TryDelete(jobDir);
+            }
             throw;
         }
         if (recorded.Replayed)
@@ -223,7 +286,7 @@ public sealed class JobSubmitter(
         }
     }
 
-    private static async Task<(JobSpec? Spec, SubmitResult? Error)> ReadSpecAsync(Stream body, CancellationToken cancellationToken)
+    internal static async Task<(JobSpec? Spec, SubmitResult? Error)> ReadSpecAsync(Stream body, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         if (!await CopyLimitedAsync(body, buffer, MaxSpecBytes, cancellationToken))
@@ -273,7 +336,7 @@ public sealed class JobSubmitter(
         return true;
     }
 
-    private static BundleLimits BundleLimits(MasterOptions options) => Core.Bundles.BundleLimits.Default with
+    internal static BundleLimits BundleLimits(MasterOptions options) => Core.Bundles.BundleLimits.Default with
     {
         MaxCompressedBytes = options.MaxBundleBytes,
         MaxUnpackedBytes = options.MaxBundleBytes,

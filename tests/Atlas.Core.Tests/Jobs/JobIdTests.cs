@@ -20,4 +20,18 @@ public class JobIdTests
     [InlineData("0123456789ABCDEF")]
     [InlineData("0123456789abcdefg")]
     public void IsValid_NotAnId_IsFalse(string? value) => JobId.IsValid(value).ShouldBeFalse();
+
+    [Fact]
+    public void ForTick_SameScheduleAndTick_SameValidIdOfThatTime()
+    {
+        var tick = new DateTimeOffset(2026, 12, 2, 3, 0, 0, TimeSpan.Zero);
+
+        var id = JobId.ForTick("01kbfz0000abcdef", tick);
+
+        JobId.IsValid(id).ShouldBeTrue();
+        JobId.ForTick("01kbfz0000abcdef", tick).ShouldBe(id);
+        id[..10].ShouldBe(JobId.New(tick)[..10]); // sorts by the tick's time, like any job id
+        JobId.ForTick("01kbfz0000abcdef", tick.AddDays(1)).ShouldNotBe(id);
+        JobId.ForTick("01kbfz0000zzzzzz", tick).ShouldNotBe(id);
+    }
 }
