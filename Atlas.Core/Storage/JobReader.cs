@@ -12,6 +12,9 @@ public sealed class JobReader(IConnectionMultiplexer redis)
 {
     private static readonly RedisValue Prefix = RedisKeys.Prefix;
 
+    // The queue view shows the caller's first waiting jobs, not a backlog of 100,000.
+    private const int MaxQueuePositions = 1000;
+
     private IDatabase Db => redis.GetDatabase();
 
     /// <summary>The address of the node holding the job, while it is on one; the gateway's lookup.</summary>
@@ -46,7 +49,50 @@ public sealed class JobReader(IConnectionMultiplexer redis)
         var historyTask = withHistory ? db.ListRangeAsync(RedisKeys.History(id)) : Task.FromResult(Array.Empty<RedisValue>());
         await Task.WhenAll(fieldsTask, historyTask);
         var fields = await fieldsTask;
-        return fields.Length == 0 ? null : JobRecords.FromHash(fields, await historyTask);
+        if (fields.Length == 0)
+        {
+            return null;
+        }
+        var record = JobRecords.FromHash(fields, await historyTask);
+        return record.View.State == JobState.Queued
+            ? record with { View = record.View with { WaitReason = await WaitReasonAsync(id, fields, cancellationToken) } }
+            : record;
+    }
+
+    /// <summary>
+    /// Why a queued job waits: its dependencies (<c>waitingFor</c>), else what the last placement
+    /// pass said of it, else (a job the pass did not look at) how many jobs of higher priority are ahead.
+    /// </summary>
+    private async Task<string?> WaitReasonAsync(string id, HashEntry[] fields, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var waitingFor = fields.FirstOrDefault(f => f.Name == "waitingFor").Value;
+        if (!waitingFor.IsNullOrEmpty)
+        {
+            var ids = ((string)waitingFor!).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return ids.Length == 1 ? $"waiting for job {ids[0]} to succeed" : $"waiting for jobs {string.Join(", ", ids)} to succeed";
+        }
+        var db = Db;
+        var batch = db.CreateBatch();
+        var stored = batch.HashGetAsync(RedisKeys.WaitReasons, id);
+        var score = batch.SortedSetScoreAsync(RedisKeys.Queue, id);
+        batch.Execute();
+        if ((string?)await stored is { } reason)
+        {
+            return reason;
+        }
+        if (await score is not { } s)
+        {
+            return null;
+        }
+        var band = Math.Floor(s / 1e13) * 1e13; // the priority's band: every job above it has a higher priority
+        var higher = await db.SortedSetLengthAsync(RedisKeys.Queue, double.NegativeInfinity, band, Exclude.Stop);
+        if (higher > 0)
+        {
+            return higher == 1 ? "behind 1 job of higher priority" : $"behind {higher} jobs of higher priority";
+        }
+        var ahead = await db.SortedSetRankAsync(RedisKeys.Queue, id) ?? 0;
+        return ahead == 0 ? "next in line" : $"behind {ahead} earlier jobs of the same priority";
     }
 
     /// <summary>
@@ -95,12 +141,16 @@ public sealed class JobReader(IConnectionMultiplexer redis)
     public async Task<QueueView> QueueAsync(string owner, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(JobScripts.QueuePositions, values: [Prefix, owner]))!;
-        var yours = new List<QueuePosition>(result.Length / 2);
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(JobScripts.QueuePositions, values: [Prefix, owner, MaxQueuePositions]))!;
+        var ids = new List<string>(result.Length / 2);
+        var ranks = new List<int>(result.Length / 2);
         for (var i = 1; i + 1 < result.Length; i += 2)
         {
-            yours.Add(new QueuePosition((string)result[i]!, (int)result[i + 1] + 1));
+            ids.Add((string)result[i]!);
+            ranks.Add((int)result[i + 1] + 1);
         }
+        var reasons = ids.Count == 0 ? [] : await Db.HashGetAsync(RedisKeys.WaitReasons, [.. ids.Select(id => (RedisValue)id)]);
+        var yours = ids.Select((id, i) => new QueuePosition(id, ranks[i]) { WaitReason = reasons[i].IsNull ? null : (string)reasons[i]! });
         return new QueueView((int)result[0], [.. yours.OrderBy(p => p.Position)]);
     }
 

@@ -38,6 +38,23 @@ public sealed class MasterJobStore(IConnectionMultiplexer redis)
             "owner", owner.Subject,
             "user", owner.Username,
         };
+        // Flat copies of what placement reads, so a pass never parses the spec.
+        if (spec.Resources is { } resources)
+        {
+            args.AddRange(["gpus", resources.Gpus]);
+            if (resources.Cpus is { } cpus)
+            {
+                args.AddRange(["cpuMillis", (long)Math.Ceiling(cpus * 1000)]);
+            }
+            if (resources.MemoryBytes is { } memory)
+            {
+                args.AddRange(["memoryBytes", memory]);
+            }
+        }
+        if (spec.TimeLimitSeconds is { } limit)
+        {
+            args.AddRange(["timeLimitMs", limit * 1000L]);
+        }
         if (traceParent is not null)
         {
             args.Add("trace");
