@@ -253,7 +253,7 @@ public static class PlacementPolicy
             var maxJobs = _o.MaxRunningJobsFor(job.User);
             if (maxJobs > 0 && held.Jobs >= maxJobs)
             {
-                return $"your limit of {maxJobs} running jobs";
+                return $"your limit of {Plural(maxJobs, "running job")}";
             }
             var maxGpus = _o.MaxGpusFor(job.User);
             if (maxGpus > 0 && job.Gpus > 0 && held.Gpus + job.Gpus > maxGpus)
