@@ -29,6 +29,13 @@ internal static partial class SubmitCommand
         {
             image, name, project, env, param, tag, priority, wait, dir, command,
         };
+        // What the job needs on its node (placement fits every resource; the runtime enforces them).
+        var gpus = new Option<int?>("--gpus") { Description = "whole GPUs the job needs, each its own (default 0)" };
+        var cpus = new Option<double?>("--cpus") { Description = "CPU cores the job needs, fractions allowed (default: no limit)" };
+        var memory = new Option<string?>("--memory") { Description = "memory the job needs, e.g. 8g or 512m (default: no limit)" };
+        submit.Options.Add(gpus);
+        submit.Options.Add(cpus);
+        submit.Options.Add(memory);
         CommandAction.Set(submit, context, async (parse, cancellationToken) =>
         {
             var folder = Path.GetFullPath(parse.GetValue(dir)!);
@@ -54,6 +61,8 @@ internal static partial class SubmitCommand
                 Tags = Labels("--tag", parse.GetValue(tag)),
             };
 
+            spec = spec with { Resources = Resources(parse.GetValue(gpus), parse.GetValue(cpus), parse.GetValue(memory)) };
+
             var bundlePath = Path.Combine(Path.GetTempPath(), $"atlas-{Guid.NewGuid():n}.tar.gz");
             try
             {
@@ -71,6 +80,29 @@ internal static partial class SubmitCommand
             }
         });
         return submit;
+    }
+
+    /// <summary>The job's resources from <c>--gpus</c>, <c>--cpus</c> and <c>--memory</c>; null when none is given.</summary>
+    internal static JobResources? Resources(int? gpus, double? cpus, string? memory)
+    {
+        if (gpus is null && cpus is null && memory is null)
+        {
+            return null;
+        }
+        if (gpus is < 0)
+        {
+            throw new CliException($"--gpus: give a whole number of GPUs, 0 or more (not {gpus})", 2);
+        }
+        if (cpus is { } c && (!double.IsFinite(c) || c < 0.01))
+        {
+            throw new CliException($"--cpus: give a number of cores above 0, e.g. 2 or 0.5 (not {c.ToString(System.Globalization.CultureInfo.InvariantCulture)})", 2);
+        }
+        long? bytes = null;
+        if (memory is not null)
+        {
+            bytes = Quantities.ParseBytes(memory) ?? throw new CliException($"--memory: '{memory}' is not a size such as 8g or 512m", 2);
+        }
+        return new JobResources { Gpus = gpus ?? 0, Cpus = cpus, MemoryBytes = bytes };
     }
 
     private static async Task<int> WaitAsync(Api.AtlasApiClient client, string id, CliContext context, CancellationToken cancellationToken)
