@@ -72,27 +72,43 @@ public sealed class JobReader(IConnectionMultiplexer redis)
             var ids = ((string)waitingFor!).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             return ids.Length == 1 ? $"waiting for job {ids[0]} to succeed" : $"waiting for jobs {string.Join(", ", ids)} to succeed";
         }
+        var stored = await Db.HashGetAsync(RedisKeys.WaitReasons, id);
+        return stored.IsNull ? (await PlaceReasonsAsync([id]))[0] : (string)stored!;
+    }
+
+    /// <summary>For jobs the last pass did not look at: how many jobs of higher priority are ahead (two pipelined round trips for all of them).</summary>
+    private async Task<string?[]> PlaceReasonsAsync(IReadOnlyList<string> ids)
+    {
         var db = Db;
         var batch = db.CreateBatch();
-        var stored = batch.HashGetAsync(RedisKeys.WaitReasons, id);
-        var score = batch.SortedSetScoreAsync(RedisKeys.Queue, id);
+        var scores = ids.Select(id => batch.SortedSetScoreAsync(RedisKeys.Queue, id)).ToList();
+        var ranks = ids.Select(id => batch.SortedSetRankAsync(RedisKeys.Queue, id)).ToList();
         batch.Execute();
-        if ((string?)await stored is { } reason)
+        batch = db.CreateBatch();
+        var higher = new List<Task<long>?>();
+        foreach (var score in scores)
         {
-            return reason;
+            // The priority's band: every job scored below it has a higher priority.
+            higher.Add(await score is { } s ? batch.SortedSetLengthAsync(RedisKeys.Queue, double.NegativeInfinity, Math.Floor(s / 1e13) * 1e13, Exclude.Stop) : null);
         }
-        if (await score is not { } s)
+        batch.Execute();
+        var reasons = new string?[ids.Count];
+        for (var i = 0; i < ids.Count; i++)
         {
-            return null;
+            if (higher[i] is not { } count)
+            {
+                continue;
+            }
+            var above = await count;
+            var ahead = await ranks[i] ?? 0;
+            reasons[i] = above switch
+            {
+                1 => "behind 1 job of higher priority",
+                > 1 => $"behind {above} jobs of higher priority",
+                _ => ahead == 0 ? "next in line" : $"behind {ahead} earlier jobs of the same priority",
+            };
         }
-        var band = Math.Floor(s / 1e13) * 1e13; // the priority's band: every job above it has a higher priority
-        var higher = await db.SortedSetLengthAsync(RedisKeys.Queue, double.NegativeInfinity, band, Exclude.Stop);
-        if (higher > 0)
-        {
-            return higher == 1 ? "behind 1 job of higher priority" : $"behind {higher} jobs of higher priority";
-        }
-        var ahead = await db.SortedSetRankAsync(RedisKeys.Queue, id) ?? 0;
-        return ahead == 0 ? "next in line" : $"behind {ahead} earlier jobs of the same priority";
+        return reasons;
     }
 
     /// <summary>
@@ -149,8 +165,11 @@ public sealed class JobReader(IConnectionMultiplexer redis)
             ids.Add((string)result[i]!);
             ranks.Add((int)result[i + 1] + 1);
         }
-        var reasons = ids.Count == 0 ? [] : await Db.HashGetAsync(RedisKeys.WaitReasons, [.. ids.Select(id => (RedisValue)id)]);
-        var yours = ids.Select((id, i) => new QueuePosition(id, ranks[i]) { WaitReason = reasons[i].IsNull ? null : (string)reasons[i]! });
+        var stored = ids.Count == 0 ? [] : await Db.HashGetAsync(RedisKeys.WaitReasons, [.. ids.Select(id => (RedisValue)id)]);
+        var missing = ids.Where((_, i) => stored[i].IsNull).ToList();
+        var computed = missing.Count == 0 ? [] : await PlaceReasonsAsync(missing);
+        var fallback = missing.Select((id, i) => (id, computed[i])).ToDictionary(p => p.id, p => p.Item2, StringComparer.Ordinal);
+        var yours = ids.Select((id, i) => new QueuePosition(id, ranks[i]) { WaitReason = stored[i].IsNull ? fallback[id] : (string)stored[i]! });
         return new QueueView((int)result[0], [.. yours.OrderBy(p => p.Position)]);
     }
 
