@@ -140,8 +140,10 @@ internal static class JobScripts
         """;
 
     /// <summary>
-    /// Places queued jobs on ready, live nodes: priority, then submit time; each on the node with
-    /// the most free slots. ARGV: prefix, max jobs, lease ms, leader epoch. Returns a flat list
+    /// Places queued jobs on ready, live nodes by slots alone: priority, then order; each on the node with
+    /// the most free slots. The master's scheduler uses <see cref="ApplyPlacement"/> (resources, fair
+    /// share, backfill); this stays for the store's own tests and tools that need no resources.
+    /// ARGV: prefix, max jobs, lease ms, leader epoch. Returns a flat list
     /// id, node, fence, attempt, trace ('' for none) per placed job, or the error NOTLEADER.
     /// </summary>
     public static readonly string Place = Common + """

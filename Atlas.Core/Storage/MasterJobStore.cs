@@ -77,7 +77,10 @@ public sealed class MasterJobStore(IConnectionMultiplexer redis)
     private static string IdempotencyKey(JobOwner owner, string key) =>
         RedisKeys.Idempotency(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{owner.Subject}\n{key}"))));
 
-    /// <summary>Places up to <paramref name="limit"/> queued jobs on nodes with free slots. Returns what was placed where.</summary>
+    /// <summary>
+    /// Places up to <paramref name="limit"/> queued jobs on nodes with free slots, by slots alone. Returns what was placed where.
+    /// The scheduler places through <see cref="PlacementStore"/> instead (resources, fair share, backfill).
+    /// </summary>
     /// <exception cref="NotLeaderException"><paramref name="epoch"/> is not the current leader's.</exception>
     public async Task<IReadOnlyList<PlacedJob>> PlaceAsync(int limit, TimeSpan lease, long epoch, CancellationToken cancellationToken)
     {
