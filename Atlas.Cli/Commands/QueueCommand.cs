@@ -4,7 +4,7 @@ using Atlas.Cli.Output;
 
 namespace Atlas.Cli.Commands;
 
-/// <summary><c>atlas queue</c>: how many jobs wait, and where the caller's own stand (others' are only counted).</summary>
+/// <summary><c>atlas queue</c>: how many jobs wait, where the caller's own stand and why each waits, and the caller's limits (others' jobs are only counted).</summary>
 internal static class QueueCommand
 {
     public static Command Build(GlobalOptions globals, CliContext context)
@@ -20,12 +20,17 @@ internal static class QueueCommand
                 return 0;
             }
             await context.Out.WriteLineAsync($"queued: {view.Queued.ToString(CultureInfo.InvariantCulture)} (yours: {view.Yours.Count.ToString(CultureInfo.InvariantCulture)})");
+            if (view.Limits is { } limits)
+            {
+                await context.Out.WriteLineAsync(
+                    $"policy: {limits.Policy}; your running jobs: {Limit(limits.RunningJobs, limits.MaxRunningJobs)}; your GPUs: {Limit(limits.Gpus, limits.MaxGpus)}");
+            }
             if (view.Yours.Count > 0)
             {
-                var table = Tables.Create(context, "place", "id");
+                var table = Tables.Create(context, "place", "id", "why it waits");
                 foreach (var p in view.Yours)
                 {
-                    table.Row(p.Position.ToString(CultureInfo.InvariantCulture), p.Id);
+                    table.Row(p.Position.ToString(CultureInfo.InvariantCulture), p.Id, p.WaitReason ?? "");
                 }
                 CliConsole.Write(context, table);
             }
@@ -33,4 +38,7 @@ internal static class QueueCommand
         });
         return queue;
     }
+
+    private static string Limit(int used, int max) =>
+        max > 0 ? $"{used.ToString(CultureInfo.InvariantCulture)} of {max.ToString(CultureInfo.InvariantCulture)}" : $"{used.ToString(CultureInfo.InvariantCulture)} (no limit)";
 }

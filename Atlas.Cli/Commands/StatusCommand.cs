@@ -30,7 +30,15 @@ internal static class StatusCommand
             {
                 await o.WriteLineAsync($"reason:    {job.Reason}");
             }
+            if (job.WaitReason is not null)
+            {
+                await o.WriteLineAsync($"waiting:   {job.WaitReason}");
+            }
             await o.WriteLineAsync($"node:      {job.Node ?? "-"}");
+            if (job.GpuIds.Count > 0)
+            {
+                await o.WriteLineAsync($"gpus:      {string.Join(',', job.GpuIds)}");
+            }
             await o.WriteLineAsync($"attempt:   {job.Attempt}");
             await o.WriteLineAsync($"image:     {job.Image ?? "(the cluster's default)"}");
             await o.WriteLineAsync($"command:   {string.Join(' ', job.Command)}");

@@ -27,6 +27,13 @@ internal sealed partial class SubmitOptions
 
     public Option<string?> TimeLimit { get; } = new("--time-limit") { Description = "stop the job after this long (2h, 45m, 1h30m, 90s); it then ends failed, \"time limit\"" };
 
+    // What the job needs on its node (placement fits every resource; the runtime enforces them).
+    public Option<int?> Gpus { get; } = new("--gpus") { Description = "whole GPUs the job needs, each its own (default 0)" };
+
+    public Option<double?> Cpus { get; } = new("--cpus") { Description = "CPU cores the job needs, fractions allowed (default: no limit)" };
+
+    public Option<string?> Memory { get; } = new("--memory") { Description = "memory the job needs, e.g. 8g or 512m (default: no limit)" };
+
     public Argument<string> Dir { get; } = new("dir") { Description = "the project folder to run" };
 
     public Argument<string[]> Command { get; } = new("command") { Description = "after --: the program and its arguments", Arity = ArgumentArity.ZeroOrMore };
@@ -34,7 +41,7 @@ internal sealed partial class SubmitOptions
     /// <summary>The options, then the arguments, in the order help shows them; <paramref name="between"/> goes before the arguments.</summary>
     public void AddTo(Command command, params Option[] between)
     {
-        foreach (var option in new Option[] { Image, Name, Project, Env, Param, Tag, Priority, TimeLimit }.Concat(between))
+        foreach (var option in new Option[] { Image, Name, Project, Env, Param, Tag, Priority, Gpus, Cpus, Memory, TimeLimit }.Concat(between))
         {
             command.Options.Add(option);
         }
@@ -67,7 +74,30 @@ internal sealed partial class SubmitOptions
             Params = Labels("--param", parse.GetValue(Param)),
             Tags = Labels("--tag", parse.GetValue(Tag)),
             TimeLimitSeconds = parse.GetValue(TimeLimit) is { } limit ? TimeLimitSeconds(limit) : null,
+            Resources = Resources(parse.GetValue(Gpus), parse.GetValue(Cpus), parse.GetValue(Memory)),
         });
+    }
+
+    internal static JobResources? Resources(int? gpus, double? cpus, string? memory)
+    {
+        if (gpus is null && cpus is null && memory is null)
+        {
+            return null;
+        }
+        if (gpus is < 0)
+        {
+            throw new CliException($"--gpus: give a whole number of GPUs, 0 or more (not {gpus})", 2);
+        }
+        if (cpus is { } c && (!double.IsFinite(c) || c < 0.01))
+        {
+            throw new CliException($"--cpus: give a number of cores above 0, e.g. 2 or 0.5 (not {c.ToString(System.Globalization.CultureInfo.InvariantCulture)})", 2);
+        }
+        long? bytes = null;
+        if (memory is not null)
+        {
+            bytes = Quantities.ParseBytes(memory) ?? throw new CliException($"--memory: '{memory}' is not a size such as 8g or 512m", 2);
+        }
+        return new JobResources { Gpus = gpus ?? 0, Cpus = cpus, MemoryBytes = bytes };
     }
 
     // Checked here so a bad value names the flag; the API checks the range again.

@@ -31,6 +31,9 @@ public sealed record JobView
     /// <summary>Why the job failed or was cancelled, in words.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>While the job is queued: why it waits, in words ("needs 4 GPUs; the largest free is 2 on worker-3"); null otherwise.</summary>
+    public string? WaitReason { get; init; }
+
     public required DateTimeOffset SubmittedAt { get; init; }
 
     /// <summary>When the node took the job (it became <c>starting</c>): image pull and container creation follow.</summary>

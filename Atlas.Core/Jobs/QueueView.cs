@@ -6,4 +6,8 @@ namespace Atlas.Core.Jobs;
 /// </summary>
 /// <param name="Queued">Jobs waiting, everyone's.</param>
 /// <param name="Yours">The caller's waiting jobs, first to be placed first.</param>
-public sealed record QueueView(int Queued, IReadOnlyList<QueuePosition> Yours);
+public sealed record QueueView(int Queued, IReadOnlyList<QueuePosition> Yours)
+{
+    /// <summary>The caller's limits and what they hold now; null when the reader does not know them.</summary>
+    public QueueLimits? Limits { get; init; }
+}

@@ -13,6 +13,9 @@ public sealed class JobReader(IConnectionMultiplexer redis)
 {
     private static readonly RedisValue Prefix = RedisKeys.Prefix;
 
+    // The queue view shows the caller's first waiting jobs, not a backlog of 100,000.
+    private const int MaxQueuePositions = 1000;
+
     private IDatabase Db => redis.GetDatabase();
 
     /// <summary>The address of the node holding the job, while it is on one; the gateway's lookup.</summary>
@@ -47,7 +50,66 @@ public sealed class JobReader(IConnectionMultiplexer redis)
         var historyTask = withHistory ? db.ListRangeAsync(RedisKeys.History(id)) : Task.FromResult(Array.Empty<RedisValue>());
         await Task.WhenAll(fieldsTask, historyTask);
         var fields = await fieldsTask;
-        return fields.Length == 0 ? null : JobRecords.FromHash(fields, await historyTask);
+        if (fields.Length == 0)
+        {
+            return null;
+        }
+        var record = JobRecords.FromHash(fields, await historyTask);
+        return record.View.State == JobState.Queued
+            ? record with { View = record.View with { WaitReason = await WaitReasonAsync(id, fields, cancellationToken) } }
+            : record;
+    }
+
+    /// <summary>
+    /// Why a queued job waits: its dependencies (<c>waitingFor</c>), else what the last placement
+    /// pass said of it, else (a job the pass did not look at) how many jobs of higher priority are ahead.
+    /// </summary>
+    private async Task<string?> WaitReasonAsync(string id, HashEntry[] fields, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var waitingFor = fields.FirstOrDefault(f => f.Name == "waitingFor").Value;
+        if (!waitingFor.IsNullOrEmpty)
+        {
+            var ids = ((string)waitingFor!).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return ids.Length == 1 ? $"waiting for job {ids[0]} to succeed" : $"waiting for jobs {string.Join(", ", ids)} to succeed";
+        }
+        var stored = await Db.HashGetAsync(RedisKeys.WaitReasons, id);
+        return stored.IsNull ? (await PlaceReasonsAsync([id]))[0] : (string)stored!;
+    }
+
+    /// <summary>For jobs the last pass did not look at: how many jobs of higher priority are ahead (two pipelined round trips for all of them).</summary>
+    private async Task<string?[]> PlaceReasonsAsync(IReadOnlyList<string> ids)
+    {
+        var db = Db;
+        var batch = db.CreateBatch();
+        var scores = ids.Select(id => batch.SortedSetScoreAsync(RedisKeys.Queue, id)).ToList();
+        var ranks = ids.Select(id => batch.SortedSetRankAsync(RedisKeys.Queue, id)).ToList();
+        batch.Execute();
+        batch = db.CreateBatch();
+        var higher = new List<Task<long>?>();
+        foreach (var score in scores)
+        {
+            // The priority's band: every job scored below it has a higher priority.
+            higher.Add(await score is { } s ? batch.SortedSetLengthAsync(RedisKeys.Queue, double.NegativeInfinity, Math.Floor(s / 1e13) * 1e13, Exclude.Stop) : null);
+        }
+        batch.Execute();
+        var reasons = new string?[ids.Count];
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (higher[i] is not { } count)
+            {
+                continue;
+            }
+            var above = await count;
+            var ahead = await ranks[i] ?? 0;
+            reasons[i] = above switch
+            {
+                1 => "behind 1 job of higher priority",
+                > 1 => $"behind {above} jobs of higher priority",
+                _ => ahead == 0 ? "next in line" : $"behind {ahead} earlier jobs of the same priority",
+            };
+        }
+        return reasons;
     }
 
     /// <summary>
@@ -96,12 +158,19 @@ public sealed class JobReader(IConnectionMultiplexer redis)
     public async Task<QueueView> QueueAsync(string owner, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(JobScripts.QueuePositions, values: [Prefix, owner]))!;
-        var yours = new List<QueuePosition>(result.Length / 2);
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(JobScripts.QueuePositions, values: [Prefix, owner, MaxQueuePositions]))!;
+        var ids = new List<string>(result.Length / 2);
+        var ranks = new List<int>(result.Length / 2);
         for (var i = 1; i + 1 < result.Length; i += 2)
         {
-            yours.Add(new QueuePosition((string)result[i]!, (int)result[i + 1] + 1));
+            ids.Add((string)result[i]!);
+            ranks.Add((int)result[i + 1] + 1);
         }
+        var stored = ids.Count == 0 ? [] : await Db.HashGetAsync(RedisKeys.WaitReasons, [.. ids.Select(id => (RedisValue)id)]);
+        var missing = ids.Where((_, i) => stored[i].IsNull).ToList();
+        var computed = missing.Count == 0 ? [] : await PlaceReasonsAsync(missing);
+        var fallback = missing.Select((id, i) => (id, computed[i])).ToDictionary(p => p.id, p => p.Item2, StringComparer.Ordinal);
+        var yours = ids.Select((id, i) => new QueuePosition(id, ranks[i]) { WaitReason = stored[i].IsNull ? fallback[id] : (string)stored[i]! });
         return new QueueView((int)result[0], [.. yours.OrderBy(p => p.Position)]);
     }
 

@@ -57,6 +57,8 @@ internal static class JobScripts
           end
           redis.call('ZREM', P .. 'leases', id)
           redis.call('DEL', P .. 'route:' .. id)
+          local group = redis.call('HGET', P .. 'job:' .. id, 'group')
+          if group then redis.call('SREM', P .. 'group:' .. group .. ':active', id) end
         end
         -- Ends a job (succeeded, failed, cancelled) and records why: the shared end of every script.
         local function finish(key, id, from, to, now, node, fence, reason)
@@ -68,11 +70,26 @@ internal static class JobScripts
         end
         -- The queue: every script adds and removes waiting jobs through these two, so the queue's
         -- shape (its keys and scores) is decided here alone.
+        -- A job is in the queue of all jobs (its length and positions) and in its owner's own queue
+        -- (so placement reads every owner's head without reading anyone's whole backlog), scored
+        -- alike: priority first (higher first), then 'order' (default the submit time, lower first).
+        local function queue_score(key)
+          local f = redis.call('HMGET', key, 'priority', 'order', 'submitted')
+          return string.format('%.0f', (100 - (tonumber(f[1]) or 0)) * 1e13 + (tonumber(f[2]) or tonumber(f[3]) or 0))
+        end
         local function enqueue(key, id)
-          redis.call('ZADD', P .. 'queue', -tonumber(redis.call('HGET', key, 'priority') or '0'), id)
+          local score = queue_score(key)
+          local owner = redis.call('HGET', key, 'owner') or '-'
+          redis.call('ZADD', P .. 'queue', score, id)
+          redis.call('ZADD', P .. 'queue:owner:' .. owner, score, id)
+          redis.call('SADD', P .. 'queue:owners', owner)
         end
         local function dequeue(id)
+          local owner = redis.call('HGET', P .. 'job:' .. id, 'owner') or '-'
+          local mine = P .. 'queue:owner:' .. owner
           redis.call('ZREM', P .. 'queue', id)
+          redis.call('ZREM', mine, id)
+          if redis.call('ZCARD', mine) == 0 then redis.call('SREM', P .. 'queue:owners', owner) end
         end
         -- Puts a job back in the queue under no token.
         local function requeue(key, id, from, now, node, reason, attempt)
@@ -123,8 +140,10 @@ internal static class JobScripts
         """;
 
     /// <summary>
-    /// Places queued jobs on ready, live nodes: priority, then submit time; each on the node with
-    /// the most free slots. ARGV: prefix, max jobs, lease ms, leader epoch. Returns a flat list
+    /// Places queued jobs on ready, live nodes by slots alone: priority, then order; each on the node with
+    /// the most free slots. The master's scheduler uses <see cref="ApplyPlacement"/> (resources, fair
+    /// share, backfill); this stays for the store's own tests and tools that need no resources.
+    /// ARGV: prefix, max jobs, lease ms, leader epoch. Returns a flat list
     /// id, node, fence, attempt, trace ('' for none) per placed job, or the error NOTLEADER.
     /// </summary>
     public static readonly string Place = Common + """
@@ -175,6 +194,119 @@ internal static class JobScripts
         end
         for name, _ in pairs(woken) do redis.call('PUBLISH', P .. 'node:' .. name .. ':wake', 'assign') end
         return placed
+        """;
+
+    /// <summary>
+    /// Applies one placement pass decided from a snapshot (<c>PlacementPolicy</c>), fenced by the
+    /// leader's epoch. Each decision is checked again here, atomically: the job is still queued and
+    /// in the queue, the node is ready and alive, and it still has a free slot, the exact GPU ids
+    /// free, and the CPU and memory; the group is under its limit. A decision that no longer holds
+    /// is refused, nothing else changes for it. The pass's usage, wait reasons and reservation are
+    /// written with it. ARGV: prefix, lease ms, leader epoch, plan JSON
+    /// <c>{"decisions":[{"id","node","gpus":[ids]}],"reasons":{id:text},"usage":{owner:value},"usageAt":ms,"reserved":id|"","reasonsTtl":ms}</c>.
+    /// Returns { placed (id, node, fence, attempt, trace per job), refused ids }, or the error NOTLEADER.
+    /// </summary>
+    public static readonly string ApplyPlacement = Common + """
+        local lease = tonumber(ARGV[2])
+        if not leads(ARGV[3]) then return redis.error_reply('NOTLEADER') end
+        local plan = cjson.decode(ARGV[4])
+        -- HSET in chunks: unpack has a limit on how many values it spreads.
+        local function hset(key, values)
+          for i = 1, #values, 1000 do
+            redis.call('HSET', key, unpack(values, i, math.min(i + 999, #values)))
+          end
+        end
+        local usage_key = P .. 'usage'
+        redis.call('DEL', usage_key)
+        local usage = { '@at', string.format('%.0f', plan.usageAt) }
+        for owner, value in pairs(plan.usage) do
+          usage[#usage + 1] = owner
+          usage[#usage + 1] = string.format('%.6f', value)
+        end
+        hset(usage_key, usage)
+        if plan.reserved ~= '' then redis.call('SET', P .. 'reserved', plan.reserved) else redis.call('DEL', P .. 'reserved') end
+        -- What each node holds now, read once per node a decision names.
+        local loads = {}
+        local function load(name)
+          if loads[name] ~= nil then return loads[name] end
+          local nkey = P .. 'node:' .. name
+          local n = redis.call('HMGET', nkey, 'state', 'slots', 'address', 'gpus', 'cpuMillis', 'memoryBytes')
+          local l = false
+          if n[1] == 'ready' and redis.call('EXISTS', nkey .. ':alive') == 1 then
+            l = { address = n[3], slots = tonumber(n[2]) or 0, gpus = {}, cpu = tonumber(n[5]), memory = tonumber(n[6]),
+                  used = 0, cpuUsed = 0, memoryUsed = 0, gpusUsed = {} }
+            for gpu in string.gmatch(n[4] or '', '[^,]+') do l.gpus[gpu] = true end
+            for _, other in ipairs(redis.call('SMEMBERS', nkey .. ':jobs')) do
+              local f = redis.call('HMGET', P .. 'job:' .. other, 'gpuIds', 'cpuMillis', 'memoryBytes')
+              l.used = l.used + 1
+              l.cpuUsed = l.cpuUsed + (tonumber(f[2]) or 0)
+              l.memoryUsed = l.memoryUsed + (tonumber(f[3]) or 0)
+              for gpu in string.gmatch(f[1] or '', '[^,]+') do l.gpusUsed[gpu] = true end
+            end
+          end
+          loads[name] = l
+          return l
+        end
+        local placed, refused = {}, {}
+        local woken = {}
+        local now = now_ms()
+        for _, d in ipairs(plan.decisions) do
+          local id, name = d.id, d.node
+          local key = P .. 'job:' .. id
+          local j = redis.call('HMGET', key, 'state', 'gpus', 'cpuMillis', 'memoryBytes', 'group', 'attempt', 'trace')
+          local cpu, memory = tonumber(j[3]) or 0, tonumber(j[4]) or 0
+          local ok = j[1] == 'queued' and redis.call('ZSCORE', P .. 'queue', id) ~= false
+          local l = ok and load(name)
+          ok = ok and l ~= false and l.used < l.slots and #d.gpus == (tonumber(j[2]) or 0)
+            and (l.cpu == nil or l.cpuUsed + cpu <= l.cpu) and (l.memory == nil or l.memoryUsed + memory <= l.memory)
+          if ok then
+            for _, gpu in ipairs(d.gpus) do
+              if not l.gpus[gpu] or l.gpusUsed[gpu] then ok = false end
+            end
+          end
+          local active = j[5] and (P .. 'group:' .. j[5] .. ':active')
+          if ok and active then
+            local max = tonumber(redis.call('HGET', P .. 'group:' .. j[5], 'maxRunning') or '0') or 0
+            if max > 0 and redis.call('SCARD', active) >= max then ok = false end
+          end
+          if ok then
+            dequeue(id)
+            local fence = redis.call('INCR', P .. 'fence')
+            move(key, id, 'queued', 'assigned', now, name)
+            redis.call('HSET', key, 'node', name, 'fence', fence, 'assigned', now)
+            if #d.gpus > 0 then redis.call('HSET', key, 'gpuIds', table.concat(d.gpus, ',')) end
+            redis.call('SADD', P .. 'node:' .. name .. ':jobs', id)
+            redis.call('RPUSH', P .. 'node:' .. name .. ':inbox', entry(id, fence))
+            redis.call('ZADD', P .. 'leases', now + lease, id)
+            redis.call('SET', P .. 'route:' .. id, l.address)
+            if active then redis.call('SADD', active, id) end
+            l.used = l.used + 1
+            l.cpuUsed = l.cpuUsed + cpu
+            l.memoryUsed = l.memoryUsed + memory
+            for _, gpu in ipairs(d.gpus) do l.gpusUsed[gpu] = true end
+            placed[#placed + 1] = id
+            placed[#placed + 1] = name
+            placed[#placed + 1] = fence
+            placed[#placed + 1] = j[6] or '1'
+            placed[#placed + 1] = j[7] or ''
+            woken[name] = true
+          else
+            refused[#refused + 1] = id
+          end
+        end
+        local reasons = P .. 'reasons'
+        redis.call('DEL', reasons)
+        local texts = {}
+        for id, text in pairs(plan.reasons) do
+          texts[#texts + 1] = id
+          texts[#texts + 1] = text
+        end
+        if #texts > 0 then
+          hset(reasons, texts)
+          redis.call('PEXPIRE', reasons, plan.reasonsTtl)
+        end
+        for name, _ in pairs(woken) do redis.call('PUBLISH', P .. 'node:' .. name .. ':wake', 'assign') end
+        return { placed, refused }
         """;
 
     /// <summary>
@@ -409,30 +541,19 @@ internal static class JobScripts
         """;
 
     /// <summary>
-    /// The queue's length and where one owner's queued jobs stand in it. It walks whichever is
-    /// smaller, the owner's index (every job they ever submitted, most long finished) or the
-    /// queue, so neither a long history nor a long queue makes it slow. ARGV: prefix, owner.
-    /// Returns total, then id, 0-based rank pairs.
+    /// The queue's length and where one owner's first queued jobs stand in it (priority, then
+    /// order). It walks only the owner's own queue, so neither a long history nor a long queue
+    /// makes it slow. ARGV: prefix, owner, most jobs. Returns total, then id, 0-based rank pairs.
     /// </summary>
     public static readonly string QueuePositions = Common + """
         local queue = P .. 'queue'
-        local mine = P .. 'owner:' .. ARGV[2] .. ':jobs'
-        local total = redis.call('ZCARD', queue)
-        local result = { total }
-        if redis.call('ZCARD', mine) <= total then
-          for _, id in ipairs(redis.call('ZRANGE', mine, 0, -1)) do
-            local rank = redis.call('ZRANK', queue, id)
-            if rank then
-              result[#result + 1] = id
-              result[#result + 1] = rank
-            end
-          end
-        else
-          for i, id in ipairs(redis.call('ZRANGE', queue, 0, -1)) do
-            if redis.call('ZSCORE', mine, id) then
-              result[#result + 1] = id
-              result[#result + 1] = i - 1
-            end
+        local mine = P .. 'queue:owner:' .. ARGV[2]
+        local result = { redis.call('ZCARD', queue) }
+        for _, id in ipairs(redis.call('ZRANGE', mine, 0, tonumber(ARGV[3]) - 1)) do
+          local rank = redis.call('ZRANK', queue, id)
+          if rank then
+            result[#result + 1] = id
+            result[#result + 1] = rank
           end
         end
         return result

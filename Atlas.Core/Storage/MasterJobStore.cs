@@ -38,6 +38,23 @@ public sealed class MasterJobStore(IConnectionMultiplexer redis)
             "owner", owner.Subject,
             "user", owner.Username,
         };
+        // Flat copies of what placement reads, so a pass never parses the spec.
+        if (spec.Resources is { } resources)
+        {
+            args.AddRange(["gpus", resources.Gpus]);
+            if (resources.Cpus is { } cpus)
+            {
+                args.AddRange(["cpuMillis", (long)Math.Ceiling(cpus * 1000)]);
+            }
+            if (resources.MemoryBytes is { } memory)
+            {
+                args.AddRange(["memoryBytes", memory]);
+            }
+        }
+        if (spec.TimeLimitSeconds is { } limit)
+        {
+            args.AddRange(["timeLimitMs", limit * 1000L]);
+        }
         if (traceParent is not null)
         {
             args.Add("trace");
@@ -60,7 +77,10 @@ public sealed class MasterJobStore(IConnectionMultiplexer redis)
     private static string IdempotencyKey(JobOwner owner, string key) =>
         RedisKeys.Idempotency(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{owner.Subject}\n{key}"))));
 
-    /// <summary>Places up to <paramref name="limit"/> queued jobs on nodes with free slots. Returns what was placed where.</summary>
+    /// <summary>
+    /// Places up to <paramref name="limit"/> queued jobs on nodes with free slots, by slots alone. Returns what was placed where.
+    /// The scheduler places through <see cref="PlacementStore"/> instead (resources, fair share, backfill).
+    /// </summary>
     /// <exception cref="NotLeaderException"><paramref name="epoch"/> is not the current leader's.</exception>
     public async Task<IReadOnlyList<PlacedJob>> PlaceAsync(int limit, TimeSpan lease, long epoch, CancellationToken cancellationToken)
     {

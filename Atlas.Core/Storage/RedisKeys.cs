@@ -21,8 +21,29 @@ public static class RedisKeys
     /// <summary>Sorted set: one owner's job ids, scored like <see cref="Jobs"/>, so listing a user's jobs reads only theirs.</summary>
     public static string OwnerJobs(string owner) => $"{Prefix}owner:{owner}:jobs";
 
-    /// <summary>Sorted set: queued job ids, scored by minus priority (equal scores sort by id, so by submit time).</summary>
+    /// <summary>Sorted set: queued job ids, scored by priority (higher first), then <c>order</c> (the submit time unless reordered).</summary>
     public const string Queue = Prefix + "queue";
+
+    /// <summary>Sorted set: one owner's queued job ids, scored like <see cref="Queue"/>: placement reads each owner's head from here.</summary>
+    public static string OwnerQueue(string owner) => $"{Prefix}queue:owner:{owner}";
+
+    /// <summary>Set: the owners with at least one queued job.</summary>
+    public const string QueueOwners = Prefix + "queue:owners";
+
+    /// <summary>Hash: each owner's decayed usage (weighted seconds) that fair share weighs, and <c>@at</c>, when it was brought up to date.</summary>
+    public const string Usage = Prefix + "usage";
+
+    /// <summary>Hash: why each waiting job the last placement pass looked at waits, in words; it expires.</summary>
+    public const string WaitReasons = Prefix + "reasons";
+
+    /// <summary>String: the job the last placement pass reserved a node for.</summary>
+    public const string Reserved = Prefix + "reserved";
+
+    /// <summary>Hash: a sweep or array (<c>owner</c>, <c>total</c>, <c>maxRunning</c>).</summary>
+    public static string Group(string id) => $"{Prefix}group:{id}";
+
+    /// <summary>Set: the jobs of a group that are on nodes, against its <c>maxRunning</c>.</summary>
+    public static string GroupActive(string id) => $"{Prefix}group:{id}:active";
 
     /// <summary>Sorted set: ids of jobs on a node (assigned, starting, running), scored by lease expiry in ms on Redis's clock.</summary>
     public const string Leases = Prefix + "leases";

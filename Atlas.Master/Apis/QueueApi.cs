@@ -1,7 +1,9 @@
 using Atlas.Core.Jobs;
+using Atlas.Core.Scheduling;
 using Atlas.Core.Storage;
 using Atlas.Api.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Atlas.Master.Apis;
 
@@ -14,6 +16,13 @@ public static class QueueApi
         return app;
     }
 
-    public static async Task<Ok<QueueView>> GetQueue(Caller caller, JobReader store, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await store.QueueAsync(caller.Subject, cancellationToken));
+    public static async Task<Ok<QueueView>> GetQueue(
+        Caller caller, JobReader store, PlacementStore placement, IOptions<SchedulingOptions> scheduling, CancellationToken cancellationToken)
+    {
+        var view = await store.QueueAsync(caller.Subject, cancellationToken);
+        var options = scheduling.Value;
+        var (jobs, gpus) = await placement.HeldByAsync(caller.Subject, cancellationToken);
+        var policy = options.Policy == PlacementPolicyKind.Fifo ? "fifo" : "fair";
+        return TypedResults.Ok(view with { Limits = new QueueLimits(options.MaxRunningJobsFor(caller.Username), options.MaxGpusFor(caller.Username), jobs, gpus, policy) });
+    }
 }

@@ -1,3 +1,4 @@
+using Atlas.Core.Scheduling;
 using Atlas.Core.Storage;
 using Atlas.Core.Telemetry;
 using Atlas.Master.Apis;
@@ -21,6 +22,9 @@ public static class MasterExtensions
         builder.AddSharedVolume();
         builder.AddAtlasLease();
         builder.Services.AddSingleton<MasterJobStore>();
+        builder.Services.AddSingleton<PlacementStore>();
+        builder.Services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SchedulingOptions>, SchedulingOptionsValidator>();
         builder.Services.AddOptions<MasterOptions>().BindConfiguration(MasterOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<MasterOptions>, MasterOptionsValidator>();
 

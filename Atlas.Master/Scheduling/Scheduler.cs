@@ -1,6 +1,7 @@
 using Atlas.Api.Leases;
 using Atlas.Core;
 using Atlas.Core.Events;
+using Atlas.Core.Scheduling;
 using Atlas.Core.Storage;
 using Atlas.Core.Telemetry;
 using Atlas.Master.Leadership;
@@ -13,14 +14,18 @@ namespace Atlas.Master.Scheduling;
 /// <summary>
 /// Places queued jobs on nodes when something changes: a job is submitted, a slot is freed, a
 /// node joins. Events arrive on Redis pub/sub and coalesce into one pending pass; a slow timer
-/// only covers events missed while Redis was unreachable. The placement itself (priority, then
-/// submit time, then the node with the most free slots) is one Lua script, so it is atomic.
+/// covers events missed while Redis was unreachable and keeps fair share's usage up to date.
+/// A pass reads a snapshot (<see cref="PlacementStore"/>), decides in C# (<see cref="PlacementPolicy"/>:
+/// resources, fair share, backfill, limits, wait reasons) and applies the decisions in one Lua
+/// script that checks each again, so it is atomic and a stale decision is refused.
 /// Each placed job gets a <c>job.place</c> span in its own trace, timed by the script's round
 /// trip; after each pass the queue and running counts are read for the gauges, only while
 /// someone collects them.
 /// </summary>
 internal sealed class Scheduler(
     MasterJobStore store,
+    PlacementStore placement,
+    IOptions<SchedulingOptions> scheduling,
     LeaderElection leader,
     IConnectionMultiplexer redis,
     AtlasMetrics metrics,
@@ -29,7 +34,8 @@ internal sealed class Scheduler(
     TimeProvider time,
     ILogger<Scheduler> logger) : BackgroundService
 {
-    private const int Batch = 256;
+    // A pass places all it can from its snapshot; a few more follow while it keeps placing (the heads read were used up).
+    private const int MaxPassesPerWake = 16;
     private readonly WakeSignal _wake = new(time);
     private (long Queued, long Running)? _counts;
 
@@ -65,18 +71,23 @@ internal sealed class Scheduler(
         }
         try
         {
-            IReadOnlyList<PlacedJob> placed;
-            do
+            var options = scheduling.Value;
+            for (var pass = 0; pass < MaxPassesPerWake; pass++)
             {
                 var began = AtlasTelemetry.ActivitySource.HasListeners() ? time.GetUtcNow() : default;
-                placed = await store.PlaceAsync(Batch, lease.Value.Lease, leader.Epoch, cancellationToken);
-                if (placed.Count > 0)
+                var snapshot = await placement.ReadSnapshotAsync(options.HeadsPerOwner, cancellationToken);
+                var plan = PlacementPolicy.Plan(snapshot, options);
+                var result = await placement.ApplyAsync(plan, lease.Value.Lease, TimeSpan.FromSeconds(options.ReasonsTtlSeconds), leader.Epoch, cancellationToken);
+                if (result.Placed.Count > 0)
                 {
-                    TracePlacements(placed, began);
-                    Log.Placed(logger, placed.Count);
+                    TracePlacements(result.Placed, began);
+                    Log.Placed(logger, result.Placed.Count);
+                }
+                if (result.Placed.Count == 0 && result.Refused.Count == 0)
+                {
+                    break;
                 }
             }
-            while (placed.Count == Batch);
             if (metrics.QueueObserved)
             {
                 _counts = await store.CountsAsync(cancellationToken);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Atlas.Core;
 using Atlas.Core.Bundles;
 using Atlas.Core.Jobs;
+using Atlas.Core.Scheduling;
 using Atlas.Core.SharedVolume;
 using Atlas.Core.Storage;
 using Atlas.Core.Telemetry;
@@ -23,7 +24,8 @@ namespace Atlas.Master.Submission;
 /// instead of creating a second one; keys are scoped per user.
 /// </summary>
 public sealed class JobSubmitter(
-    MasterJobStore store, JobReader reader, JobPaths paths, AtlasMetrics metrics, IOptions<MasterOptions> options, TimeProvider time, ILogger<JobSubmitter> logger)
+    MasterJobStore store, JobReader reader, JobPaths paths, AtlasMetrics metrics, IOptions<MasterOptions> options, TimeProvider time, ILogger<JobSubmitter> logger,
+    PlacementStore placement, IOptions<SchedulingOptions> scheduling)
 {
     /// <summary>The header a client names its submit by, so a replay is recognised.</summary>
     public const string IdempotencyHeader = "Idempotency-Key";
@@ -175,6 +177,11 @@ public sealed class JobSubmitter(
         if (errors.Count > 0)
         {
             return SubmitResult.Invalid(errors);
+        }
+        spec = ResourceCheck.WithDefaults(spec!, scheduling.Value);
+        if (ResourceCheck.Refusal(spec.Resources, await placement.NodeCapacitiesAsync(cancellationToken)) is { } refusal)
+        {
+            return SubmitResult.Rejected(StatusCodes.Status400BadRequest, "No node has the resources the job asks for.", refusal.Field, refusal.Detail);
         }
 
         var bundlePath = Path.Combine(staging, "bundle.tar.gz");

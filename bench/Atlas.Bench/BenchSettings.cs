@@ -13,6 +13,9 @@ internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency,
 {
     public string Scenario { get; init; } = "default";
 
+    /// <summary><c>--scenario placement</c>: the seed of the generated queue.</summary>
+    public int Seed { get; init; } = 12;
+
     public int Clients { get; init; } = 100;
 
     public int Seconds { get; init; } = 60;
@@ -35,9 +38,9 @@ internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency,
         {
             if (args[i] == "--scenario")
             {
-                s = args[i + 1] is "default" or "load" or "docker" or "queue100k" or "metrics" or "start"
+                s = args[i + 1] is "default" or "load" or "docker" or "queue100k" or "metrics" or "start" or "placement"
                     ? s with { Scenario = args[i + 1] }
-                    : throw new ArgumentException($"--scenario must be default, load, docker, queue100k, metrics or start (got '{args[i + 1]}').");
+                    : throw new ArgumentException($"--scenario must be default, load, docker, queue100k, metrics, start or placement (got '{args[i + 1]}').");
                 continue;
             }
             if (args[i] == "--trace-ratio")
@@ -59,6 +62,7 @@ internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency,
                 "--queue-jobs" => s with { QueueJobs = value },
                 "--flood-jobs" => s with { FloodJobs = value },
                 "--points" => s with { Points = value },
+                "--seed" => s with { Seed = value },
                 _ => throw new ArgumentException($"Unknown option {args[i]}; see Program.cs for the options."),
             };
         }

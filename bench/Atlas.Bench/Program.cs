@@ -7,7 +7,18 @@ using Atlas.Testing;
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario queue100k [--queue-jobs 100000 --seconds 30]
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario metrics [--flood-jobs 2 --points 250000 --workers 2 --slots 8]
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario start [--warmup 20 --latency-jobs 200]
+//        dotnet run -c Release --project bench/Atlas.Bench -- --scenario placement [--jobs 1000 --seed 12 --queue-jobs 100000]   (the policy, simulated time: no cluster)
 var settings = BenchSettings.Parse(args);
+if (settings.Scenario == "placement")
+{
+    var scenario = new PlacementScenario(settings);
+    scenario.Run(Console.Out);
+    if (args.Contains("--queue-jobs"))
+    {
+        await scenario.MeasureLongQueueAsync(Console.Out);
+    }
+    return;
+}
 await using var cluster = await ClusterProcess.StartAsync(typeof(Scenarios).Assembly, settings.Workers,
     ["--runtime", settings.Scenario == "docker" ? "docker" : "process", "--slots", settings.Slots.ToString(System.Globalization.CultureInfo.InvariantCulture)],
     new Dictionary<string, string> { ["Atlas__Telemetry__TraceRatio"] = settings.TraceRatio });

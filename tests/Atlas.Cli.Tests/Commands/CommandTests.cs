@@ -146,6 +146,38 @@ public sealed class CommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Queue_Table_ShowsWhyEachWaitsAndYourLimits()
+    {
+        var (code, stdout, _) = await RunAsync("queue");
+
+        code.ShouldBe(0);
+        stdout.ShouldContain("policy: fair; your running jobs: 3 of 8; your GPUs: 2 (no limit)");
+        stdout.ShouldContain("needs 4 GPUs; the largest free is 2 on worker-3");
+    }
+
+    [Fact]
+    public async Task Submit_GpusCpusMemory_GoInTheSpecsResources()
+    {
+        var (code, _, stderr) = await RunAsync("submit", "--gpus", "2", "--cpus", "1.5", "--memory", "8g", _project.Path, "--", "python", "train.py");
+
+        code.ShouldBe(0, stderr);
+        _gateway.SubmittedSpec.ShouldNotBeNull().Resources.ShouldBe(new JobResources { Gpus = 2, Cpus = 1.5, MemoryBytes = 8L << 30 });
+    }
+
+    [Theory]
+    [InlineData("--memory", "8x", "error: --memory:")]
+    [InlineData("--gpus", "-1", "error: --gpus:")]
+    [InlineData("--cpus", "0", "error: --cpus:")]
+    public async Task Submit_BadResource_ErrorNamesTheFlagAndUploadsNothing(string flag, string value, string message)
+    {
+        var (code, _, stderr) = await RunAsync("submit", flag, value, _project.Path, "--", "true");
+
+        code.ShouldBe(2);
+        stderr.ShouldStartWith(message);
+        _gateway.SubmittedSpec.ShouldBeNull();
+    }
+
+    [Fact]
     public async Task LsAndNodesAndStatus_Table_ShowTheColumns()
     {
         var ls = (await RunAsync("ls")).Stdout;

@@ -131,7 +131,10 @@ internal sealed class StandInGateway : IAsyncDisposable
         app.MapGet("/api/v1/jobs/{id}/logs", () => Results.Text("line 1\nline 2\n"));
         app.MapDelete("/api/v1/jobs/{id}", () => Results.Problem(statusCode: 409, title: "The job has not ended.", detail: "Stop it first."));
         app.MapPost("/api/v1/jobs/{id}/stop", () => Results.Accepted(null, job with { State = JobState.Cancelled }));
-        app.MapGet("/api/v1/queue", () => Results.Ok(new QueueView(3, [new QueuePosition(KnownId, 2)])));
+        app.MapGet("/api/v1/queue", () => Results.Ok(new QueueView(3, [new QueuePosition(KnownId, 2) { WaitReason = "needs 4 GPUs; the largest free is 2 on worker-3" }])
+        {
+            Limits = new QueueLimits(MaxRunningJobs: 8, MaxGpus: 0, RunningJobs: 3, Gpus: 2, Policy: "fair"),
+        }));
         app.MapGet("/api/v1/nodes", () => Results.Ok(new[]
         {
             new NodeView { Name = "worker-1", Address = "http://127.0.0.1:1", Runtime = "docker", Slots = 2, State = NodeState.Ready },

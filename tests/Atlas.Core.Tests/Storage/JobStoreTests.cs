@@ -401,7 +401,7 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
         var first = await Submit(now, owner: alice);
         await Submit(now.AddMilliseconds(1), owner: bob);
         var second = await Submit(now.AddMilliseconds(2), owner: alice);
-        QueuePosition[] expected = [new(first, 1), new(second, 3)];
+        QueuePosition[] expected = [new(first, 1) { WaitReason = "next in line" }, new(second, 3) { WaitReason = "behind 2 earlier jobs of the same priority" }];
 
         // alice's index (2) is smaller than the queue (3): her index is walked.
         var shortHistory = await _store.Reader.QueueAsync(alice.Subject, Ct);
@@ -416,7 +416,7 @@ public sealed class JobStoreTests(RedisServer redis) : IClassFixture<RedisServer
         var longHistory = await _store.Reader.QueueAsync(alice.Subject, Ct);
         longHistory.Queued.ShouldBe(3);
         longHistory.Yours.ShouldBe(expected);
-        (await _store.Reader.QueueAsync(bob.Subject, Ct)).Yours.ShouldBe([new QueuePosition(await OnlyJobOf(bob), 2)]);
+        (await _store.Reader.QueueAsync(bob.Subject, Ct)).Yours.Select(p => (p.Id, p.Position)).ShouldBe([(await OnlyJobOf(bob), 2)]);
     }
 
     private async Task<string> OnlyJobOf(JobOwner owner) =>
