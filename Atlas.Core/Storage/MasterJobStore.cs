@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -38,6 +39,14 @@ public sealed class MasterJobStore(IConnectionMultiplexer redis)
             "owner", owner.Subject,
             "user", owner.Username,
         };
+        if (spec.Retries > 0)
+        {
+            // Flat copies the Complete script reads: how many failures get a new attempt, and which exit codes ('' = any non-zero).
+            args.Add("retries");
+            args.Add(spec.Retries);
+            args.Add("retryOn");
+            args.Add(string.Join(',', spec.RetryOn ?? []));
+        }
         if (traceParent is not null)
         {
             args.Add("trace");
@@ -123,6 +132,48 @@ public sealed class MasterJobStore(IConnectionMultiplexer redis)
             _ when result.StartsWith("stopping:", StringComparison.Ordinal) => new StopOutcome(StopKind.Stopping, result["stopping:".Length..]),
             _ => new StopOutcome(StopKind.AlreadyTerminal),
         };
+    }
+
+    /// <summary>
+    /// Sets a queued job's priority (or, with <paramref name="top"/>, makes it first among its
+    /// owner's waiting jobs) and moves it to its new place in the queue, in one step.
+    /// </summary>
+    public async Task<PriorityOutcome> ReprioritizeAsync(string id, int priority, bool top, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = (string)(await Db.ScriptEvaluateAsync(JobScripts.Reprioritize, values: [Prefix, id, priority, top ? "1" : "0"]))!;
+        return result switch
+        {
+            "missing" => new PriorityOutcome(PriorityKind.Missing),
+            _ when result.StartsWith("state:", StringComparison.Ordinal) => new PriorityOutcome(PriorityKind.NotQueued, State: JobRecords.ParseState(result["state:".Length..])),
+            _ => new PriorityOutcome(PriorityKind.Changed, int.Parse(result["changed:".Length..], CultureInfo.InvariantCulture)),
+        };
+    }
+
+    /// <summary>
+    /// Cancels waiting jobs ("stopped by user"): those of <paramref name="owner"/> (a subject), or with
+    /// <paramref name="owner"/> null every job whose owner or user name is <paramref name="user"/>
+    /// (null: everyone's). It walks the owner's (or every job's) index <paramref name="chunk"/>
+    /// entries per script call, so a long queue never holds Redis for long; jobs submitted while it
+    /// runs may stay queued. Returns how many it cancelled.
+    /// </summary>
+    public async Task<long> StopQueuedAsync(string? owner, string? user, int chunk, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunk, 1);
+        var index = owner is null ? RedisKeys.Jobs : RedisKeys.OwnerJobs(owner);
+        long cancelled = 0;
+        for (long start = 0; ;)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var result = (RedisResult[])(await Db.ScriptEvaluateAsync(JobScripts.StopQueued, values:
+                [Prefix, index, owner ?? user ?? "", start, chunk]))!;
+            cancelled += (long)result[0];
+            start = (long)result[1];
+            if ((long)result[2] == 1)
+            {
+                return cancelled;
+            }
+        }
     }
 
     /// <summary>Removes a finished job's records.</summary>
