@@ -20,6 +20,7 @@ app.MapJobsApi();
 app.MapTrackingApi();
 app.MapNodesApi();
 app.MapQueueApi();
+app.MapQueueControlApi();
 app.MapDefaultEndpoints();
 
 app.Run();

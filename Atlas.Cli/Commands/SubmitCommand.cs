@@ -29,6 +29,8 @@ internal static partial class SubmitCommand
         {
             image, name, project, env, param, tag, priority, wait, dir, command,
         };
+        var retry = new RetryOptions();
+        retry.AddTo(submit);
         CommandAction.Set(submit, context, async (parse, cancellationToken) =>
         {
             var folder = Path.GetFullPath(parse.GetValue(dir)!);
@@ -53,6 +55,7 @@ internal static partial class SubmitCommand
                 Params = Labels("--param", parse.GetValue(param)),
                 Tags = Labels("--tag", parse.GetValue(tag)),
             };
+            spec = retry.Apply(parse, spec);
 
             var bundlePath = Path.Combine(Path.GetTempPath(), $"atlas-{Guid.NewGuid():n}.tar.gz");
             try
