@@ -10,31 +10,32 @@ namespace Atlas.EndToEnd.Tests;
 /// Retries, <c>atlas priority</c> and <c>atlas stop --all-queued</c> through the real CLI on a real
 /// cluster (the AppHost's model, one worker on the process runtime, single-user mode: the one user is an admin).
 /// </summary>
-public sealed class LifecycleOpsTests : IAsyncLifetime
+public sealed class LifecycleOpsTests(ProcessClusterFixture fixture) : IClassFixture<ProcessClusterFixture>, IAsyncLifetime
 {
     private static readonly TimeSpan JobLimit = TimeSpan.FromSeconds(90);
     private readonly TempFolder _home = new("atlas-home");
     private readonly TempFolder _project = new("atlas-project");
-    private AppHostCluster _cluster = null!;
     private HttpClient _http = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private AtlasCli Cli => new(_cluster.GatewayUrl, _home.Path);
+    private AppHostCluster Cluster => fixture.Cluster;
 
-    public async ValueTask InitializeAsync()
+    private AtlasCli Cli => new(Cluster.GatewayUrl, _home.Path);
+
+    public ValueTask InitializeAsync()
     {
         File.WriteAllText(_project.Combine("run.sh"), "echo \"attempt $ATLAS_ATTEMPT\"\n");
-        _cluster = await AppHostCluster.StartAsync(workers: 1, ["--runtime", "process"], cancellationToken: Ct);
-        _http = new HttpClient { BaseAddress = new Uri(_cluster.GatewayUrl), Timeout = TimeSpan.FromSeconds(30) };
+        _http = new HttpClient { BaseAddress = new Uri(Cluster.GatewayUrl), Timeout = TimeSpan.FromSeconds(30) };
+        return ValueTask.CompletedTask;
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _http.Dispose();
-        await _cluster.DisposeAsync();
         _home.Dispose();
         _project.Dispose();
+        return ValueTask.CompletedTask;
     }
 
     [Fact]
@@ -45,7 +46,7 @@ public sealed class LifecycleOpsTests : IAsyncLifetime
         var recovers = await SubmitAsync("--retries", "1", _project.Path, "--", "/bin/sh", "-c", "[ \"$ATLAS_ATTEMPT\" = 2 ] || exit 5");
 
         var job = await GatewayJobs.WaitEndedAsync(_http, retried, JobLimit, Ct);
-        job.State.ShouldBe(JobState.Failed, _cluster.Output);
+        job.State.ShouldBe(JobState.Failed, Cluster.Output);
         job.Attempt.ShouldBe(3);
         job.ExitCode.ShouldBe(137);
         job.FailedOn.Count.ShouldBe(2);
