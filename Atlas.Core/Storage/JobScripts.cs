@@ -127,7 +127,7 @@ internal static class JobScripts
 
     /// <summary>
     /// Places queued jobs on ready, live nodes: priority, then submit time; each on the node with
-    /// the most free slots. ARGV: prefix, max jobs, lease ms, leader epoch. Returns a flat list
+    /// the most free slots, skipping a node the job failed on twice (its <c>failedOn</c>) when another has room. ARGV: prefix, max jobs, lease ms, leader epoch. Returns a flat list
     /// id, node, fence, attempt, trace ('' for none) per placed job, or the error NOTLEADER.
     /// </summary>
     public static readonly string Place = Common + """
@@ -144,15 +144,31 @@ internal static class JobScripts
           end
         end
         if #candidates == 0 then return {} end
+        -- lifecycle-ops, until placement's policy replaces it (keep one version on merge): node
+        -- avoidance. A node listed twice or more in the job's 'failedOn' is skipped when another fits.
+        local function avoided(id)
+          local list, count, avoid = redis.call('HGET', P .. 'job:' .. id, 'failedOn'), {}, {}
+          if list then
+            for name in string.gmatch(list, '[^,]+') do
+              count[name] = (count[name] or 0) + 1
+              if count[name] >= 2 then avoid[name] = true end
+            end
+          end
+          return avoid
+        end
+        local function pick(avoid)
+          local best = nil
+          for _, c in ipairs(candidates) do
+            if c.free > 0 and not avoid[c.name] and (best == nil or c.free > best.free or (c.free == best.free and c.name < best.name)) then best = c end
+          end
+          return best
+        end
         local queued = redis.call('ZRANGE', P .. 'queue', 0, limit - 1)
         local placed = {}
         local woken = {}
         local now = nil
         for _, id in ipairs(queued) do
-          local best = nil
-          for _, c in ipairs(candidates) do
-            if c.free > 0 and (best == nil or c.free > best.free or (c.free == best.free and c.name < best.name)) then best = c end
-          end
+          local best = pick(avoided(id)) or pick({})
           if best == nil then break end
           now = now or now_ms()
           local key = P .. 'job:' .. id

@@ -188,6 +188,45 @@ public sealed class RetryTests(RedisServer redis) : IClassFixture<RedisServer>, 
         ((string?)await _connection.GetDatabase().HashGetAsync(RedisKeys.Job(id), "failedOn")).ShouldBe(string.Join(',', nodes));
     }
 
+    [Fact]
+    public async Task Place_FailedTwiceOnANode_NextAttemptAvoidsItWhenAnotherFits()
+    {
+        var id = await Submit(retries: 5, retryOn: [137]);
+        (await RunOnce(id, 137)).ShouldBe(CompleteOutcome.Retried);
+        (await RunOnce(id, 137)).ShouldBe(CompleteOutcome.Retried);
+        // n2 has fewer free slots than n1: without avoidance, n1 would get the job.
+        await _store.Worker.RegisterNodeAsync(new NodeRegistration("n2", "http://n2:1", "process", 1), TimeSpan.FromMinutes(1), Ct);
+
+        (await _store.Master.PlaceAsync(10, Lease, _epoch, Ct)).ShouldHaveSingleItem().Node.ShouldBe("n2");
+    }
+
+    [Fact]
+    public async Task Place_FailedTwiceOnTheOnlyFreeNode_StillPlacesThere()
+    {
+        await _store.Worker.RegisterNodeAsync(new NodeRegistration("n2", "http://n2:1", "process", 1), TimeSpan.FromMinutes(1), Ct);
+        var first = await Submit(retries: 5, retryOn: [137]);
+        var second = await Submit(retries: 5, retryOn: [137]);
+        foreach (var id in new[] { first, second })
+        {
+            await _connection.GetDatabase().HashSetAsync(RedisKeys.Job(id), "failedOn", "n1,n2,n1");
+        }
+
+        var placed = await _store.Master.PlaceAsync(10, Lease, _epoch, Ct);
+
+        placed.Single(p => p.Id == first).Node.ShouldBe("n2", "n1 is avoided while n2 has room");
+        placed.Single(p => p.Id == second).Node.ShouldBe("n1", "n2 is full now: the avoided node rather than waiting");
+    }
+
+    [Fact]
+    public async Task Place_FailedOnceOnANode_IsNotAvoided()
+    {
+        var id = await Submit(retries: 5, retryOn: [137]);
+        (await RunOnce(id, 137)).ShouldBe(CompleteOutcome.Retried);
+        await _store.Worker.RegisterNodeAsync(new NodeRegistration("n2", "http://n2:1", "process", 1), TimeSpan.FromMinutes(1), Ct);
+
+        (await _store.Master.PlaceAsync(10, Lease, _epoch, Ct)).ShouldHaveSingleItem().Node.ShouldBe("n1");
+    }
+
     private async Task<string> Submit(int retries, IReadOnlyList<int>? retryOn = null)
     {
         var id = JobId.New(DateTimeOffset.UtcNow);
