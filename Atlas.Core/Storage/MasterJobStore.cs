@@ -16,6 +16,9 @@ public sealed class MasterJobStore(IConnectionMultiplexer redis)
     /// <summary>How long an idempotency key names its job: a client replays within minutes, not days.</summary>
     public static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
 
+    /// <summary>Index entries <see cref="StopQueuedAsync"/> judges per script call: a few milliseconds of Redis each (see BENCHMARKS.md).</summary>
+    public const int StopQueuedChunk = 2000;
+
     private static readonly RedisValue Prefix = RedisKeys.Prefix;
 
     private IDatabase Db => redis.GetDatabase();

@@ -12,9 +12,6 @@ namespace Atlas.Master.Apis;
 /// </summary>
 public static class QueueControlApi
 {
-    /// <summary>Index entries judged per script call while clearing a queue: a few milliseconds of Redis each.</summary>
-    public const int StopChunk = 2000;
-
     private const int MaxUserLength = 256;
 
     public static IEndpointRouteBuilder MapQueueControlApi(this IEndpointRouteBuilder app)
@@ -79,15 +76,15 @@ public static class QueueControlApi
         string scope;
         if (everyone == true)
         {
-            (cancelled, scope) = (await store.StopQueuedAsync(null, null, StopChunk, cancellationToken), "everyone");
+            (cancelled, scope) = (await store.StopQueuedAsync(null, null, MasterJobStore.StopQueuedChunk, cancellationToken), "everyone");
         }
         else if (user is not null)
         {
-            (cancelled, scope) = (await store.StopQueuedAsync(null, user, StopChunk, cancellationToken), $"user:{user}");
+            (cancelled, scope) = (await store.StopQueuedAsync(null, user, MasterJobStore.StopQueuedChunk, cancellationToken), $"user:{user}");
         }
         else
         {
-            (cancelled, scope) = (await store.StopQueuedAsync(caller.Subject, null, StopChunk, cancellationToken), "mine");
+            (cancelled, scope) = (await store.StopQueuedAsync(caller.Subject, null, MasterJobStore.StopQueuedChunk, cancellationToken), "mine");
         }
         return TypedResults.Ok(new QueueStopView(cancelled, scope));
     }

@@ -7,7 +7,13 @@ using Atlas.Testing;
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario queue100k [--queue-jobs 100000 --seconds 30]
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario metrics [--flood-jobs 2 --points 250000 --workers 2 --slots 8]
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario start [--warmup 20 --latency-jobs 200]
+//        dotnet run -c Release --project bench/Atlas.Bench -- --scenario stopqueued [--queue-jobs 100000]
 var settings = BenchSettings.Parse(args);
+if (settings.Scenario == "stopqueued")
+{
+    await StopQueuedScenario.RunAsync(settings, Console.Out); // Redis alone: no cluster
+    return;
+}
 await using var cluster = await ClusterProcess.StartAsync(typeof(Scenarios).Assembly, settings.Workers,
     ["--runtime", settings.Scenario == "docker" ? "docker" : "process", "--slots", settings.Slots.ToString(System.Globalization.CultureInfo.InvariantCulture)],
     new Dictionary<string, string> { ["Atlas__Telemetry__TraceRatio"] = settings.TraceRatio });
