@@ -293,7 +293,7 @@ internal static class JobScripts
           if listed then
             covered = string.find(',' .. r[3] .. ',', ',' .. exit .. ',', 1, true) ~= nil
           else
-            covered = string.sub(reason, 1, 10) ~= 'time limit' and string.find(reason, 'out of memory', 1, true) == nil
+            covered = string.find(reason, 'time limit', 1, true) == nil and string.find(reason, 'out of memory', 1, true) == nil
           end
           if used < allowed and covered and can(j[1], 'queued') then
             local attempt = tonumber(r[4] or '1')

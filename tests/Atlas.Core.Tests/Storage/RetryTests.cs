@@ -92,6 +92,7 @@ public sealed class RetryTests(RedisServer redis) : IClassFixture<RedisServer>, 
     [Theory]
     [InlineData("time limit", new int[0], false)]
     [InlineData("time limit (2h)", new int[0], false)]
+    [InlineData("stopped at its time limit of 2h", new int[0], false)]
     [InlineData("out of memory", new int[0], false)]
     [InlineData("time limit", new[] { 137 }, true)]
     [InlineData("out of memory", new[] { 137 }, true)]
