@@ -23,7 +23,7 @@ public sealed record JobView
     /// <summary>The GPU ids assigned on <see cref="Node"/> for this attempt; empty when it has none.</summary>
     public IReadOnlyList<string> GpuIds { get; init; } = [];
 
-    /// <summary>1 for the first run; grows each time a lost job is queued again.</summary>
+    /// <summary>1 for the first run; grows each time a lost job, or a failure its retry policy covers, is queued again.</summary>
     public int Attempt { get; init; }
 
     public int? ExitCode { get; init; }
