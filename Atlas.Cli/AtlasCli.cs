@@ -24,6 +24,7 @@ public static class AtlasCli
             RemoveCommand.Build(globals, context),
             NodesCommand.Build(globals, context),
             QueueCommand.Build(globals, context),
+            PriorityCommand.Build(globals, context),
             MetricsCommand.Build(globals, context),
             CompareCommand.Build(globals, context),
             ArtifactsCommand.Build(globals, context),

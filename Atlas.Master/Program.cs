@@ -21,6 +21,7 @@ app.MapSchedulesApi();
 app.MapTrackingApi();
 app.MapNodesApi();
 app.MapQueueApi();
+app.MapQueueControlApi();
 app.MapDefaultEndpoints();
 
 app.Run();

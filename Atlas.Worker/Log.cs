@@ -36,6 +36,9 @@ internal static partial class Log
     [LoggerMessage(2009, LogLevel.Warning, "Job {JobId}: recording its end was refused ({Outcome}).")]
     public static partial void CompletionRefused(ILogger logger, string jobId, string outcome);
 
+    [LoggerMessage(2090, LogLevel.Information, "Job {JobId} failed with exit code {ExitCode}; its retry policy queued it again as a new attempt.")]
+    public static partial void JobRetried(ILogger logger, string jobId, int? exitCode);
+
     [LoggerMessage(2010, LogLevel.Information, "Drain grace period over: stopping {Count} running jobs and handing them back to the queue.")]
     public static partial void StoppingForShutdown(ILogger logger, int count);
 

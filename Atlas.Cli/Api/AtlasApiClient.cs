@@ -116,6 +116,16 @@ public sealed class AtlasApiClient(Uri gateway, HttpMessageHandler? handler = nu
     public Task<JobView> StopAsync(string id, CancellationToken cancellationToken) =>
         SendAsync<JobView>(HttpMethod.Post, $"api/v1/jobs/{Uri.EscapeDataString(id)}/stop", null, cancellationToken);
 
+    /// <summary>Changes a waiting job's priority, or (<paramref name="top"/>) puts it first among its owner's waiting jobs.</summary>
+    public Task<JobView> SetPriorityAsync(string id, int? priority, bool top, CancellationToken cancellationToken) =>
+        SendAsync<JobView>(HttpMethod.Post, $"api/v1/jobs/{Uri.EscapeDataString(id)}/priority",
+            JsonContent.Create(new PriorityRequest(priority, top), options: AtlasJson.Options), cancellationToken);
+
+    /// <summary>Cancels the caller's waiting jobs; an admin may name a <paramref name="user"/> or <paramref name="everyone"/>.</summary>
+    public Task<QueueStopView> StopQueuedAsync(string? user, bool everyone, CancellationToken cancellationToken) =>
+        SendAsync<QueueStopView>(HttpMethod.Post,
+            "api/v1/queue/stop" + (user is not null ? $"?user={Uri.EscapeDataString(user)}" : everyone ? "?everyone=true" : ""), null, cancellationToken);
+
     public async Task DeleteAsync(string id, CancellationToken cancellationToken)
     {
         using var response = await CallAsync(HttpMethod.Delete, $"api/v1/jobs/{Uri.EscapeDataString(id)}", null, HttpCompletionOption.ResponseContentRead, cancellationToken);

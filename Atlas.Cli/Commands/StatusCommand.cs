@@ -40,6 +40,11 @@ internal static class StatusCommand
                 await o.WriteLineAsync($"gpus:      {string.Join(',', job.GpuIds)}");
             }
             await o.WriteLineAsync($"attempt:   {job.Attempt}");
+            await o.WriteLineAsync($"priority:  {job.Priority.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            if (job.Retries > 0)
+            {
+                await o.WriteLineAsync($"retries:   {job.Retried} of {job.Retries} used{(job.FailedOn.Count > 0 ? $" (failed on {string.Join(", ", job.FailedOn)})" : "")}");
+            }
             await o.WriteLineAsync($"image:     {job.Image ?? "(the cluster's default)"}");
             await o.WriteLineAsync($"command:   {string.Join(' ', job.Command)}");
             await o.WriteLineAsync($"submitted: {Formats.Time(job.SubmittedAt)}");

@@ -34,6 +34,9 @@ internal sealed partial class SubmitOptions
 
     public Option<string?> Memory { get; } = new("--memory") { Description = "memory the job needs, e.g. 8g or 512m (default: no limit)" };
 
+    /// <summary><c>--retries</c> and <c>--retry-on</c>.</summary>
+    public RetryOptions Retry { get; } = new();
+
     public Argument<string> Dir { get; } = new("dir") { Description = "the project folder to run" };
 
     public Argument<string[]> Command { get; } = new("command") { Description = "after --: the program and its arguments", Arity = ArgumentArity.ZeroOrMore };
@@ -45,6 +48,7 @@ internal sealed partial class SubmitOptions
         {
             command.Options.Add(option);
         }
+        Retry.AddTo(command);
         command.Arguments.Add(Dir);
         command.Arguments.Add(Command);
     }
@@ -63,7 +67,7 @@ internal sealed partial class SubmitOptions
             throw new CliException($"no command: give it after --, e.g. atlas {verb} . -- python train.py", 2);
         }
         var folderName = new DirectoryInfo(folder).Name;
-        return (folder, new JobSpec
+        return (folder, Retry.Apply(parse, new JobSpec
         {
             Name = parse.GetValue(Name) ?? Label(folderName),
             Project = parse.GetValue(Project) ?? Label(folderName),
@@ -75,7 +79,7 @@ internal sealed partial class SubmitOptions
             Tags = Labels("--tag", parse.GetValue(Tag)),
             TimeLimitSeconds = parse.GetValue(TimeLimit) is { } limit ? TimeLimitSeconds(limit) : null,
             Resources = Resources(parse.GetValue(Gpus), parse.GetValue(Cpus), parse.GetValue(Memory)),
-        });
+        }));
     }
 
     internal static JobResources? Resources(int? gpus, double? cpus, string? memory)

@@ -13,6 +13,8 @@ namespace Atlas.Core.Jobs;
 /// starting or running (a drain or a restart; attempt + 1 once it may have run), fenced like any
 /// worker write. A job cannot succeed without having run: assigned and starting lead to failed
 /// or cancelled, never succeeded. A lost job that a user asked to stop is cancelled, not run again.
+/// A failure the job's retry policy covers (<c>--retries</c>, <c>--retry-on</c>) is not an end: the
+/// worker's complete puts the job back in the queue as a new attempt (<c>retry</c>), so failed stays final.
 /// </remarks>
 public static class JobStateMachine
 {
@@ -31,12 +33,14 @@ public static class JobStateMachine
         new(JobState.Starting, JobState.Failed, "complete"), // the image or the program could not start
         new(JobState.Starting, JobState.Cancelled, "complete"),
         new(JobState.Starting, JobState.Queued, "hand back"),
+        new(JobState.Starting, JobState.Queued, "retry"), // a failure the retry policy covers: a new attempt
         new(JobState.Starting, JobState.Lost, "reap"),
 
         new(JobState.Running, JobState.Succeeded, "complete"),
         new(JobState.Running, JobState.Failed, "complete"),
         new(JobState.Running, JobState.Cancelled, "complete"),
         new(JobState.Running, JobState.Queued, "hand back"),
+        new(JobState.Running, JobState.Queued, "retry"),
         new(JobState.Running, JobState.Lost, "reap"),
 
         new(JobState.Lost, JobState.Queued, "reap"),

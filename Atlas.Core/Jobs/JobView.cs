@@ -23,7 +23,7 @@ public sealed record JobView
     /// <summary>The GPU ids assigned on <see cref="Node"/> for this attempt; empty when it has none.</summary>
     public IReadOnlyList<string> GpuIds { get; init; } = [];
 
-    /// <summary>1 for the first run; grows each time a lost job is queued again.</summary>
+    /// <summary>1 for the first run; grows each time a lost job, or a failure its retry policy covers, is queued again.</summary>
     public int Attempt { get; init; }
 
     public int? ExitCode { get; init; }
@@ -51,6 +51,15 @@ public sealed record JobView
 
     /// <summary>The job's tags, from the submit and from the job.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>How many failures get a new attempt (<c>--retries</c>).</summary>
+    public int Retries { get; init; }
+
+    /// <summary>How many of <see cref="Retries"/> were used: failures queued again as a new attempt.</summary>
+    public int Retried { get; init; }
+
+    /// <summary>The node of each retried failure, oldest first (a node twice: failed there twice).</summary>
+    public IReadOnlyList<string> FailedOn { get; init; } = [];
 
     /// <summary>Every state the job went through, oldest first.</summary>
     public IReadOnlyList<JobHistoryEntry> History { get; init; } = [];

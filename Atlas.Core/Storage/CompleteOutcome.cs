@@ -6,6 +6,9 @@ public enum CompleteOutcome
     /// <summary>Recorded.</summary>
     Done,
 
+    /// <summary>A failure the job's retry policy covers: it is queued again as a new attempt instead of ending.</summary>
+    Retried,
+
     /// <summary>Refused: the worker's fencing token is stale (the job was requeued or reassigned).</summary>
     Stale,
 

@@ -21,7 +21,7 @@ internal static class JobRecords
             Project = spec.Project ?? JobDefaults.Project,
             Image = spec.Image,
             Command = spec.Command,
-            Priority = spec.Priority,
+            Priority = ParseInt(f.GetValueOrDefault("priority")) ?? spec.Priority, // atlas priority changes the field, not the spec
             State = ParseState(f["state"]),
             Owner = f.GetValueOrDefault("owner"),
             Username = f.GetValueOrDefault("user"),
@@ -35,6 +35,9 @@ internal static class JobRecords
             StartedAt = ParseTime(f.GetValueOrDefault("started")),
             FinishedAt = ParseTime(f.GetValueOrDefault("finished")),
             TraceId = TraceIdOf(trace),
+            Retries = spec.Retries,
+            Retried = ParseInt(f.GetValueOrDefault("retried")) ?? 0,
+            FailedOn = f.GetValueOrDefault("failedOn") is { Length: > 0 } failedOn ? failedOn.Split(',') : [],
             History = [.. history.Select(h => ParseHistory(h!))],
         };
         return new JobRecord(

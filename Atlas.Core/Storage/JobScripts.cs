@@ -140,63 +140,6 @@ internal static class JobScripts
         """;
 
     /// <summary>
-    /// Places queued jobs on ready, live nodes by slots alone: priority, then order; each on the node with
-    /// the most free slots. The master's scheduler uses <see cref="ApplyPlacement"/> (resources, fair
-    /// share, backfill); this stays for the store's own tests and tools that need no resources.
-    /// ARGV: prefix, max jobs, lease ms, leader epoch. Returns a flat list
-    /// id, node, fence, attempt, trace ('' for none) per placed job, or the error NOTLEADER.
-    /// </summary>
-    public static readonly string Place = Common + """
-        local limit = tonumber(ARGV[2])
-        local lease = tonumber(ARGV[3])
-        if not leads(ARGV[4]) then return redis.error_reply('NOTLEADER') end
-        local candidates = {}
-        for _, name in ipairs(redis.call('SMEMBERS', P .. 'nodes')) do
-          local nkey = P .. 'node:' .. name
-          local n = redis.call('HMGET', nkey, 'state', 'slots', 'address')
-          if n[1] == 'ready' and redis.call('EXISTS', nkey .. ':alive') == 1 then
-            local free = tonumber(n[2]) - redis.call('SCARD', nkey .. ':jobs')
-            if free > 0 then candidates[#candidates + 1] = { name = name, free = free, address = n[3] } end
-          end
-        end
-        if #candidates == 0 then return {} end
-        local queued = redis.call('ZRANGE', P .. 'queue', 0, limit - 1)
-        local placed = {}
-        local woken = {}
-        local now = nil
-        for _, id in ipairs(queued) do
-          local best = nil
-          for _, c in ipairs(candidates) do
-            if c.free > 0 and (best == nil or c.free > best.free or (c.free == best.free and c.name < best.name)) then best = c end
-          end
-          if best == nil then break end
-          now = now or now_ms()
-          local key = P .. 'job:' .. id
-          dequeue(id)
-          local state = redis.call('HGET', key, 'state')
-          if state == 'queued' then
-            local fence = redis.call('INCR', P .. 'fence')
-            move(key, id, state, 'assigned', now, best.name)
-            redis.call('HSET', key, 'node', best.name, 'fence', fence, 'assigned', now)
-            redis.call('SADD', P .. 'node:' .. best.name .. ':jobs', id)
-            redis.call('RPUSH', P .. 'node:' .. best.name .. ':inbox', entry(id, fence))
-            redis.call('ZADD', P .. 'leases', now + lease, id)
-            redis.call('SET', P .. 'route:' .. id, best.address)
-            best.free = best.free - 1
-            local more = redis.call('HMGET', key, 'attempt', 'trace')
-            placed[#placed + 1] = id
-            placed[#placed + 1] = best.name
-            placed[#placed + 1] = fence
-            placed[#placed + 1] = more[1] or '1'
-            placed[#placed + 1] = more[2] or ''
-            woken[best.name] = true
-          end
-        end
-        for name, _ in pairs(woken) do redis.call('PUBLISH', P .. 'node:' .. name .. ':wake', 'assign') end
-        return placed
-        """;
-
-    /// <summary>
     /// Applies one placement pass decided from a snapshot (<c>PlacementPolicy</c>), fenced by the
     /// leader's epoch. Each decision is checked again here, atomically: the job is still queued and
     /// in the queue, the node is ready and alive, and it still has a free slot, the exact GPU ids
@@ -381,18 +324,44 @@ internal static class JobScripts
 
     /// <summary>
     /// A worker records how a job ended. ARGV: prefix, id, node, fence, state, exit code ('' for none), reason.
-    /// Returns 'done', 'stale' (the token is old: someone else owns the job now), 'terminal'
+    /// Returns 'done', 'retried' (a failure its retry policy covers: queued again as attempt + 1),
+    /// 'stale' (the token is old: someone else owns the job now), 'terminal'
     /// (already ended) or 'refused:STATE' (the table forbids it, e.g. succeeding before the start was recorded).
     /// </summary>
     public static readonly string Complete = Common + """
         local id, node, fence, state, exit, reason = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
         local key = P .. 'job:' .. id
-        local j = redis.call('HMGET', key, 'state', 'node', 'fence')
+        local j = redis.call('HMGET', key, 'state', 'node', 'fence', 'stop')
         if j[1] == false then return 'stale' end
         if terminal(j[1]) then return 'terminal' end
         if j[2] ~= node or j[3] ~= fence or not on_node(j[1]) then return 'stale' end
         if not can(j[1], state) then return 'refused:' .. j[1] end
         local now = now_ms()
+        -- Retries (--retries N --retry-on codes): a failure with a listed exit code (any non-zero
+        -- one when none are listed; a time limit or out-of-memory end only when its code is listed)
+        -- is a new attempt, not an end. 'retried' counts them apart from the lease losses that
+        -- Reap's max attempts counts; 'failedOn' lists the node once per retried failure.
+        if state == 'failed' and exit ~= '' and exit ~= '0' and j[4] ~= '1' then
+          local r = redis.call('HMGET', key, 'retries', 'retried', 'retryOn', 'attempt', 'failedOn')
+          local allowed, used = tonumber(r[1] or '0'), tonumber(r[2] or '0')
+          local listed = r[3] ~= false and r[3] ~= ''
+          local covered
+          if listed then
+            covered = string.find(',' .. r[3] .. ',', ',' .. exit .. ',', 1, true) ~= nil
+          else
+            covered = string.find(reason, 'time limit', 1, true) == nil and string.find(reason, 'out of memory', 1, true) == nil
+          end
+          if used < allowed and covered and can(j[1], 'queued') then
+            local attempt = tonumber(r[4] or '1')
+            local why = (reason ~= '' and reason or ('exited with code ' .. exit)) .. ' (attempt ' .. attempt
+              .. ', exit code ' .. exit .. ', on ' .. node .. '); retry ' .. (used + 1) .. ' of ' .. allowed
+            release(id, node, fence)
+            redis.call('HSET', key, 'retried', used + 1, 'failedOn', (r[5] and r[5] ~= '') and (r[5] .. ',' .. node) or node)
+            requeue(key, id, j[1], now, node, why, attempt + 1)
+            redis.call('PUBLISH', P .. 'events', 'freed')
+            return 'retried'
+          end
+        end
         if exit ~= '' then redis.call('HSET', key, 'exit', exit) end
         finish(key, id, j[1], state, now, node, fence, reason)
         return 'done'
@@ -442,9 +411,79 @@ internal static class JobScripts
         """;
 
     /// <summary>
+    /// Changes a waiting job's priority and puts it back in the queue at its new place. ARGV:
+    /// prefix, id, priority, top ('1': also make it first among its owner's waiting jobs). With
+    /// top, the priority is raised to the highest of the owner's queued jobs (never lowered) and
+    /// <c>order</c> set below all of theirs; that walks the owner's index once. A held job (waiting
+    /// on dependencies) keeps its new priority and order for when it is released.
+    /// Returns 'changed:PRIORITY', 'missing' or 'state:STATE' when the job is not queued.
+    /// </summary>
+    public static readonly string Reprioritize = Common + """
+        local id, priority, top = ARGV[2], tonumber(ARGV[3]), ARGV[4] == '1'
+        local key = P .. 'job:' .. id
+        local j = redis.call('HMGET', key, 'state', 'owner', 'priority', 'order', 'submitted')
+        if j[1] == false then return 'missing' end
+        if j[1] ~= 'queued' then return 'state:' .. j[1] end
+        local order = nil
+        if top then
+          priority = tonumber(j[3] or '0')
+          local mine = tonumber(j[4] or j[5] or '0')
+          local lowest = nil
+          if j[2] then
+            for _, other in ipairs(redis.call('ZRANGE', P .. 'owner:' .. j[2] .. ':jobs', 0, -1)) do
+              if other ~= id then
+                local o = redis.call('HMGET', P .. 'job:' .. other, 'state', 'priority', 'order', 'submitted')
+                if o[1] == 'queued' then
+                  priority = math.max(priority, tonumber(o[2] or '0'))
+                  local theirs = tonumber(o[3] or o[4] or '0')
+                  if lowest == nil or theirs < lowest then lowest = theirs end
+                end
+              end
+            end
+          end
+          order = mine
+          if lowest ~= nil and lowest <= mine then order = lowest - 1 end
+        end
+        local held = redis.call('SISMEMBER', P .. 'held', id) == 1
+        if not held then dequeue(id) end
+        redis.call('HSET', key, 'priority', priority)
+        if order ~= nil then redis.call('HSET', key, 'order', string.format('%d', order)) end
+        if not held then enqueue(key, id) end
+        redis.call('PUBLISH', P .. 'events', 'priority')
+        return 'changed:' .. priority
+        """;
+
+    /// <summary>
+    /// Cancels waiting jobs ("stopped by user"), one chunk of a job index per call so Redis is never
+    /// held for long: the caller loops on the cursor. ARGV: prefix, index key (an owner's index, or
+    /// every job's), user ('' for any: else the job's owner or user name must equal it), start rank,
+    /// chunk size. A held job (waiting on dependencies) is queued too and is cancelled the same way.
+    /// Returns { cancelled, next rank, 1 when the index is exhausted else 0 }.
+    /// </summary>
+    public static readonly string StopQueued = Common + """
+        local index, user, start, chunk = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+        local ids = redis.call('ZRANGE', index, start, start + chunk - 1)
+        local now = nil
+        local cancelled = 0
+        for _, id in ipairs(ids) do
+          local key = P .. 'job:' .. id
+          local j = redis.call('HMGET', key, 'state', 'owner', 'user')
+          if j[1] == 'queued' and (user == '' or j[2] == user or j[3] == user) then
+            now = now or now_ms()
+            dequeue(id)
+            redis.call('SREM', P .. 'held', id)
+            finish(key, id, j[1], 'cancelled', now, nil, nil, 'stopped by user')
+            cancelled = cancelled + 1
+          end
+        end
+        return { cancelled, start + #ids, #ids < chunk and 1 or 0 }
+        """;
+
+    /// <summary>
     /// Judges expired leases and silent nodes on Redis's clock. An expired job becomes lost, then
     /// queued again with attempt + 1, failed after max attempts, or cancelled when a stop was asked.
-    /// ARGV: prefix, max jobs, max attempts, leader epoch. Returns the number of leases judged, or
+    /// ARGV: prefix, max jobs, max attempts (lease losses: failures retried by the job's retry policy
+    /// do not count), leader epoch. Returns the number of leases judged, or
     /// the error NOTLEADER.
     /// </summary>
     public static readonly string Reap = Common + """
@@ -460,16 +499,17 @@ internal static class JobScripts
         local expired = redis.call('ZRANGEBYSCORE', P .. 'leases', '-inf', now, 'LIMIT', 0, limit)
         for _, id in ipairs(expired) do
           local key = P .. 'job:' .. id
-          local j = redis.call('HMGET', key, 'state', 'node', 'fence', 'attempt', 'lostOn', 'stop')
+          local j = redis.call('HMGET', key, 'state', 'node', 'fence', 'attempt', 'lostOn', 'stop', 'retried')
           release(id, j[2], j[3])
           if on_node(j[1]) then
             local lost_on = j[5] and (j[5] .. ', ' .. j[2]) or j[2]
             move(key, id, j[1], 'lost', now, j[2], 'lease expired')
             redis.call('HSET', key, 'lostOn', lost_on)
             local attempt = tonumber(j[4])
+            local losses = attempt - tonumber(j[7] or '0') -- retried failures are not lease losses
             if j[6] == '1' then
               finish(key, id, 'lost', 'cancelled', now, nil, nil, 'stopped by user')
-            elseif attempt >= max_attempts then
+            elseif losses >= max_attempts then
               finish(key, id, 'lost', 'failed', now, nil, nil, 'lost on node ' .. lost_on)
             else
               requeue(key, id, 'lost', now, nil, 'requeued after lease expiry', attempt + 1)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -14,6 +15,9 @@ public sealed class MasterJobStore(IConnectionMultiplexer redis)
 {
     /// <summary>How long an idempotency key names its job: a client replays within minutes, not days.</summary>
     public static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
+
+    /// <summary>Index entries <see cref="StopQueuedAsync"/> judges per script call: a few milliseconds of Redis each (see BENCHMARKS.md).</summary>
+    public const int StopQueuedChunk = 2000;
 
     private static readonly RedisValue Prefix = RedisKeys.Prefix;
 
@@ -55,6 +59,14 @@ public sealed class MasterJobStore(IConnectionMultiplexer redis)
         {
             args.AddRange(["timeLimitMs", limit * 1000L]);
         }
+        if (spec.Retries > 0)
+        {
+            // Flat copies the Complete script reads: how many failures get a new attempt, and which exit codes ('' = any non-zero).
+            args.Add("retries");
+            args.Add(spec.Retries);
+            args.Add("retryOn");
+            args.Add(string.Join(',', spec.RetryOn ?? []));
+        }
         if (traceParent is not null)
         {
             args.Add("trace");
@@ -78,21 +90,20 @@ public sealed class MasterJobStore(IConnectionMultiplexer redis)
         RedisKeys.Idempotency(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{owner.Subject}\n{key}"))));
 
     /// <summary>
-    /// Places up to <paramref name="limit"/> queued jobs on nodes with free slots, by slots alone. Returns what was placed where.
-    /// The scheduler places through <see cref="PlacementStore"/> instead (resources, fair share, backfill).
+    /// One placement pass as the scheduler runs it (snapshot, <see cref="Scheduling.PlacementPolicy"/> with
+    /// default options, leader-fenced apply), keeping at most <paramref name="limit"/> placements:
+    /// for tests and tools that place without a running scheduler.
     /// </summary>
     /// <exception cref="NotLeaderException"><paramref name="epoch"/> is not the current leader's.</exception>
     public async Task<IReadOnlyList<PlacedJob>> PlaceAsync(int limit, TimeSpan lease, long epoch, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        var result = (RedisResult[])(await EvaluateAsLeaderAsync(JobScripts.Place, [Prefix, limit, (long)lease.TotalMilliseconds, epoch]))!;
-        var placed = new List<PlacedJob>(result.Length / 5);
-        for (var i = 0; i + 4 < result.Length; i += 5)
-        {
-            var trace = (string?)result[i + 4];
-            placed.Add(new PlacedJob((string)result[i]!, (string)result[i + 1]!, (long)result[i + 2], (int)result[i + 3], string.IsNullOrEmpty(trace) ? null : trace));
-        }
-        return placed;
+        var options = new Scheduling.SchedulingOptions();
+        var placement = new PlacementStore(redis);
+        var snapshot = await placement.ReadSnapshotAsync(options.HeadsPerOwner, cancellationToken);
+        var plan = Scheduling.PlacementPolicy.Plan(snapshot, options);
+        plan = plan with { Decisions = [.. plan.Decisions.Take(limit)] };
+        var result = await placement.ApplyAsync(plan, lease, TimeSpan.FromSeconds(options.ReasonsTtlSeconds), epoch, cancellationToken);
+        return result.Placed;
     }
 
     /// <summary>
@@ -143,6 +154,48 @@ public sealed class MasterJobStore(IConnectionMultiplexer redis)
             _ when result.StartsWith("stopping:", StringComparison.Ordinal) => new StopOutcome(StopKind.Stopping, result["stopping:".Length..]),
             _ => new StopOutcome(StopKind.AlreadyTerminal),
         };
+    }
+
+    /// <summary>
+    /// Sets a queued job's priority (or, with <paramref name="top"/>, makes it first among its
+    /// owner's waiting jobs) and moves it to its new place in the queue, in one step.
+    /// </summary>
+    public async Task<PriorityOutcome> ReprioritizeAsync(string id, int priority, bool top, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = (string)(await Db.ScriptEvaluateAsync(JobScripts.Reprioritize, values: [Prefix, id, priority, top ? "1" : "0"]))!;
+        return result switch
+        {
+            "missing" => new PriorityOutcome(PriorityKind.Missing),
+            _ when result.StartsWith("state:", StringComparison.Ordinal) => new PriorityOutcome(PriorityKind.NotQueued, State: JobRecords.ParseState(result["state:".Length..])),
+            _ => new PriorityOutcome(PriorityKind.Changed, int.Parse(result["changed:".Length..], CultureInfo.InvariantCulture)),
+        };
+    }
+
+    /// <summary>
+    /// Cancels waiting jobs ("stopped by user"): those of <paramref name="owner"/> (a subject), or with
+    /// <paramref name="owner"/> null every job whose owner or user name is <paramref name="user"/>
+    /// (null: everyone's). It walks the owner's (or every job's) index <paramref name="chunk"/>
+    /// entries per script call, so a long queue never holds Redis for long; jobs submitted while it
+    /// runs may stay queued. Returns how many it cancelled.
+    /// </summary>
+    public async Task<long> StopQueuedAsync(string? owner, string? user, int chunk, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunk, 1);
+        var index = owner is null ? RedisKeys.Jobs : RedisKeys.OwnerJobs(owner);
+        long cancelled = 0;
+        for (long start = 0; ;)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var result = (RedisResult[])(await Db.ScriptEvaluateAsync(JobScripts.StopQueued, values:
+                [Prefix, index, owner ?? user ?? "", start, chunk]))!;
+            cancelled += (long)result[0];
+            start = (long)result[1];
+            if ((long)result[2] == 1)
+            {
+                return cancelled;
+            }
+        }
     }
 
     /// <summary>Removes a finished job's records.</summary>

@@ -99,7 +99,10 @@ public sealed class WorkerJobStore(IConnectionMultiplexer redis)
         return [.. result.Select(r => (string)r!)];
     }
 
-    /// <summary>Records how a job ended, if <paramref name="fence"/> still owns it.</summary>
+    /// <summary>
+    /// Records how a job ended, if <paramref name="fence"/> still owns it. A failure the job's retry
+    /// policy covers is queued again instead (<see cref="CompleteOutcome.Retried"/>).
+    /// </summary>
     public async Task<CompleteOutcome> CompleteAsync(
         string id, string node, long fence, JobState state, int? exitCode, string? reason, CancellationToken cancellationToken)
     {
@@ -113,6 +116,7 @@ public sealed class WorkerJobStore(IConnectionMultiplexer redis)
         return result switch
         {
             "done" => CompleteOutcome.Done,
+            "retried" => CompleteOutcome.Retried,
             "terminal" => CompleteOutcome.AlreadyTerminal,
             _ when result.StartsWith("refused:", StringComparison.Ordinal) => CompleteOutcome.Forbidden,
             _ => CompleteOutcome.Stale,

@@ -362,6 +362,10 @@ internal sealed class JobExecutor(
                 metrics.Finished(state);
                 Log.JobEnded(logger, entry.Id, JobStateMachine.Name(state), exitCode);
             }
+            else if (outcome == CompleteOutcome.Retried)
+            {
+                Log.JobRetried(logger, entry.Id, exitCode);
+            }
             else
             {
                 Log.CompletionRefused(logger, entry.Id, outcome.ToString());

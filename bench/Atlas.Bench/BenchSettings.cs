@@ -38,9 +38,9 @@ internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency,
         {
             if (args[i] == "--scenario")
             {
-                s = args[i + 1] is "default" or "load" or "docker" or "queue100k" or "metrics" or "start" or "placement"
+                s = args[i + 1] is "default" or "load" or "docker" or "queue100k" or "metrics" or "start" or "placement" or "stopqueued"
                     ? s with { Scenario = args[i + 1] }
-                    : throw new ArgumentException($"--scenario must be default, load, docker, queue100k, metrics, start or placement (got '{args[i + 1]}').");
+                    : throw new ArgumentException($"--scenario must be default, load, docker, queue100k, metrics, start, placement or stopqueued (got '{args[i + 1]}').");
                 continue;
             }
             if (args[i] == "--trace-ratio")

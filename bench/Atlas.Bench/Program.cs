@@ -8,7 +8,13 @@ using Atlas.Testing;
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario metrics [--flood-jobs 2 --points 250000 --workers 2 --slots 8]
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario start [--warmup 20 --latency-jobs 200]
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario placement [--jobs 1000 --seed 12 --queue-jobs 100000]   (the policy, simulated time: no cluster)
+//        dotnet run -c Release --project bench/Atlas.Bench -- --scenario stopqueued [--queue-jobs 100000]   (Redis alone: no cluster)
 var settings = BenchSettings.Parse(args);
+if (settings.Scenario == "stopqueued")
+{
+    await StopQueuedScenario.RunAsync(settings, Console.Out);
+    return;
+}
 if (settings.Scenario == "placement")
 {
     var scenario = new PlacementScenario(settings);

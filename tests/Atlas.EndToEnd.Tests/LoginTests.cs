@@ -101,6 +101,30 @@ public sealed partial class LoginTests(AuthClusterFixture fixture) : IClassFixtu
         ls.Stderr.ShouldBe($"error: the cluster at {fixture.Cluster.GatewayUrl}/ wants you to log in: run 'atlas login'\n");
     }
 
+    [Fact]
+    public async Task StopAllQueuedAndPriority_Users_ActOnTheirOwnOnly_AdminNamesOthers()
+    {
+        var (alice, _) = await LogInAsync("alice");
+        var (bob, _) = await LogInAsync("bob");
+        var (admin, _) = await LogInAsync("admin");
+        var bobs = await bob.RunAsync("submit", _project.Path, "--", "sleep", "1");
+        bobs.ExitCode.ShouldBe(0, bobs.Stderr);
+
+        var refused = await alice.RunAsync("stop", "--all-queued", "--everyone");
+        refused.ExitCode.ShouldBe(1);
+        refused.Stderr.ShouldContain("not an admin");
+        refused.Stderr.ShouldContain("(403)");
+        (await alice.RunAsync("stop", "--all-queued", "--user", "bob")).Stderr.ShouldContain("(403)");
+        var own = await alice.RunAsync("stop", "--all-queued");
+        own.ExitCode.ShouldBe(0, own.Stderr);
+        own.Stdout.ShouldEndWith(" of your waiting jobs cancelled\n");
+        (await alice.RunAsync("priority", bobs.Stdout.Trim(), "5")).Stderr.ShouldContain("(404)");
+
+        var named = await admin.RunAsync("stop", "--all-queued", "--user", "bob");
+        named.ExitCode.ShouldBe(0, named.Stderr);
+        named.Stdout.ShouldEndWith(" of bob's waiting jobs cancelled\n");
+    }
+
     // `atlas login` as a process; when it prints the code, the person approves it (the provider's test-only endpoint).
     private async Task<(AtlasCli Cli, string Home)> LogInAsync(string account)
     {

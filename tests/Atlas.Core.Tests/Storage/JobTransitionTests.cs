@@ -34,6 +34,12 @@ public sealed class JobTransitionTests(RedisServer redis) : IClassFixture<RedisS
         ["complete succeeded"] = (id, fence) => _store.Worker.CompleteAsync(id, Node, fence, JobState.Succeeded, 0, null, Ct),
         ["complete failed"] = (id, fence) => _store.Worker.CompleteAsync(id, Node, fence, JobState.Failed, 1, "exited with code 1", Ct),
         ["complete cancelled"] = (id, fence) => _store.Worker.CompleteAsync(id, Node, fence, JobState.Cancelled, 143, "stopped by user", Ct),
+        ["complete failed, retry policy"] = async (id, fence) =>
+        {
+            // What a submit with --retries 1 --retry-on 137 writes.
+            await _connection.GetDatabase().HashSetAsync(RedisKeys.Job(id), [new("retries", 1), new("retryOn", "137")]);
+            await _store.Worker.CompleteAsync(id, Node, fence, JobState.Failed, 137, "exited with code 137", Ct);
+        },
         ["hand back"] = (id, fence) => _store.Worker.HandBackAsync(id, Node, fence, "drained", Ct),
         ["stop"] = (id, _) => _store.Master.StopAsync(id, Ct),
         ["stop, then hand back"] = async (id, fence) =>

@@ -81,10 +81,16 @@ public sealed class BadInputTests(RedisServer redis, ITestOutputHelper output) :
             requests.Add((HttpMethod.Get, $"/api/v1/jobs/{escaped}/logs?follow={(random.Next(2) == 0 ? "true" : "maybe")}"));
             requests.Add((HttpMethod.Post, $"/api/v1/jobs/{escaped}/stop"));
             requests.Add((HttpMethod.Delete, $"/api/v1/jobs/{escaped}"));
+            requests.Add((HttpMethod.Post, $"/api/v1/jobs/{escaped}/priority"));
         }
         foreach (var query in HostileInput.Queries)
         {
             requests.Add((HttpMethod.Get, $"/api/v1/jobs?{query}"));
+            requests.Add((HttpMethod.Post, $"/api/v1/queue/stop?{query}"));
+        }
+        foreach (var query in new[] { "user=%00", "user=" + new string('u', 30000), "everyone=maybe", "user=a&user=b", "everyone=true&user=%FF" })
+        {
+            requests.Add((HttpMethod.Post, $"/api/v1/queue/stop?{query}"));
         }
         requests.Add((HttpMethod.Get, "/api/v1/nodes?x=" + new string('n', 8000)));
 
