@@ -35,6 +35,8 @@ internal static class JobRecords
             StartedAt = ParseTime(f.GetValueOrDefault("started")),
             FinishedAt = ParseTime(f.GetValueOrDefault("finished")),
             TraceId = TraceIdOf(trace),
+            Group = f.GetValueOrDefault("group"),
+            WaitingFor = f.GetValueOrDefault("waitingFor") is { Length: > 0 } waiting ? waiting.Split(',') : [],
             History = [.. history.Select(h => ParseHistory(h!))],
         };
         return new JobRecord(
