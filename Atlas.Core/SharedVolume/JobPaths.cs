@@ -31,4 +31,9 @@ public sealed class JobPaths(string root)
     public string StderrLog(string id) => Path.Combine(Logs(id), "stderr.log");
 
     public string Artifacts(string id) => Path.Combine(Job(id), "artifacts");
+
+    public string GroupsRoot => Path.Combine(Root, "groups");
+
+    /// <summary>A group's folder: its bundle, stored once for all of its jobs (each job's <c>work/</c> is unpacked from it).</summary>
+    public string Group(string id) => Path.Combine(GroupsRoot, id);
 }
