@@ -22,6 +22,10 @@ internal static partial class SubmitCommand
         var param = new Option<string[]>("--param", "-p") { Description = "K=V, a parameter recorded with the job and passed as ATLAS_PARAM_K (repeatable)", AllowMultipleArgumentsPerToken = false };
         var tag = new Option<string[]>("--tag", "-t") { Description = "K=V, a tag recorded with the job and passed as ATLAS_TAG_K (repeatable)", AllowMultipleArgumentsPerToken = false };
         var wait = new Option<bool>("--wait", "-w") { Description = "follow the logs and exit with the job's exit code" };
+        var sweep = new Option<string[]>("--sweep") { Description = "NAME=v1,v2,…: one job per value, {NAME} in the command replaced (repeatable: the cartesian product, one group)", AllowMultipleArgumentsPerToken = false };
+        var array = new Option<string?>("--array") { Description = "START-END[%N]: one job per index (ATLAS_ARRAY_INDEX, {index}), at most N running at once" };
+        var after = new Option<string?>("--after") { Description = "ID,ID…: run only after these jobs succeed (cancelled if one fails or is cancelled)" };
+        var afterAny = new Option<string?>("--after-any") { Description = "ID,ID…: run after these jobs end, whatever the outcome" };
         var dir = new Argument<string>("dir") { Description = "the project folder to run" };
         var command = new Argument<string[]>("command") { Description = "after --: the program and its arguments", Arity = ArgumentArity.ZeroOrMore };
 
@@ -29,6 +33,10 @@ internal static partial class SubmitCommand
         {
             image, name, project, env, param, tag, priority, wait, dir, command,
         };
+        foreach (var option in new Option[] { sweep, array, after, afterAny })
+        {
+            submit.Options.Add(option);
+        }
         CommandAction.Set(submit, context, async (parse, cancellationToken) =>
         {
             var folder = Path.GetFullPath(parse.GetValue(dir)!);
@@ -52,7 +60,14 @@ internal static partial class SubmitCommand
                 Priority = parse.GetValue(priority),
                 Params = Labels("--param", parse.GetValue(param)),
                 Tags = Labels("--tag", parse.GetValue(tag)),
+                After = JobIds("--after", parse.GetValue(after)),
+                AfterAny = JobIds("--after-any", parse.GetValue(afterAny)),
             };
+            var group = Group(spec, parse.GetValue(sweep) ?? [], parse.GetValue(array));
+            if (group is not null && parse.GetValue(wait))
+            {
+                throw new CliException("--wait: not with --sweep or --array; follow the group with `atlas status GROUP` or `atlas ls --group GROUP`", 2);
+            }
 
             var bundlePath = Path.Combine(Path.GetTempPath(), $"atlas-{Guid.NewGuid():n}.tar.gz");
             try
@@ -60,6 +75,13 @@ internal static partial class SubmitCommand
                 var packed = await BundlePacker.PackAsync(folder, bundlePath, cancellationToken);
                 using var client = globals.Client(parse, context);
                 using var tracing = CliTracing.Start("atlas submit", context);
+                if (group is not null)
+                {
+                    var submitted = await UploadProgress.RunAsync(context, packed.Files, report => client.SubmitGroupAsync(spec, group, bundlePath, report, cancellationToken));
+                    tracing.Activity?.SetTag("atlas.group.id", submitted.Id);
+                    await context.Out.WriteLineAsync(submitted.Id);
+                    return 0;
+                }
                 var job = await UploadProgress.RunAsync(context, packed.Files, report => client.SubmitAsync(spec, bundlePath, report, cancellationToken));
                 tracing.Activity?.SetTag(Core.AtlasTelemetry.JobIdTag, job.Id);
                 await context.Out.WriteLineAsync(job.Id);
@@ -99,6 +121,66 @@ internal static partial class SubmitCommand
                 await context.Error.WriteLineAsync($"job {id} {job.State.ToString().ToLowerInvariant()}: {job.Reason}");
                 return 1;
         }
+    }
+
+    // --sweep and --array, checked here with the cluster's own rules so a mistake names its flag before anything is uploaded.
+    private static GroupSpec? Group(JobSpec spec, string[] sweeps, string? arrayText)
+    {
+        if (sweeps.Length == 0 && arrayText is null)
+        {
+            return null;
+        }
+        var axes = new List<SweepAxis>();
+        foreach (var s in sweeps)
+        {
+            var eq = s.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || !LabelName().IsMatch(s[..eq]) || eq == s.Length - 1)
+            {
+                throw new CliException($"--sweep: '{s}' is not NAME=v1,v2,… (NAME: letters, digits, '_', '.' and '-', starting with a letter or _)", 2);
+            }
+            axes.Add(new SweepAxis(s[..eq], s[(eq + 1)..].Split(',')));
+        }
+        JobArray? array = null;
+        var maxRunning = 0;
+        if (arrayText is not null)
+        {
+            if (!JobArray.TryParse(arrayText, out var parsed, out maxRunning, out var error))
+            {
+                throw new CliException($"--array: {error}", 2);
+            }
+            array = parsed;
+        }
+        var group = new GroupSpec { Sweep = axes.Count == 0 ? null : axes, Array = array, MaxRunning = maxRunning };
+        // The cluster holds the size limit; here only what the flags themselves got wrong.
+        foreach (var (field, messages) in GroupExpander.Validate(spec, group, int.MaxValue))
+        {
+            var flag = field switch
+            {
+                "group.array" or "group.maxRunning" => "--array",
+                "command" => axes.Count > 0 ? "--sweep" : "--array",
+                _ => "--sweep",
+            };
+            throw new CliException($"{flag}: {string.Join(" ", messages)}", 2);
+        }
+        return group;
+    }
+
+    private static IReadOnlyList<string>? JobIds(string option, string? list)
+    {
+        if (list is null)
+        {
+            return null;
+        }
+        var ids = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (ids.Length == 0)
+        {
+            throw new CliException($"{option}: give one or more job ids, comma separated", 2);
+        }
+        if (ids.FirstOrDefault(id => !JobId.IsValid(id)) is { } bad)
+        {
+            throw new CliException($"{option}: '{bad}' is not a job id", 2);
+        }
+        return ids;
     }
 
     private static Dictionary<string, string> ParseEnv(string[] pairs) =>
