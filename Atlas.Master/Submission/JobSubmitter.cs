@@ -223,6 +223,10 @@ public sealed class JobSubmitter(
 
         metrics.Submitted();
         Log.JobSubmitted(logger, id, spec!.Project ?? JobDefaults.Project);
+        if ((spec.After is { Count: > 0 } || spec.AfterAny is { Count: > 0 }) && await RecordAsync(id, cancellationToken) is { } withDependencies)
+        {
+            return SubmitResult.Accepted(withDependencies.View); // held (waitingFor), or already cancelled by a dependency that failed
+        }
         return SubmitResult.Accepted(new JobView
         {
             Id = id,
@@ -268,6 +272,8 @@ public sealed class JobSubmitter(
                 $"Could not read the group at '{ex.Path}': {FirstSentence(ex.Message)}"));
         }
     }
+
+    private Task<JobRecord?> RecordAsync(string id, CancellationToken cancellationToken) => reader.GetAsync(id, cancellationToken);
 
     private async Task<SubmitResult?> ReplayAsync(string? id, CancellationToken cancellationToken)
     {
