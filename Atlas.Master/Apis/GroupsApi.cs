@@ -64,7 +64,7 @@ public static class GroupsApi
         await FindAsync(id, caller, reader, cancellationToken) is { } group ? TypedResults.Ok(group) : GroupNotFound(id);
 
     public static async Task<Results<Ok<IReadOnlyList<JobView>>, ProblemHttpResult>> ListGroupJobs(
-        string id, Caller caller, JobReader reader, int? limit, CancellationToken cancellationToken)
+        string id, Caller caller, JobReader reader, TrackingReader tracking, int? limit, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > MaxLimit)
         {
@@ -74,7 +74,8 @@ public static class GroupsApi
         {
             return GroupNotFound(id);
         }
-        return TypedResults.Ok(await reader.ListGroupJobsAsync(group.Id, limit ?? MaxLimit, cancellationToken));
+        // With each job's params and tags, as the job list shows them.
+        return TypedResults.Ok(await tracking.WithLabelsAsync(await reader.ListGroupJobsAsync(group.Id, limit ?? MaxLimit, cancellationToken), cancellationToken));
     }
 
     public static async Task<Results<Accepted<GroupStopView>, ProblemHttpResult>> StopGroup(

@@ -66,6 +66,8 @@ public sealed class GroupsApiTests(RedisServer redis) : IClassFixture<RedisServe
         commands.ShouldBe([
             "python train.py --lr 0.1 --bs 32", "python train.py --lr 0.1 --bs 64",
             "python train.py --lr 0.01 --bs 32", "python train.py --lr 0.01 --bs 64"]);
+        var listed = (await _client.GetFromJsonAsync<List<JobView>>($"/api/v1/groups/{group.Id}/jobs", AtlasJson.Options, Ct))!;
+        listed.Select(j => $"{j.Params["lr"]}/{j.Params["bs"]}").ShouldBe(["0.1/32", "0.1/64", "0.01/32", "0.01/64"]);
         File.Exists(Path.Combine(_factory.Shared.Path, "groups", group.Id, "bundle.tar.gz")).ShouldBeTrue();
         Entries("uploads").ShouldBeEmpty();
     }
