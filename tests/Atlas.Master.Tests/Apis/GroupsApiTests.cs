@@ -141,6 +141,27 @@ public sealed class GroupsApiTests(RedisServer redis) : IClassFixture<RedisServe
     }
 
     [Fact]
+    public async Task SubmitGroup_ReplayedUnderTheSameKey_AnswersTheFirstGroupAndRecordsNoSecond()
+    {
+        async Task<HttpResponseMessage> PostAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/groups") { Content = Body(SweepSpec, SweepGroup) };
+            request.Headers.Add("Idempotency-Key", "sweep-1");
+            return await _client.SendAsync(request, Ct);
+        }
+
+        using var first = await PostAsync();
+        using var again = await PostAsync();
+
+        first.StatusCode.ShouldBe(HttpStatusCode.Created);
+        again.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var a = (await first.Content.ReadFromJsonAsync<GroupView>(AtlasJson.Options, Ct))!;
+        (await again.Content.ReadFromJsonAsync<GroupView>(AtlasJson.Options, Ct))!.Id.ShouldBe(a.Id);
+        Entries("jobs").Length.ShouldBe(4);
+        Entries("groups").ShouldBe([Path.Combine(_factory.Shared.Path, "groups", a.Id)]);
+    }
+
+    [Fact]
     public async Task GroupSummaryListAndStop_CountsByStateJobsInOrderAllCancelled()
     {
         var group = await SubmitGroupAsync("""{"command":["echo","{index}"]}""", """{"array":{"start":0,"end":2}}""");
