@@ -41,18 +41,18 @@ public static class GroupsApi
             }
             // As for a single job: the params each job got are recorded for the job lists; the
             // jobs are queued already, so a failure here is logged, never answered as an error.
-            foreach (var id in group.JobIds)
+            await Parallel.ForEachAsync(group.JobIds, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (id, ct) =>
             {
                 try
                 {
-                    var spec = (await reader.GetAsync(id, cancellationToken, withHistory: false))?.Spec;
-                    await tracking.RecordSubmitAsync(id, spec?.Params, spec?.Tags, cancellationToken);
+                    var spec = (await reader.GetAsync(id, ct, withHistory: false))?.Spec;
+                    await tracking.RecordSubmitAsync(id, spec?.Params, spec?.Tags, ct);
                 }
                 catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
                 {
                     Log.LabelsNotRecorded(logger, id, ex);
                 }
-            }
+            });
             return TypedResults.Created($"/api/v1/groups/{group.Id}", group);
         }
         var detail = string.Join(" ", result.Errors!.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
