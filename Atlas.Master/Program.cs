@@ -18,6 +18,7 @@ app.MapAuthApi();
 app.MapJobTableApi();
 app.MapJobsApi();
 app.MapSchedulesApi();
+app.MapGroupsApi();
 app.MapTrackingApi();
 app.MapNodesApi();
 app.MapQueueApi();

@@ -92,6 +92,47 @@ public sealed class AtlasApiClient(Uri gateway, HttpMessageHandler? handler = nu
         using var response = await CallAsync(HttpMethod.Delete, $"api/v1/schedules/{Uri.EscapeDataString(idOrName)}", null, HttpCompletionOption.ResponseContentRead, cancellationToken);
     }
 
+    /// <summary>
+    /// Submits a group (a sweep or an array): one bundle for all of its jobs, recorded all or none.
+    /// Retried under one idempotency key like <see cref="SubmitAsync"/>, so a lost answer never makes a second group.
+    /// </summary>
+    public async Task<GroupView> SubmitGroupAsync(
+        JobSpec spec, GroupSpec group, string bundlePath, Action<long, long>? progress, CancellationToken cancellationToken, string? idempotencyKey = null)
+    {
+        idempotencyKey ??= Guid.NewGuid().ToString("n");
+        for (var attempt = 1; ; attempt++)
+        {
+            using var content = new MultipartFormDataContent();
+            content.Add(JsonContent.Create(spec, options: AtlasJson.Options), "spec");
+            content.Add(JsonContent.Create(group, options: AtlasJson.Options), "group");
+            var bundle = new ProgressStreamContent(bundlePath, progress);
+            bundle.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
+            content.Add(bundle, "bundle", "bundle.tar.gz");
+            try
+            {
+                return await SendAsync<GroupView>(HttpMethod.Post, "api/v1/groups", content, cancellationToken, idempotencyKey);
+            }
+            catch (AtlasApiException ex) when (attempt < SubmitAttempts && ex.Status is 0 or 502 or 503 or 504)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt), time ?? TimeProvider.System, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>A group's summary: how many of its jobs are in each state.</summary>
+    public Task<GroupView> GetGroupAsync(string id, CancellationToken cancellationToken) =>
+        SendAsync<GroupView>(HttpMethod.Get, $"api/v1/groups/{Uri.EscapeDataString(id)}", null, cancellationToken);
+
+    /// <summary>A group's jobs, in the order they were expanded.</summary>
+    public Task<List<JobView>> ListGroupJobsAsync(string id, int? limit, CancellationToken cancellationToken) =>
+        SendAsync<List<JobView>>(HttpMethod.Get,
+            $"api/v1/groups/{Uri.EscapeDataString(id)}/jobs" + (limit is null ? "" : "?limit=" + limit.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            null, cancellationToken);
+
+    /// <summary>Stops every job of a group that has not ended.</summary>
+    public Task<GroupStopView> StopGroupAsync(string id, CancellationToken cancellationToken) =>
+        SendAsync<GroupStopView>(HttpMethod.Post, $"api/v1/groups/{Uri.EscapeDataString(id)}/stop", null, cancellationToken);
+
     public Task<List<JobView>> ListJobsAsync(string? project, string? state, int? limit, CancellationToken cancellationToken)
     {
         var query = new List<string>();

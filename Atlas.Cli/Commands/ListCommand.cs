@@ -13,7 +13,8 @@ internal static class ListCommand
         var state = new Option<string?>("--state") { Description = "only jobs in this state (queued, running, succeeded, failed, …)" };
         var limit = new Option<int?>("--limit") { Description = "at most this many (default 100)" };
         var columns = new Option<string?>("--columns") { Description = "with --project: extra columns, each a metric (its last value), param or tag (loss,lr)" };
-        var ls = new Command("ls", "List jobs, newest first.") { project, state, limit, columns };
+        var group = new Option<string?>("--group") { Description = "only this group's jobs (a sweep or an array), in their order" };
+        var ls = new Command("ls", "List jobs, newest first.") { project, state, limit, columns, group };
         CommandAction.Set(ls, context, async (parse, cancellationToken) =>
         {
             using var client = globals.Client(parse, context);
@@ -21,7 +22,9 @@ internal static class ListCommand
             {
                 return await RunsAsync(client, parse.GetValue(project), extra, parse.GetValue(limit), parse.GetValue(globals.Output), context, cancellationToken);
             }
-            var jobs = await client.ListJobsAsync(parse.GetValue(project), parse.GetValue(state), parse.GetValue(limit), cancellationToken);
+            var jobs = parse.GetValue(group) is { } g
+                ? await GroupJobsAsync(client, g, parse.GetValue(project), parse.GetValue(state), parse.GetValue(limit), cancellationToken)
+                : await client.ListJobsAsync(parse.GetValue(project), parse.GetValue(state), parse.GetValue(limit), cancellationToken);
             if (parse.GetValue(globals.Output) == OutputFormat.Json)
             {
                 JsonOutput.Write(context.Out, jobs);
@@ -40,6 +43,25 @@ internal static class ListCommand
             return 0;
         });
         return ls;
+    }
+
+    // A group's jobs in their expansion order; --project and --state filter them here.
+    private static async Task<List<Core.Jobs.JobView>> GroupJobsAsync(
+        Api.AtlasApiClient client, string group, string? project, string? state, int? limit, CancellationToken cancellationToken)
+    {
+        if (!Core.Jobs.GroupId.IsValid(group))
+        {
+            throw new CliException($"--group: '{group}' is not a group id (g followed by 16 characters, as `atlas submit --sweep` printed)", 2);
+        }
+        if (state is not null && !Enum.TryParse<Core.Jobs.JobState>(state, ignoreCase: true, out _))
+        {
+            throw new CliException($"--state: unknown state '{state}'", 2);
+        }
+        var jobs = await client.ListGroupJobsAsync(group, null, cancellationToken);
+        return [.. jobs
+            .Where(j => project is null || j.Project == project)
+            .Where(j => state is null || string.Equals(j.State.ToString(), state, StringComparison.OrdinalIgnoreCase))
+            .Take(limit ?? int.MaxValue)];
     }
 
     // The project's runs: params, tags and metric summaries in one call.

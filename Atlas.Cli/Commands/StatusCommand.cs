@@ -3,7 +3,7 @@ using Atlas.Cli.Output;
 
 namespace Atlas.Cli.Commands;
 
-/// <summary><c>atlas status &lt;id&gt;</c>: one job in detail, with its state history.</summary>
+/// <summary><c>atlas status &lt;id&gt;</c>: one job in detail, with its state history; <c>atlas status G</c>: a group's summary (counts by state).</summary>
 internal static class StatusCommand
 {
     public static Command Build(GlobalOptions globals, CliContext context)
@@ -13,6 +13,10 @@ internal static class StatusCommand
         CommandAction.Set(status, context, async (parse, cancellationToken) =>
         {
             using var client = globals.Client(parse, context);
+            if (Core.Jobs.GroupId.IsValid(parse.GetValue(id)))
+            {
+                return await GroupAsync(client, parse.GetValue(id)!, parse.GetValue(globals.Output), context, cancellationToken);
+            }
             var job = await client.GetJobAsync(parse.GetValue(id)!, cancellationToken);
             if (parse.GetValue(globals.Output) == OutputFormat.Json)
             {
@@ -33,6 +37,10 @@ internal static class StatusCommand
             if (job.WaitReason is not null)
             {
                 await o.WriteLineAsync($"waiting:   {job.WaitReason}");
+            }
+            if (job.Group is not null)
+            {
+                await o.WriteLineAsync($"group:     {job.Group}");
             }
             await o.WriteLineAsync($"node:      {job.Node ?? "-"}");
             if (job.GpuIds.Count > 0)
@@ -63,5 +71,30 @@ internal static class StatusCommand
             return 0;
         });
         return status;
+    }
+
+    private static async Task<int> GroupAsync(Api.AtlasApiClient client, string id, OutputFormat format, CliContext context, CancellationToken cancellationToken)
+    {
+        var group = await client.GetGroupAsync(id, cancellationToken);
+        if (format == OutputFormat.Json)
+        {
+            JsonOutput.Write(context.Out, group);
+            return 0;
+        }
+        var o = context.Out;
+        await o.WriteLineAsync($"group:       {group.Id}");
+        await o.WriteLineAsync($"name:        {group.Name ?? "-"}");
+        await o.WriteLineAsync($"user:        {group.Username ?? "-"}");
+        await o.WriteLineAsync($"jobs:        {group.Total}");
+        await o.WriteLineAsync($"max running: {(group.MaxRunning > 0 ? group.MaxRunning.ToString(System.Globalization.CultureInfo.InvariantCulture) : "no limit")}");
+        await o.WriteLineAsync($"submitted:   {Formats.Time(group.CreatedAt)}");
+        await o.WriteLineAsync();
+        var counts = Tables.Create(context, "state", "jobs");
+        foreach (var (state, count) in group.Counts)
+        {
+            counts.Row(state, count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        CliConsole.Write(context, counts);
+        return 0;
     }
 }

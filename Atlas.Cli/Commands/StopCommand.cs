@@ -5,7 +5,8 @@ namespace Atlas.Cli.Commands;
 /// <summary>
 /// <c>atlas stop &lt;id&gt;</c>: cancel a queued job, or stop a running one (SIGTERM, then SIGKILL after a
 /// grace period). <c>atlas stop --all-queued [--user U | --everyone]</c>: cancel every waiting job of
-/// the caller (an admin: of user U, or of everyone).
+/// the caller (an admin: of user U, or of everyone). <c>atlas stop --group G</c>: every job of a
+/// group that has not ended, in one step.
 /// </summary>
 internal static class StopCommand
 {
@@ -16,10 +17,26 @@ internal static class StopCommand
         var allQueued = new Option<bool>("--all-queued") { Description = "cancel all your waiting jobs (queued, or held on dependencies) instead of one" };
         var user = new Option<string?>("--user") { Description = "with --all-queued, an admin: that user's waiting jobs (user name or subject)" };
         var everyone = new Option<bool>("--everyone") { Description = "with --all-queued, an admin: everyone's waiting jobs" };
-        var stop = new Command("stop", "Stop a job: it ends as cancelled. With --all-queued, cancel your waiting jobs.") { id, allQueued, user, everyone };
+        var group = new Option<string?>("--group") { Description = "stop every job of this group (a sweep or an array) that has not ended" };
+        var stop = new Command("stop", "Stop a job: it ends as cancelled. With --all-queued, cancel your waiting jobs; with --group, a group's jobs.") { id, allQueued, user, everyone, group };
         CommandAction.Set(stop, context, async (parse, cancellationToken) =>
         {
             var jobId = parse.GetValue(id);
+            if (parse.GetValue(group) is { } g)
+            {
+                if (jobId is not null || parse.GetValue(allQueued))
+                {
+                    throw new CliException("--group: give a job id, --all-queued or --group, one of them", 2);
+                }
+                if (!Core.Jobs.GroupId.IsValid(g))
+                {
+                    throw new CliException($"--group: '{g}' is not a group id", 2);
+                }
+                using var groups = globals.Client(parse, context);
+                var stopped = await groups.StopGroupAsync(g, cancellationToken);
+                await context.Out.WriteLineAsync($"{stopped.Id}: {stopped.Cancelled} cancelled, {stopped.Stopping} stopping, {stopped.AlreadyEnded} already ended");
+                return 0;
+            }
             if (!parse.GetValue(allQueued))
             {
                 if (parse.GetValue(user) is not null || parse.GetValue(everyone))
@@ -28,7 +45,7 @@ internal static class StopCommand
                 }
                 if (jobId is null)
                 {
-                    throw new CliException("give a job id, or --all-queued", 2);
+                    throw new CliException("give a job id, or --all-queued, or --group G", 2);
                 }
                 using var one = globals.Client(parse, context);
                 var job = await one.StopAsync(jobId, cancellationToken);

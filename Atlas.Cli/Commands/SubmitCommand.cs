@@ -7,7 +7,8 @@ namespace Atlas.Cli.Commands;
 
 /// <summary>
 /// <c>atlas submit [options] &lt;dir&gt; -- &lt;command&gt; [args…]</c>: packs the folder, uploads it and
-/// prints the job id; with <c>--wait</c>, follows the logs and exits with the job's exit code.
+/// prints the job id; with <c>--wait</c>, follows the logs and exits with the job's exit code. With
+/// <c>--sweep</c> or <c>--array</c> it submits a group of jobs and prints the group's id.
 /// </summary>
 internal static class SubmitCommand
 {
@@ -16,17 +17,33 @@ internal static class SubmitCommand
         var options = new SubmitOptions();
         var wait = new Option<bool>("--wait", "-w") { Description = "follow the logs and exit with the job's exit code" };
 
+        var groups = new GroupOptions();
+
         var submit = new Command("submit", "Run a command on the cluster in a copy of a project folder.");
         options.AddTo(submit, wait);
+        groups.AddTo(submit);
         CommandAction.Set(submit, context, async (parse, cancellationToken) =>
         {
             var (folder, spec) = options.Read(parse, "submit");
+            spec = groups.Apply(parse, spec);
+            var group = groups.Group(parse, spec);
+            if (group is not null && parse.GetValue(wait))
+            {
+                throw new CliException("--wait: not with --sweep or --array; follow the group with `atlas status GROUP` or `atlas ls --group GROUP`", 2);
+            }
             var bundlePath = Path.Combine(Path.GetTempPath(), $"atlas-{Guid.NewGuid():n}.tar.gz");
             try
             {
                 var packed = await BundlePacker.PackAsync(folder, bundlePath, cancellationToken);
                 using var client = globals.Client(parse, context);
                 using var tracing = CliTracing.Start("atlas submit", context);
+                if (group is not null)
+                {
+                    var submitted = await UploadProgress.RunAsync(context, packed.Files, report => client.SubmitGroupAsync(spec, group, bundlePath, report, cancellationToken));
+                    tracing.Activity?.SetTag("atlas.group.id", submitted.Id);
+                    await context.Out.WriteLineAsync(submitted.Id);
+                    return 0;
+                }
                 var job = await UploadProgress.RunAsync(context, packed.Files, report => client.SubmitAsync(spec, bundlePath, report, cancellationToken));
                 tracing.Activity?.SetTag(Core.AtlasTelemetry.JobIdTag, job.Id);
                 await context.Out.WriteLineAsync(job.Id);

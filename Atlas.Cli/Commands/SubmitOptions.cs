@@ -131,6 +131,9 @@ internal sealed partial class SubmitOptions
         return result;
     }
 
+    /// <summary>Whether <paramref name="name"/> may name a param or tag (and so a sweep).</summary>
+    internal static bool IsLabelName(string name) => LabelName().IsMatch(name);
+
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")]
     private static partial Regex LabelName();
 

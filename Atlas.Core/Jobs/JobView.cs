@@ -61,6 +61,12 @@ public sealed record JobView
     /// <summary>The node of each retried failure, oldest first (a node twice: failed there twice).</summary>
     public IReadOnlyList<string> FailedOn { get; init; } = [];
 
+    /// <summary>The group (sweep or array) the job was submitted in, if any.</summary>
+    public string? Group { get; init; }
+
+    /// <summary>The jobs this queued job still waits on (<c>--after</c>, <c>--after-any</c>); empty when it waits on none.</summary>
+    public IReadOnlyList<string> WaitingFor { get; init; } = [];
+
     /// <summary>Every state the job went through, oldest first.</summary>
     public IReadOnlyList<JobHistoryEntry> History { get; init; } = [];
 }

@@ -41,4 +41,9 @@ public sealed class JobPaths(string root)
 
     /// <summary>The bundle every tick of the schedule submits (absent when the schedule was added without one).</summary>
     public string ScheduleBundle(string id) => Path.Combine(Schedule(id), "bundle.tar.gz");
+
+    public string GroupsRoot => Path.Combine(Root, "groups");
+
+    /// <summary>A group's folder: its bundle, stored once for all of its jobs (each job's <c>work/</c> is unpacked from it).</summary>
+    public string Group(string id) => Path.Combine(GroupsRoot, id);
 }

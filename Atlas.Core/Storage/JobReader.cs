@@ -154,6 +154,53 @@ public sealed class JobReader(IConnectionMultiplexer redis)
         return views;
     }
 
+    /// <summary>The group with how many of its jobs are in each state, or null when there is no such group.</summary>
+    public async Task<GroupView?> GetGroupAsync(string id, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var db = Db;
+        var fields = (await db.HashGetAllAsync(RedisKeys.Group(id))).ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
+        if (fields.Count == 0)
+        {
+            return null;
+        }
+        var ids = await db.SortedSetRangeByRankAsync(RedisKeys.GroupJobs(id));
+        var batch = db.CreateBatch();
+        var states = ids.Select(j => batch.HashGetAsync(RedisKeys.Job(j!), "state")).ToList();
+        batch.Execute();
+        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var state in await Task.WhenAll(states))
+        {
+            if (!state.IsNull)
+            {
+                counts[(string)state!] = counts.GetValueOrDefault((string)state!) + 1;
+            }
+        }
+        return new GroupView
+        {
+            Id = id,
+            Name = fields.GetValueOrDefault("name"),
+            Owner = fields.GetValueOrDefault("owner"),
+            Username = fields.GetValueOrDefault("user"),
+            Total = JobRecords.ParseInt(fields.GetValueOrDefault("total")) ?? ids.Length,
+            MaxRunning = JobRecords.ParseInt(fields.GetValueOrDefault("maxRunning")) ?? 0,
+            CreatedAt = JobRecords.ParseTime(fields.GetValueOrDefault("createdAt")) ?? DateTimeOffset.UnixEpoch,
+            Counts = counts,
+        };
+    }
+
+    /// <summary>The group's jobs in the order they were expanded, at most <paramref name="limit"/> (removed jobs are left out).</summary>
+    public async Task<IReadOnlyList<JobView>> ListGroupJobsAsync(string id, int limit, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var db = Db;
+        var ids = await db.SortedSetRangeByRankAsync(RedisKeys.GroupJobs(id), 0, limit - 1);
+        var batch = db.CreateBatch();
+        var reads = ids.Select(j => batch.HashGetAllAsync(RedisKeys.Job(j!))).ToList();
+        batch.Execute();
+        return [.. (await Task.WhenAll(reads)).Where(f => f.Length > 0).Select(f => JobRecords.FromHash(f, []).View)];
+    }
+
     /// <summary>How many jobs are queued, and where <paramref name="owner"/>'s stand (1 = placed next).</summary>
     public async Task<QueueView> QueueAsync(string owner, CancellationToken cancellationToken)
     {

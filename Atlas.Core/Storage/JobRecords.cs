@@ -38,6 +38,8 @@ internal static class JobRecords
             Retries = spec.Retries,
             Retried = ParseInt(f.GetValueOrDefault("retried")) ?? 0,
             FailedOn = f.GetValueOrDefault("failedOn") is { Length: > 0 } failedOn ? failedOn.Split(',') : [],
+            Group = f.GetValueOrDefault("group"),
+            WaitingFor = f.GetValueOrDefault("waitingFor") is { Length: > 0 } waiting ? waiting.Split(',') : [],
             History = [.. history.Select(h => ParseHistory(h!))],
         };
         return new JobRecord(

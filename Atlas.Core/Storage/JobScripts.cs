@@ -60,12 +60,15 @@ internal static class JobScripts
           local group = redis.call('HGET', P .. 'job:' .. id, 'group')
           if group then redis.call('SREM', P .. 'group:' .. group .. ':active', id) end
         end
+        -- Defined after enqueue, below (submission's dependencies).
+        local settle_dependents
         -- Ends a job (succeeded, failed, cancelled) and records why: the shared end of every script.
         local function finish(key, id, from, to, now, node, fence, reason)
           move(key, id, from, to, now, node, reason)
           redis.call('HSET', key, 'finished', now)
           if reason and reason ~= '' then redis.call('HSET', key, 'reason', reason) end
           release(id, node, fence)
+          settle_dependents(id, to, now)
           redis.call('PUBLISH', P .. 'events', 'freed')
         end
         -- The queue: every script adds and removes waiting jobs through these two, so the queue's
@@ -91,6 +94,51 @@ internal static class JobScripts
           redis.call('ZREM', mine, id)
           if redis.call('ZCARD', mine) == 0 then redis.call('SREM', P .. 'queue:owners', owner) end
         end
+        -- Dependencies (submission). Why a dependent of --after cannot run once its dependency ended otherwise.
+        local function dependency_reason(dep, state)
+          if state == 'cancelled' then return 'dependency ' .. dep .. ' was cancelled' end
+          return 'dependency ' .. dep .. ' ' .. state
+        end
+        -- A job ended: each job waiting on it (the reverse index job:{id}:dependents) drops it from
+        -- waitingFor. One whose --after dependency did not succeed ends cancelled with the reason,
+        -- and so in turn do its own dependents: a worklist, not recursion, and each held job ends at
+        -- most once, so the cascade is bounded by the number of jobs waiting. One left waiting for
+        -- nothing joins the queue.
+        settle_dependents = function(first, first_state, now)
+          redis.call('SREM', P .. 'held', first)
+          local work, i, woken = { { first, first_state } }, 1, false
+          while i <= #work do
+            local done, done_state = work[i][1], work[i][2]
+            i = i + 1
+            local rkey = P .. 'job:' .. done .. ':dependents'
+            for _, dep in ipairs(redis.call('SMEMBERS', rkey)) do
+              local dkey = P .. 'job:' .. dep
+              local d = redis.call('HMGET', dkey, 'state', 'waitingFor', 'after')
+              if d[1] == 'queued' and d[2] then
+                local pending = {}
+                for w in string.gmatch(d[2], '[^,]+') do if w ~= done then pending[#pending + 1] = w end end
+                local hard = string.find(',' .. (d[3] or '') .. ',', ',' .. done .. ',', 1, true) ~= nil
+                if hard and done_state ~= 'succeeded' then
+                  local why = dependency_reason(done, done_state)
+                  move(dkey, dep, 'queued', 'cancelled', now, nil, why)
+                  redis.call('HSET', dkey, 'finished', now, 'reason', why)
+                  redis.call('HDEL', dkey, 'waitingFor')
+                  redis.call('SREM', P .. 'held', dep)
+                  work[#work + 1] = { dep, 'cancelled' }
+                elseif #pending == 0 then
+                  redis.call('HDEL', dkey, 'waitingFor')
+                  redis.call('SREM', P .. 'held', dep)
+                  enqueue(dkey, dep)
+                  woken = true
+                else
+                  redis.call('HSET', dkey, 'waitingFor', table.concat(pending, ','))
+                end
+              end
+            end
+            redis.call('DEL', rkey)
+          end
+          if woken then redis.call('PUBLISH', P .. 'events', 'submit') end
+        end
         -- Puts a job back in the queue under no token.
         local function requeue(key, id, from, now, node, reason, attempt)
           move(key, id, from, 'queued', now, node, reason)
@@ -108,12 +156,57 @@ internal static class JobScripts
         """;
 
     /// <summary>
+    /// What both submits share (submission's dependencies): checking that every dependency is an
+    /// existing job of the same owner, and admitting a recorded job: held out of the queue (in
+    /// <c>held</c>, with <c>waitingFor</c>) while a dependency runs, cancelled at once when an
+    /// <c>after</c> dependency already failed or was cancelled, queued otherwise.
+    /// </summary>
+    private const string Admission = """
+        local function split(text)
+          local items = {}
+          if text then for w in string.gmatch(text, '[^,]+') do items[#items + 1] = w end end
+          return items
+        end
+        -- The first id that is no job of this owner (unknown, or another user's), or nil.
+        local function refused_dependency(owner, ids)
+          for _, d in ipairs(ids) do
+            local o = redis.call('HMGET', P .. 'job:' .. d, 'state', 'owner')
+            if o[1] == false or (o[2] or '') ~= owner then return d end
+          end
+          return nil
+        end
+        local function admit(key, id, after, after_any, now)
+          local pending, seen, failed = {}, {}, nil
+          for n, d in ipairs(after) do
+            local s = redis.call('HGET', P .. 'job:' .. d, 'state')
+            if terminal(s) then
+              if s ~= 'succeeded' and failed == nil then failed = dependency_reason(d, s) end
+            elseif not seen[d] then seen[d] = true pending[#pending + 1] = d end
+          end
+          for _, d in ipairs(after_any) do
+            local s = redis.call('HGET', P .. 'job:' .. d, 'state')
+            if not terminal(s) and not seen[d] then seen[d] = true pending[#pending + 1] = d end
+          end
+          if failed then
+            finish(key, id, 'queued', 'cancelled', now, nil, nil, failed)
+          elseif #pending == 0 then
+            enqueue(key, id)
+          else
+            redis.call('HSET', key, 'waitingFor', table.concat(pending, ','))
+            redis.call('SADD', P .. 'held', id)
+            for _, d in ipairs(pending) do redis.call('SADD', P .. 'job:' .. d .. ':dependents', id) end
+          end
+        end
+
+        """;
+
+    /// <summary>
     /// ARGV: prefix, id, priority, idempotency key ('' for none), its lifetime in ms, then
     /// field/value pairs of the record. A record with an <c>owner</c> also joins that owner's
     /// index. Returns { 'new', submit time in ms }, or { 'replay', id } when the idempotency key
     /// already names a job.
     /// </summary>
-    public static readonly string Submit = Common + """
+    public static readonly string Submit = Common + Admission + """
         local id, idem = ARGV[2], ARGV[4]
         if idem ~= '' then
           local existing = redis.call('GET', idem)
@@ -121,6 +214,12 @@ internal static class JobScripts
         end
         local key = P .. 'job:' .. id
         if redis.call('EXISTS', key) == 1 then return redis.error_reply('EXISTS') end
+        -- Dependencies are checked in the same step as the write, so one deleted in between cannot slip through.
+        local rec = {}
+        for i = 6, #ARGV - 1, 2 do rec[ARGV[i]] = ARGV[i + 1] end
+        local after, after_any = split(rec['after']), split(rec['afterAny'])
+        local bad = refused_dependency(rec['owner'] or '', after) or refused_dependency(rec['owner'] or '', after_any)
+        if bad then return { 'dependency', bad } end
         local now = now_ms()
         local fields = { 'id', id, 'state', 'queued', 'attempt', 1, 'fence', 0, 'submitted', now }
         for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
@@ -133,10 +232,95 @@ internal static class JobScripts
         redis.call('ZADD', P .. 'jobs', now, id)
         local owner = redis.call('HGET', key, 'owner')
         if owner then redis.call('ZADD', P .. 'owner:' .. owner .. ':jobs', now, id) end
-        enqueue(key, id)
         record(id, 'queued', now)
+        admit(key, id, after, after_any, now)
         redis.call('PUBLISH', P .. 'events', 'submit')
         return { 'new', now }
+        """;
+
+    /// <summary>
+    /// Records a whole group (a sweep or an array) in one step: every job or none. ARGV: prefix,
+    /// group id, idempotency key ('' for none), its lifetime in ms, the group's fields (a JSON
+    /// array of field, value), the ids every job must see succeed (comma list), the ids every job
+    /// waits to end, then one (id, JSON array of field, value) pair per job. Everything that could
+    /// refuse is checked before the first write: the ids are new, the dependencies are the
+    /// owner's, and every key it writes holds the type it writes (a wrong-typed key would fail a
+    /// write midway, and Redis does not undo a script's earlier writes). Returns { 'new', time },
+    /// { 'replay', group id }, { 'dependency', id }, { 'exists', id } or { 'corrupt', key }.
+    /// </summary>
+    public static readonly string SubmitGroup = Common + Admission + """
+        local gid, idem, window = ARGV[2], ARGV[3], ARGV[4]
+        if idem ~= '' then
+          local existing = redis.call('GET', idem)
+          if existing then return { 'replay', existing } end
+        end
+        local gkey = P .. 'group:' .. gid
+        if redis.call('EXISTS', gkey) == 1 then return { 'exists', gid } end
+        local gfields = cjson.decode(ARGV[5])
+        local grec = {}
+        for i = 1, #gfields - 1, 2 do grec[gfields[i]] = gfields[i + 1] end
+        local owner = grec['owner'] or ''
+        local after, after_any = split(ARGV[6]), split(ARGV[7])
+        local bad = refused_dependency(owner, after) or refused_dependency(owner, after_any)
+        if bad then return { 'dependency', bad } end
+        local jobs = {}
+        for i = 8, #ARGV - 1, 2 do
+          local id = ARGV[i]
+          if redis.call('EXISTS', P .. 'job:' .. id) == 1 then return { 'exists', id } end
+          jobs[#jobs + 1] = { id, cjson.decode(ARGV[i + 1]) }
+        end
+        local typed = { { P .. 'jobs', 'zset' }, { P .. 'queue', 'zset' }, { P .. 'held', 'set' },
+          { P .. 'owner:' .. owner .. ':jobs', 'zset' }, { gkey .. ':jobs', 'zset' } }
+        for _, d in ipairs(after) do typed[#typed + 1] = { P .. 'job:' .. d .. ':dependents', 'set' } end
+        for _, d in ipairs(after_any) do typed[#typed + 1] = { P .. 'job:' .. d .. ':dependents', 'set' } end
+        for _, t in ipairs(typed) do
+          local kind = redis.call('TYPE', t[1])['ok']
+          if kind ~= 'none' and kind ~= t[2] then return { 'corrupt', t[1] } end
+        end
+        local now = now_ms()
+        redis.call('HSET', gkey, 'id', gid, 'total', #jobs, 'createdAt', now, unpack(gfields))
+        for n, job in ipairs(jobs) do
+          local id = job[1]
+          local key = P .. 'job:' .. id
+          redis.call('HSET', key, 'id', id, 'state', 'queued', 'attempt', 1, 'fence', 0, 'submitted', now, 'group', gid, unpack(job[2]))
+          redis.call('ZADD', P .. 'jobs', now, id)
+          if owner ~= '' then redis.call('ZADD', P .. 'owner:' .. owner .. ':jobs', now, id) end
+          redis.call('ZADD', gkey .. ':jobs', n, id)
+          record(id, 'queued', now)
+          admit(key, id, after, after_any, now)
+        end
+        if idem ~= '' then redis.call('SET', idem, gid, 'PX', window) end
+        redis.call('PUBLISH', P .. 'events', 'submit')
+        return { 'new', now }
+        """;
+
+    /// <summary>
+    /// Stops every job of a group that has not ended, in one step, as <see cref="Stop"/> does each.
+    /// ARGV: prefix, group id. Returns { cancelled, stopping, already ended }, or 'missing'.
+    /// </summary>
+    public static readonly string StopGroup = Common + """
+        local gkey = P .. 'group:' .. ARGV[2]
+        if redis.call('EXISTS', gkey) == 0 then return 'missing' end
+        local cancelled, stopping, ended = 0, 0, 0
+        local now = now_ms()
+        local woken = {}
+        for _, id in ipairs(redis.call('ZRANGE', gkey .. ':jobs', 0, -1)) do
+          local key = P .. 'job:' .. id
+          local j = redis.call('HMGET', key, 'state', 'node')
+          if j[1] == false or terminal(j[1]) then
+            ended = ended + 1
+          elseif j[1] == 'queued' then
+            dequeue(id)
+            finish(key, id, j[1], 'cancelled', now, nil, nil, 'stopped by user')
+            cancelled = cancelled + 1
+          else
+            redis.call('HSET', key, 'stop', '1')
+            woken[#woken + 1] = { j[2], id }
+            stopping = stopping + 1
+          end
+        end
+        for _, w in ipairs(woken) do redis.call('PUBLISH', P .. 'node:' .. w[1] .. ':wake', 'stop:' .. w[2]) end
+        return { cancelled, stopping, ended }
         """;
 
     /// <summary>
@@ -609,6 +793,7 @@ internal static class JobScripts
         if j[2] then redis.call('ZREM', P .. 'owner:' .. j[2] .. ':jobs', id) end
         if j[3] then redis.call('DEL', j[3]) end
         redis.call('DEL', key, key .. ':history', P .. 'route:' .. id)
+        redis.call('DEL', key .. ':dependents')
         redis.call('ZREM', P .. 'jobs', id)
         return 'deleted'
         """;

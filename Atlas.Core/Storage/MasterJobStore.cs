@@ -36,46 +36,127 @@ public sealed class MasterJobStore(IConnectionMultiplexer redis)
         {
             Prefix, id, spec.Priority,
             idempotencyKey is null ? "" : IdempotencyKey(owner, idempotencyKey), (long)IdempotencyWindow.TotalMilliseconds,
+        };
+        args.AddRange(RecordFields(spec, owner, traceParent));
+        args.AddRange(DependencyFields(spec));
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(JobScripts.Submit, values: [.. args]))!;
+        if ((string)result[0]! == "dependency")
+        {
+            return new SubmitOutcome(id, Replayed: false, null, RefusedDependency: (string)result[1]!);
+        }
+        return (string)result[0]! == "replay"
+            ? new SubmitOutcome((string)result[1]!, Replayed: true, null)
+            : new SubmitOutcome(id, Replayed: false, DateTimeOffset.FromUnixTimeMilliseconds((long)result[1]));
+    }
+
+    /// <summary>
+    /// Records a group of jobs of <paramref name="owner"/> in one atomic step: all of <paramref name="jobs"/>
+    /// (id and spec, in order) and the group's hash, or nothing. Every job shares the group's
+    /// dependencies (<paramref name="after"/>, <paramref name="afterAny"/>). With an idempotency
+    /// key the owner already used, records nothing and names the earlier group.
+    /// </summary>
+    public async Task<GroupSubmitOutcome> SubmitGroupAsync(
+        string groupId, string? name, int maxRunning, IReadOnlyList<(string Id, JobSpec Spec)> jobs, IReadOnlyList<string> after, IReadOnlyList<string> afterAny,
+        JobOwner owner, string? traceParent, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var groupFields = new List<string> { "owner", owner.Subject, "user", owner.Username, "maxRunning", maxRunning.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (name is not null)
+        {
+            groupFields.AddRange(["name", name]);
+        }
+        var args = new List<RedisValue>
+        {
+            Prefix, groupId,
+            idempotencyKey is null ? "" : IdempotencyKey(owner, idempotencyKey), (long)IdempotencyWindow.TotalMilliseconds,
+            JsonSerializer.Serialize(groupFields),
+            string.Join(',', after), string.Join(',', afterAny),
+        };
+        foreach (var (id, spec) in jobs)
+        {
+            var fields = RecordFields(spec, owner, traceParent)
+                .Concat(DependencyFields(spec with { After = after, AfterAny = afterAny })).Select(v => (string)v!).ToList();
+            args.Add(id);
+            args.Add(JsonSerializer.Serialize(fields));
+        }
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(JobScripts.SubmitGroup, values: [.. args]))!;
+        var kind = (string)result[0]!;
+        return kind switch
+        {
+            "new" => new GroupSubmitOutcome(GroupSubmitKind.Created, groupId, DateTimeOffset.FromUnixTimeMilliseconds((long)result[1])),
+            "replay" => new GroupSubmitOutcome(GroupSubmitKind.Replayed, (string)result[1]!, null),
+            "dependency" => new GroupSubmitOutcome(GroupSubmitKind.RefusedDependency, (string)result[1]!, null),
+            "exists" => new GroupSubmitOutcome(GroupSubmitKind.IdTaken, (string)result[1]!, null),
+            _ => new GroupSubmitOutcome(GroupSubmitKind.Corrupt, (string)result[1]!, null),
+        };
+    }
+
+    /// <summary>Stops every job of the group that has not ended (queued ones are cancelled at once), in one step; null when there is no such group.</summary>
+    public async Task<GroupStopView?> StopGroupAsync(string groupId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = await Db.ScriptEvaluateAsync(JobScripts.StopGroup, values: [Prefix, groupId]);
+        if (result.Resp2Type == ResultType.BulkString)
+        {
+            return null;
+        }
+        var counts = (RedisResult[])result!;
+        return new GroupStopView(groupId, (int)counts[0], (int)counts[1], (int)counts[2]);
+    }
+
+    // A job's record as the submit scripts write it (beside id, state, attempt, fence and times):
+    // the spec, and flat copies of what the scripts and placement read so that none parses the spec.
+    private static List<RedisValue> RecordFields(JobSpec spec, JobOwner owner, string? traceParent)
+    {
+        var fields = new List<RedisValue>
+        {
             "spec", JsonSerializer.Serialize(spec, AtlasJson.Options),
             "priority", spec.Priority,
             "project", spec.Project ?? JobDefaults.Project,
             "owner", owner.Subject,
             "user", owner.Username,
         };
-        // Flat copies of what placement reads, so a pass never parses the spec.
         if (spec.Resources is { } resources)
         {
-            args.AddRange(["gpus", resources.Gpus]);
+            fields.AddRange(["gpus", resources.Gpus]);
             if (resources.Cpus is { } cpus)
             {
-                args.AddRange(["cpuMillis", (long)Math.Ceiling(cpus * 1000)]);
+                fields.AddRange(["cpuMillis", (long)Math.Ceiling(cpus * 1000)]);
             }
             if (resources.MemoryBytes is { } memory)
             {
-                args.AddRange(["memoryBytes", memory]);
+                fields.AddRange(["memoryBytes", memory]);
             }
         }
         if (spec.TimeLimitSeconds is { } limit)
         {
-            args.AddRange(["timeLimitMs", limit * 1000L]);
+            fields.AddRange(["timeLimitMs", limit * 1000L]);
         }
         if (spec.Retries > 0)
         {
-            // Flat copies the Complete script reads: how many failures get a new attempt, and which exit codes ('' = any non-zero).
-            args.Add("retries");
-            args.Add(spec.Retries);
-            args.Add("retryOn");
-            args.Add(string.Join(',', spec.RetryOn ?? []));
+            // What the Complete script reads: how many failures get a new attempt, and which exit codes ('' = any non-zero).
+            fields.AddRange(["retries", spec.Retries, "retryOn", string.Join(',', spec.RetryOn ?? [])]);
         }
         if (traceParent is not null)
         {
-            args.Add("trace");
-            args.Add(traceParent);
+            fields.AddRange(["trace", traceParent]);
         }
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(JobScripts.Submit, values: [.. args]))!;
-        return (string)result[0]! == "replay"
-            ? new SubmitOutcome((string)result[1]!, Replayed: true, null)
-            : new SubmitOutcome(id, Replayed: false, DateTimeOffset.FromUnixTimeMilliseconds((long)result[1]));
+        return fields;
+    }
+
+    // The dependency fields of a job's record: comma lists the scripts read (and check) in the submit's own step.
+    private static IEnumerable<RedisValue> DependencyFields(JobSpec spec)
+    {
+        if (spec.After is { Count: > 0 } after)
+        {
+            yield return "after";
+            yield return string.Join(',', after);
+        }
+        if (spec.AfterAny is { Count: > 0 } afterAny)
+        {
+            yield return "afterAny";
+            yield return string.Join(',', afterAny);
+        }
     }
 
     /// <summary>The job an earlier submit of <paramref name="owner"/> with this idempotency key created, if any.</summary>

@@ -39,9 +39,6 @@ public static class RedisKeys
     /// <summary>String: the job the last placement pass reserved a node for.</summary>
     public const string Reserved = Prefix + "reserved";
 
-    /// <summary>Hash: a sweep or array (<c>owner</c>, <c>total</c>, <c>maxRunning</c>).</summary>
-    public static string Group(string id) => $"{Prefix}group:{id}";
-
     /// <summary>Set: the jobs of a group that are on nodes, against its <c>maxRunning</c>.</summary>
     public static string GroupActive(string id) => $"{Prefix}group:{id}:active";
 
@@ -53,6 +50,18 @@ public static class RedisKeys
 
     /// <summary>String: the job an idempotent submit created, by the hash of its owner and key; it expires.</summary>
     public static string Idempotency(string hash) => $"{Prefix}idem:{hash}";
+
+    /// <summary>Hash: one group of jobs (a sweep or an array): <c>owner</c>, <c>user</c>, <c>name</c>, <c>total</c>, <c>maxRunning</c>, <c>createdAt</c>.</summary>
+    public static string Group(string id) => $"{Prefix}group:{id}";
+
+    /// <summary>Sorted set: a group's job ids, scored by their place in the expansion (1 = first).</summary>
+    public static string GroupJobs(string id) => $"{Prefix}group:{id}:jobs";
+
+    /// <summary>Set: the ids of jobs with pending dependencies: queued, but held out of <see cref="Queue"/> (their hash's <c>waitingFor</c> says on what).</summary>
+    public const string Held = Prefix + "held";
+
+    /// <summary>Set: the jobs waiting on this one (the reverse of their <c>waitingFor</c>), so ending it settles only them.</summary>
+    public static string Dependents(string id) => $"{Prefix}job:{id}:dependents";
 
     /// <summary>Set: every node name ever registered.</summary>
     public const string Nodes = Prefix + "nodes";

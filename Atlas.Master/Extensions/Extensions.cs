@@ -34,6 +34,7 @@ public static class MasterExtensions
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
         builder.Services.AddSingleton<AtlasMetrics>();
         builder.Services.AddSingleton<JobSubmitter>();
+        builder.Services.AddSingleton<GroupSubmitter>();
         builder.Services.AddSingleton<Atlas.Core.Tracking.TrackingReader>();
         builder.Services.AddSingleton<JobTableIndex>();
         builder.Services.AddSingleton<LeaderElection>();

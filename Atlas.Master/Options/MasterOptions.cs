@@ -20,6 +20,9 @@ public sealed class MasterOptions
     /// <summary>The most files and folders a bundle may hold.</summary>
     public int MaxBundleEntries { get; set; } = 100_000;
 
+    /// <summary>The most jobs one group submit (a sweep or an array) may create; more is a 400 naming <c>group</c>.</summary>
+    public int MaxGroupJobs { get; set; } = 10_000;
+
     /// <summary>How many times a lost job is started before it fails.</summary>
     public int MaxAttempts { get; set; } = 3;
 

@@ -25,6 +25,10 @@ internal sealed class MasterOptionsValidator(IOptions<LeaseOptions> lease) : IVa
         {
             errors.Add($"Atlas:Master:MaxBundleEntries must be at least 1 (is {options.MaxBundleEntries}).");
         }
+        if (options.MaxGroupJobs is < 1 or > 1_000_000)
+        {
+            errors.Add($"Atlas:Master:MaxGroupJobs must be between 1 and 1000000 (is {options.MaxGroupJobs}).");
+        }
         if (options.MaxAttempts is < 1 or > 100)
         {
             errors.Add($"Atlas:Master:MaxAttempts must be between 1 and 100 (is {options.MaxAttempts}).");

@@ -33,7 +33,11 @@ public sealed class JobSubmitter(
     private const int MaxSpecBytes = 1 << 20;
     private const int MaxIdempotencyKeyLength = 128;
 
-    public async Task<SubmitResult> SubmitAsync(HttpRequest request, JobOwner owner, CancellationToken cancellationToken)
+    /// <summary>
+    /// With <paramref name="groups"/>, a group submit: the body also has a <c>group</c> part (a
+    /// <see cref="GroupSpec"/>), the spec is the template of every job, and the answer is a group.
+    /// </summary>
+    public async Task<SubmitResult> SubmitAsync(HttpRequest request, JobOwner owner, CancellationToken cancellationToken, GroupSubmitter? groups = null)
     {
         var keys = request.Headers[IdempotencyHeader];
         var key = keys.Count == 0 ? null : keys.ToString();
@@ -42,7 +46,12 @@ public sealed class JobSubmitter(
             return SubmitResult.Rejected(StatusCodes.Status400BadRequest, "The idempotency key is not valid.", IdempotencyHeader,
                 $"Send one key of 1 to {MaxIdempotencyKeyLength} visible ASCII characters (a UUID, for example).");
         }
-        if (key is not null && await ReplayAsync(await store.FindSubmittedAsync(owner, key, cancellationToken), cancellationToken) is { } earlier)
+        if (groups is not null && key is not null && await store.FindSubmittedAsync(owner, key, cancellationToken) is { } groupId &&
+            await reader.GetGroupAsync(groupId, cancellationToken) is { } earlierGroup)
+        {
+            return SubmitResult.AcceptedGroup(earlierGroup, replayed: true);
+        }
+        if (groups is null && key is not null && await ReplayAsync(await store.FindSubmittedAsync(owner, key, cancellationToken), cancellationToken) is { } earlier)
         {
             return earlier; // answered before the body is read: nothing is unpacked twice
         }
@@ -60,8 +69,8 @@ public sealed class JobSubmitter(
         Directory.CreateDirectory(staging);
         try
         {
-            var result = await SubmitStagedAsync(request, boundary, staging, owner, key, activity, cancellationToken);
-            if (result.Job is null)
+            var result = await SubmitStagedAsync(request, boundary, staging, owner, key, activity, groups, cancellationToken);
+            if (result.Job is null && result.Group is null)
             {
                 activity?.SetStatus(ActivityStatusCode.Error, result.Title);
             }
@@ -74,8 +83,9 @@ public sealed class JobSubmitter(
     }
 
     private async Task<SubmitResult> SubmitStagedAsync(
-        HttpRequest request, string boundary, string staging, JobOwner owner, string? idempotencyKey, Activity? activity, CancellationToken cancellationToken)
+        HttpRequest request, string boundary, string staging, JobOwner owner, string? idempotencyKey, Activity? activity, GroupSubmitter? groups, CancellationToken cancellationToken)
     {
+        GroupSpec? group = null;
         var limits = options.Value;
         var bundlePath = Path.Combine(staging, "bundle.tar.gz");
         JobSpec? spec = null;
@@ -99,6 +109,14 @@ public sealed class JobSubmitter(
                             return error;
                         }
                         spec = parsed;
+                        break;
+                    case "group" when groups is not null && group is null:
+                        var (parsedGroup, groupError) = await ReadGroupAsync(section.Body, cancellationToken);
+                        if (groupError is not null)
+                        {
+                            return groupError;
+                        }
+                        group = parsedGroup;
                         break;
                     case "bundle" when !sawBundle:
                         sawBundle = true;
@@ -127,7 +145,7 @@ public sealed class JobSubmitter(
         {
             return SubmitResult.Rejected(StatusCodes.Status400BadRequest, "The job spec is missing.", "spec", "Send the job spec as a 'spec' part.");
         }
-        return await AcceptStagedAsync(spec, sawBundle, staging, null, owner, idempotencyKey, activity, cancellationToken);
+        return await AcceptStagedAsync(spec, sawBundle, staging, null, owner, idempotencyKey, activity, cancellationToken, groups, group);
     }
 
     /// <summary>
@@ -168,9 +186,11 @@ public sealed class JobSubmitter(
 
     // The submit once the spec and the bundle are in staging: checks, unpacks, moves the folder
     // into jobs/, records the job. With a given id (a schedule's tick) an existing folder or
-    // record of that id is an earlier try of the same submit, never someone else's job.
+    // record of that id is an earlier try of the same submit, never someone else's job. With
+    // groups, the spec is the template of a group's jobs and the group is recorded instead.
     private async Task<SubmitResult> AcceptStagedAsync(
-        JobSpec? spec, bool sawBundle, string staging, string? givenId, JobOwner owner, string? idempotencyKey, Activity? activity, CancellationToken cancellationToken)
+        JobSpec? spec, bool sawBundle, string staging, string? givenId, JobOwner owner, string? idempotencyKey, Activity? activity, CancellationToken cancellationToken,
+        GroupSubmitter? groups = null, GroupSpec? group = null)
     {
         var limits = options.Value;
         var errors = JobSpecValidator.Validate(spec);
@@ -182,6 +202,18 @@ public sealed class JobSubmitter(
         if (ResourceCheck.Refusal(spec.Resources, await placement.NodeCapacitiesAsync(cancellationToken)) is { } refusal)
         {
             return SubmitResult.Rejected(StatusCodes.Status400BadRequest, "No node has the resources the job asks for.", refusal.Field, refusal.Detail);
+        }
+        if (groups is not null)
+        {
+            if (group is null)
+            {
+                return SubmitResult.Rejected(StatusCodes.Status400BadRequest, "The group is missing.", "group", "Send the group (its sweep or array) as a 'group' part.");
+            }
+            var groupErrors = groups.Validate(spec!, group);
+            if (groupErrors.Count > 0)
+            {
+                return SubmitResult.Invalid(groupErrors);
+            }
         }
 
         var bundlePath = Path.Combine(staging, "bundle.tar.gz");
@@ -211,6 +243,10 @@ public sealed class JobSubmitter(
             Directory.CreateDirectory(workDir);
         }
 
+        if (groups is not null)
+        {
+            return await groups.SubmitAsync(spec!, group!, staging, owner, idempotencyKey, activity, cancellationToken);
+        }
         activity?.SetTag(AtlasTelemetry.JobIdTag, id);
         activity?.SetTag(AtlasTelemetry.AttemptTag, 1);
         if (!moved)
@@ -237,6 +273,11 @@ public sealed class JobSubmitter(
             }
             throw;
         }
+        if (recorded.RefusedDependency is { } refused)
+        {
+            TryDelete(jobDir);
+            return DependencyRefused(spec!, refused);
+        }
         if (recorded.Replayed)
         {
             // A replay raced this submit and the first one won: this copy goes, the first is the answer.
@@ -253,6 +294,10 @@ public sealed class JobSubmitter(
 
         metrics.Submitted();
         Log.JobSubmitted(logger, id, spec!.Project ?? JobDefaults.Project);
+        if ((spec.After is { Count: > 0 } || spec.AfterAny is { Count: > 0 }) && await RecordAsync(id, cancellationToken) is { } withDependencies)
+        {
+            return SubmitResult.Accepted(withDependencies.View); // held (waitingFor), or already cancelled by a dependency that failed
+        }
         return SubmitResult.Accepted(new JobView
         {
             Id = id,
@@ -271,6 +316,35 @@ public sealed class JobSubmitter(
             History = [new JobHistoryEntry(JobState.Queued, submitted)],
         });
     }
+
+    /// <summary>400 naming the dependency field (<c>after</c> or <c>afterAny</c>) and the id: the same words for an unknown job and another user's, so ids cannot be probed.</summary>
+    public static SubmitResult DependencyRefused(JobSpec spec, string id) =>
+        SubmitResult.Rejected(StatusCodes.Status400BadRequest, "A dependency is not valid.", spec.After?.Contains(id) == true ? "after" : "afterAny",
+            $"There is no job '{id}' of yours to wait for.");
+
+    private static async Task<(GroupSpec? Group, SubmitResult? Error)> ReadGroupAsync(Stream body, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        if (!await CopyLimitedAsync(body, buffer, MaxSpecBytes, cancellationToken))
+        {
+            return (null, SubmitResult.Rejected(StatusCodes.Status400BadRequest, "The group is too large.", "group", $"The group is larger than {MaxSpecBytes} bytes."));
+        }
+        try
+        {
+            var group = JsonSerializer.Deserialize<GroupSpec>(buffer.ToArray(), AtlasJson.Options);
+            return group is null
+                ? (null, SubmitResult.Rejected(StatusCodes.Status400BadRequest, "The group is missing.", "group", "The group is null."))
+                : (group, null);
+        }
+        catch (JsonException ex)
+        {
+            var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "group" : "group." + ex.Path.TrimStart('$', '.');
+            return (null, SubmitResult.Rejected(StatusCodes.Status400BadRequest, "The group is not valid JSON.", field,
+                $"Could not read the group at '{ex.Path}': {FirstSentence(ex.Message)}"));
+        }
+    }
+
+    private Task<JobRecord?> RecordAsync(string id, CancellationToken cancellationToken) => reader.GetAsync(id, cancellationToken);
 
     private async Task<SubmitResult?> ReplayAsync(string? id, CancellationToken cancellationToken)
     {

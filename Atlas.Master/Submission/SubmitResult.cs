@@ -18,7 +18,13 @@ public sealed record SubmitResult
     /// <summary>True when an idempotency key named an earlier submit: <see cref="Job"/> is that job, and nothing new was recorded.</summary>
     public bool Replayed { get; private init; }
 
+    /// <summary>For a group submit: the accepted (or replayed) group, with its job ids.</summary>
+    public GroupView? Group { get; private init; }
+
     public static SubmitResult Accepted(JobView job) => new() { Job = job, Status = StatusCodes.Status201Created };
+
+    public static SubmitResult AcceptedGroup(GroupView group, bool replayed) =>
+        new() { Group = group, Replayed = replayed, Status = replayed ? StatusCodes.Status200OK : StatusCodes.Status201Created };
 
     public static SubmitResult Replay(JobView job) => new() { Job = job, Replayed = true, Status = StatusCodes.Status200OK };
 

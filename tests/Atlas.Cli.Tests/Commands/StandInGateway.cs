@@ -37,6 +37,15 @@ internal sealed class StandInGateway : IAsyncDisposable
 
     public List<string> SubmittedFiles { get; } = [];
 
+    /// <summary>The group part of the last group submit.</summary>
+    public GroupSpec? SubmittedGroup { get; private set; }
+
+    /// <summary>How many group submits arrived (each carries one bundle for the whole group).</summary>
+    public int GroupSubmits { get; private set; }
+
+    /// <summary>The group id the stand-in answers to.</summary>
+    public const string KnownGroupId = "g01m8000000000abd";
+
     /// <summary>The <c>Idempotency-Key</c> of every submit received, in order.</summary>
     public List<string?> IdempotencyKeys { get; } = [];
 
@@ -124,6 +133,25 @@ internal sealed class StandInGateway : IAsyncDisposable
             }
             return Results.Created($"/api/v1/jobs/{KnownId}", job with { State = JobState.Queued, ExitCode = null });
         });
+        app.MapPost("/api/v1/groups", async (HttpRequest request) =>
+        {
+            var form = await request.ReadFormAsync();
+            self.GroupSubmits++;
+            self.SubmittedSpec = JsonSerializer.Deserialize<JobSpec>(form["spec"].ToString(), AtlasJson.Options);
+            self.SubmittedGroup = JsonSerializer.Deserialize<GroupSpec>(form["group"].ToString(), AtlasJson.Options);
+            return form.Files["bundle"] is null
+                ? Results.Problem(statusCode: 400, title: "no bundle")
+                : Results.Created($"/api/v1/groups/{KnownGroupId}", new GroupView { Id = KnownGroupId, Total = 4, JobIds = [KnownId] });
+        });
+        app.MapGet("/api/v1/groups/{id}", (string id) => id == KnownGroupId
+            ? Results.Ok(new GroupView
+            {
+                Id = KnownGroupId, Name = "sweep", Username = "alice", Total = 4, MaxRunning = 2, CreatedAt = DateTimeOffset.UnixEpoch.AddYears(56),
+                Counts = new Dictionary<string, int> { ["running"] = 2, ["queued"] = 1, ["succeeded"] = 1 },
+            })
+            : Results.Problem(statusCode: 404, title: "Group not found.", detail: $"There is no group '{id}'."));
+        app.MapGet("/api/v1/groups/{id}/jobs", () => Results.Ok(new[] { job with { Group = KnownGroupId }, job with { Id = "01m8000000000abe", State = JobState.Queued, Group = KnownGroupId } }));
+        app.MapPost("/api/v1/groups/{id}/stop", (string id) => Results.Accepted(null, new GroupStopView(id, 1, 2, 1)));
         app.MapGet("/api/v1/jobs", () => Results.Ok(new[] { job }));
         app.MapGet("/api/v1/jobs/{id}", (string id) => id == KnownId
             ? Results.Ok(job)
