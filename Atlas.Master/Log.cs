@@ -43,9 +43,9 @@ internal static partial class Log
     public static partial void LabelsNotRecorded(ILogger logger, string jobId, Exception exception);
 
     // 1200-1219: groups and dependencies (submission).
-    [LoggerMessage(1100, LogLevel.Debug, "Group {GroupId} submitted: {Count} jobs.")]
+    [LoggerMessage(1300, LogLevel.Debug, "Group {GroupId} submitted: {Count} jobs.")]
     public static partial void GroupSubmitted(ILogger logger, string groupId, int count);
 
-    [LoggerMessage(1101, LogLevel.Information, "Group {GroupId}: {Cancelled} jobs cancelled, {Stopping} asked to stop.")]
+    [LoggerMessage(1301, LogLevel.Information, "Group {GroupId}: {Cancelled} jobs cancelled, {Stopping} asked to stop.")]
     public static partial void GroupStopped(ILogger logger, string groupId, int cancelled, int stopping);
 }
