@@ -17,6 +17,7 @@ app.MapOpenApi();
 app.MapAuthApi();
 app.MapJobTableApi();
 app.MapJobsApi();
+app.MapBlobsApi();
 app.MapTrackingApi();
 app.MapNodesApi();
 app.MapQueueApi();

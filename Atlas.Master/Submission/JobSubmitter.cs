@@ -6,6 +6,7 @@ using Atlas.Core.Jobs;
 using Atlas.Core.SharedVolume;
 using Atlas.Core.Storage;
 using Atlas.Core.Telemetry;
+using Atlas.Master.Blobs;
 using Atlas.Master.Options;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,7 @@ namespace Atlas.Master.Submission;
 
 /// <summary>
 /// Accepts a submit: reads the multipart body (a <c>spec</c> JSON part and a <c>bundle</c>
-/// .tar.gz part), checks both completely, and only then creates <c>jobs/{id}/</c> on the shared
+/// .tar.gz part, or a <c>manifest</c> JSON part naming uploaded blobs: <see cref="ManifestBuilder"/>), checks both completely, and only then creates <c>jobs/{id}/</c> on the shared
 /// volume and queues the job. The job folder appears by one rename, so a refused or failed
 /// submit leaves nothing behind. The 201 is sent after the record is in Redis and the bundle is
 /// fsynced. With an <c>Idempotency-Key</c> header, a replay of a submit that was recorded (its
@@ -23,7 +24,7 @@ namespace Atlas.Master.Submission;
 /// instead of creating a second one; keys are scoped per user.
 /// </summary>
 public sealed class JobSubmitter(
-    MasterJobStore store, JobReader reader, JobPaths paths, AtlasMetrics metrics, IOptions<MasterOptions> options, TimeProvider time, ILogger<JobSubmitter> logger)
+    MasterJobStore store, JobReader reader, JobPaths paths, ManifestBuilder manifests, AtlasMetrics metrics, IOptions<MasterOptions> options, TimeProvider time, ILogger<JobSubmitter> logger)
 {
     /// <summary>The header a client names its submit by, so a replay is recognised.</summary>
     public const string IdempotencyHeader = "Idempotency-Key";
@@ -79,6 +80,7 @@ public sealed class JobSubmitter(
         JobSpec? spec = null;
         var sawSpec = false;
         var sawBundle = false;
+        BundleManifest? manifest = null;
 
         var reader = new MultipartReader(boundary, request.Body) { HeadersLengthLimit = 16 * 1024 };
         MultipartSection? section;
@@ -98,7 +100,17 @@ public sealed class JobSubmitter(
                         }
                         spec = parsed;
                         break;
-                    case "bundle" when !sawBundle:
+                    case "manifest" when !sawBundle && manifest is null:
+                        try
+                        {
+                            manifest = await ManifestBuilder.ReadAsync(section.Body, BundleLimits(limits), cancellationToken);
+                        }
+                        catch (BundleRejectedException ex)
+                        {
+                            return ManifestRefused(ex);
+                        }
+                        break;
+                    case "bundle" when !sawBundle && manifest is null:
                         sawBundle = true;
                         if (!await CopyLimitedAsync(section.Body, bundlePath, limits.MaxBundleBytes, cancellationToken))
                         {
@@ -108,7 +120,7 @@ public sealed class JobSubmitter(
                         break;
                     default:
                         return SubmitResult.Rejected(StatusCodes.Status400BadRequest, "Unexpected part in the submit.",
-                            "body", $"Unexpected or repeated part '{Truncate(name ?? "(no name)")}': send one 'spec' and at most one 'bundle'.");
+                            "body", $"Unexpected or repeated part '{Truncate(name ?? "(no name)")}': send one 'spec' and at most one 'bundle' or 'manifest'.");
                 }
             }
         }
@@ -132,7 +144,18 @@ public sealed class JobSubmitter(
         }
 
         var workDir = Path.Combine(staging, "work");
-        if (sawBundle)
+        if (manifest is not null)
+        {
+            try
+            {
+                await manifests.BuildAsync(manifest, owner, staging, workDir, BundleLimits(limits), cancellationToken);
+            }
+            catch (BundleRejectedException ex)
+            {
+                return ManifestRefused(ex);
+            }
+        }
+        else if (sawBundle)
         {
             try
             {
@@ -201,6 +224,10 @@ public sealed class JobSubmitter(
             History = [new JobHistoryEntry(JobState.Queued, submitted)],
         });
     }
+
+    private static SubmitResult ManifestRefused(BundleRejectedException ex) => ex.TooLarge
+        ? SubmitResult.Rejected(StatusCodes.Status413PayloadTooLarge, "The manifest is too large.", "manifest", ex.Message)
+        : SubmitResult.Rejected(StatusCodes.Status400BadRequest, "The manifest was refused.", "manifest", ex.Message);
 
     private async Task<SubmitResult?> ReplayAsync(string? id, CancellationToken cancellationToken)
     {
