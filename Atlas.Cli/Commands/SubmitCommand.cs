@@ -1,13 +1,12 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
-using Atlas.Cli.Packing;
 using Atlas.Cli.Telemetry;
 using Atlas.Core.Jobs;
 
 namespace Atlas.Cli.Commands;
 
 /// <summary>
-/// <c>atlas submit [options] &lt;dir&gt; -- &lt;command&gt; [args…]</c>: packs the folder, uploads it and
+/// <c>atlas submit [options] &lt;dir&gt; -- &lt;command&gt; [args…]</c>: uploads the folder's new files (<see cref="ProjectUpload"/>) and
 /// prints the job id; with <c>--wait</c>, follows the logs and exits with the job's exit code.
 /// </summary>
 internal static partial class SubmitCommand
@@ -54,21 +53,12 @@ internal static partial class SubmitCommand
                 Tags = Labels("--tag", parse.GetValue(tag)),
             };
 
-            var bundlePath = Path.Combine(Path.GetTempPath(), $"atlas-{Guid.NewGuid():n}.tar.gz");
-            try
-            {
-                var packed = await BundlePacker.PackAsync(folder, bundlePath, cancellationToken);
-                using var client = globals.Client(parse, context);
-                using var tracing = CliTracing.Start("atlas submit", context);
-                var job = await UploadProgress.RunAsync(context, packed.Files, report => client.SubmitAsync(spec, bundlePath, report, cancellationToken));
-                tracing.Activity?.SetTag(Core.AtlasTelemetry.JobIdTag, job.Id);
-                await context.Out.WriteLineAsync(job.Id);
-                return parse.GetValue(wait) ? await WaitAsync(client, job.Id, context, cancellationToken) : 0;
-            }
-            finally
-            {
-                File.Delete(bundlePath);
-            }
+            using var client = globals.Client(parse, context);
+            using var tracing = CliTracing.Start("atlas submit", context);
+            var job = await ProjectUpload.SubmitAsync(client, spec, folder, context, cancellationToken);
+            tracing.Activity?.SetTag(Core.AtlasTelemetry.JobIdTag, job.Id);
+            await context.Out.WriteLineAsync(job.Id);
+            return parse.GetValue(wait) ? await WaitAsync(client, job.Id, context, cancellationToken) : 0;
         });
         return submit;
     }
