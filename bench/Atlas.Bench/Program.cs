@@ -7,6 +7,7 @@ using Atlas.Testing;
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario queue100k [--queue-jobs 100000 --seconds 30]
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario metrics [--flood-jobs 2 --points 250000 --workers 2 --slots 8]
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario start [--warmup 20 --latency-jobs 200]
+//        dotnet run -c Release --project bench/Atlas.Bench -- --scenario upload --latency-jobs 20 [--upload-files 5000 --upload-mb 100]
 var settings = BenchSettings.Parse(args);
 await using var cluster = await ClusterProcess.StartAsync(typeof(Scenarios).Assembly, settings.Workers,
     ["--runtime", settings.Scenario == "docker" ? "docker" : "process", "--slots", settings.Slots.ToString(System.Globalization.CultureInfo.InvariantCulture)],
@@ -24,6 +25,10 @@ else if (settings.Scenario == "start")
 else if (settings.Scenario == "queue100k")
 {
     (await new QueueScenario(client, cluster, settings).RunAsync()).Print(Console.Out);
+}
+else if (settings.Scenario == "upload")
+{
+    await new UploadScenario(cluster, settings).RunAsync(Console.Out);
 }
 else if (settings.Scenario == "metrics")
 {
