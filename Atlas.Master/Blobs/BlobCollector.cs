@@ -54,7 +54,9 @@ public sealed class BlobCollector(JobPaths paths, BlobStore store, IOptions<Mast
     private async Task<HashSet<(string Scope, string Sha256)>?> ReferencedAsync(CancellationToken cancellationToken)
     {
         var referenced = new HashSet<(string, string)>();
-        var manifests = new[] { paths.JobsRoot, paths.Uploads }
+        // uploads/ before jobs/: a submit that moves its folder from one to the other between
+        // the two listings is then seen in one of them.
+        var manifests = new[] { paths.Uploads, paths.JobsRoot }
             .Where(Directory.Exists)
             .SelectMany(Directory.EnumerateDirectories)
             .Select(dir => Path.Combine(dir, JobManifest.FileName));
