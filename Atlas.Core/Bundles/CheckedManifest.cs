@@ -30,6 +30,8 @@ public sealed class CheckedManifest
     /// files (as root in a container, read-only bits do not stop it), and must not change the
     /// blob another job is built from. .NET's File.Copy clones the file (FICLONE) where the
     /// file system can, so on btrfs or XFS the copy shares the blocks until a job writes.
+    /// Blobs are expected to be mode 0644, as the master's blob store writes them: a copy keeps
+    /// its blob's mode, so only executables get a chmod.
     /// Throws <see cref="BundleRejectedException"/> when a blob is missing or has the wrong size;
     /// what was written by then is the caller's to delete. <paramref name="blobPath"/> says where
     /// the blob with a given SHA-256 lies; up to <paramref name="parallelism"/> files are copied at once.
@@ -57,10 +59,11 @@ public sealed class CheckedManifest
                     : $"its blob {file.Sha256} has not been uploaded");
             }
             var full = Path.Combine(root, file.Entry.Path);
+            // File.Copy keeps the blob's mode, 0644 (BlobStore stores them so): only executables need a chmod.
             File.Copy(blob.FullName, full);
-            if (!OperatingSystem.IsWindows())
+            if (file.Entry.Executable && !OperatingSystem.IsWindows())
             {
-                File.SetUnixFileMode(full, file.Entry.Executable ? BundleWriter.Executable : BundleWriter.Plain);
+                File.SetUnixFileMode(full, BundleWriter.Executable);
             }
             return ValueTask.CompletedTask;
         });

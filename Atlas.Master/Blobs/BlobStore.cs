@@ -79,6 +79,11 @@ public sealed class BlobStore(JobPaths paths, TimeProvider time)
                 }
                 file.Flush(flushToDisk: true);
             }
+            if (!OperatingSystem.IsWindows())
+            {
+                // Copies keep their source's mode: 0644 here means only executables need a chmod per job.
+                File.SetUnixFileMode(staged, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            }
             var final = PathOf(scope, sha256);
             Directory.CreateDirectory(Path.GetDirectoryName(final)!);
             try
