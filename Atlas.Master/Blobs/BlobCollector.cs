@@ -9,8 +9,9 @@ namespace Atlas.Master.Blobs;
 /// <summary>
 /// Removes blobs nothing needs: a blob is kept while a job folder (<c>jobs/{id}/manifest.json</c>)
 /// or a submit being checked (<c>uploads/*/manifest.json</c>) names it in its scope, and for
-/// <see cref="MasterOptions.BlobGraceSeconds"/> after it was last uploaded or reported present by
-/// <c>POST /api/v1/blobs/missing</c>, which covers the time between that answer and the submit.
+/// <see cref="MasterOptions.BlobGraceSeconds"/> after its time, which is set when it is uploaded
+/// and refreshed by <c>POST /api/v1/blobs/missing</c> (<see cref="BlobStore.Missing"/>), so a blob
+/// reported present outlives the time between that answer and the submit.
 /// The references are read before the blobs are listed, and a manifest that cannot be read
 /// stops the pass: in doubt, nothing is removed. Run by <see cref="BlobSweeper"/> on the leader.
 /// </summary>

@@ -3,6 +3,8 @@ using System.Text;
 using Atlas.Core.Bundles;
 using Atlas.Core.Jobs;
 using Atlas.Core.SharedVolume;
+using Atlas.Master.Options;
+using Microsoft.Extensions.Options;
 
 namespace Atlas.Master.Blobs;
 
@@ -14,7 +16,7 @@ namespace Atlas.Master.Blobs;
 /// place only when its bytes hash to its name: a stored blob is always whole and correct. Blobs
 /// are never changed after that; jobs get copies (<see cref="CheckedManifest.WriteAsync"/>).
 /// </summary>
-public sealed class BlobStore(JobPaths paths, TimeProvider time)
+public sealed class BlobStore(JobPaths paths, IOptions<MasterOptions> options, TimeProvider time)
 {
     /// <summary>The blob store's root on the shared volume.</summary>
     public string Root { get; } = Path.Combine(paths.Root, "blobs");
@@ -26,24 +28,34 @@ public sealed class BlobStore(JobPaths paths, TimeProvider time)
     public string PathOf(string scope, string sha256) => Path.Combine(Root, scope, sha256[..2], sha256);
 
     /// <summary>
-    /// The hashes in <paramref name="hashes"/> that the scope lacks. The ones it has are touched
-    /// (their time set to now), so the collector keeps them for a grace period: long enough for
-    /// the submit that names them.
+    /// The hashes in <paramref name="hashes"/> that the scope lacks. The ones it has are kept by
+    /// the collector for at least half the grace period from now (their time is set to now when
+    /// it is older than that): long enough for the submit that names them. Most resubmits so only
+    /// read the blobs' times, which matters on NFS, where every write is a round trip.
     /// </summary>
     public IReadOnlyList<string> Missing(string scope, IEnumerable<string> hashes)
     {
         var now = time.GetUtcNow().UtcDateTime;
+        var stale = now - TimeSpan.FromSeconds(options.Value.BlobGraceSeconds / 2);
         var missing = new List<string>();
         foreach (var hash in hashes.Distinct(StringComparer.Ordinal))
         {
-            var path = PathOf(scope, hash);
-            try
-            {
-                File.SetLastWriteTimeUtc(path, now);
-            }
-            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+            var blob = new FileInfo(PathOf(scope, hash));
+            if (!blob.Exists)
             {
                 missing.Add(hash);
+                continue;
+            }
+            if (blob.LastWriteTimeUtc < stale)
+            {
+                try
+                {
+                    File.SetLastWriteTimeUtc(blob.FullName, now);
+                }
+                catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+                {
+                    missing.Add(hash); // collected in between
+                }
             }
         }
         return missing;

@@ -280,6 +280,19 @@ public sealed class BlobsApiTests(RedisServer redis) : IClassFixture<RedisServer
     }
 
     [Fact]
+    public async Task Collect_OldBlobReportedPresent_KeptForTheSubmitThatFollows()
+    {
+        var hash = await PutTextAsync(_alice, "old but about to be named");
+        System.IO.File.SetLastWriteTimeUtc(BlobFiles().Single(), DateTime.UtcNow - TimeSpan.FromDays(2));
+
+        (await MissingAsync(_alice, hash)).ShouldBeEmpty();
+        var removed = await _factory.Services.GetRequiredService<BlobCollector>().CollectAsync(Ct);
+
+        removed.ShouldBe(0);
+        await SubmitCreatedAsync(_alice, Manifest(File("a.txt", "old but about to be named")));
+    }
+
+    [Fact]
     public async Task Start_BlobGraceTooShort_FailsNamingIt()
     {
         using var configured = _factory.WithWebHostBuilder(b => b.UseSetting("Atlas:Master:BlobGraceSeconds", "5"));
