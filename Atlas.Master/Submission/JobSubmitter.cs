@@ -16,8 +16,9 @@ namespace Atlas.Master.Submission;
 
 /// <summary>
 /// Accepts a submit: reads the multipart body (a <c>spec</c> JSON part and a <c>bundle</c>
-/// .tar.gz part, or a <c>manifest</c> JSON part naming uploaded blobs: <see cref="ManifestBuilder"/>), checks both completely, and only then creates <c>jobs/{id}/</c> on the shared
-/// volume and queues the job. The job folder appears by one rename, so a refused or failed
+/// .tar.gz part, or a <c>manifest</c> JSON part naming uploaded blobs, see
+/// <see cref="ManifestBuilder"/>), checks both completely, and only then creates
+/// <c>jobs/{id}/</c> on the shared volume and queues the job. The job folder appears by one rename, so a refused or failed
 /// submit leaves nothing behind. The 201 is sent after the record is in Redis and the bundle is
 /// fsynced. With an <c>Idempotency-Key</c> header, a replay of a submit that was recorded (its
 /// answer lost: the master died, the connection broke, the gateway retried) returns that job
