@@ -42,10 +42,18 @@ internal static partial class Log
     [LoggerMessage(1020, LogLevel.Warning, "Job {JobId}: its submitted params and tags could not be recorded in Redis; its spec keeps them.")]
     public static partial void LabelsNotRecorded(ILogger logger, string jobId, Exception exception);
 
-    // 1200-1219: groups and dependencies (submission).
+    // 1300-1319: groups and dependencies (submission).
     [LoggerMessage(1300, LogLevel.Debug, "Group {GroupId} submitted: {Count} jobs.")]
     public static partial void GroupSubmitted(ILogger logger, string groupId, int count);
 
     [LoggerMessage(1301, LogLevel.Information, "Group {GroupId}: {Cancelled} jobs cancelled, {Stopping} asked to stop.")]
     public static partial void GroupStopped(ILogger logger, string groupId, int cancelled, int stopping);
+    [LoggerMessage(1030, LogLevel.Information, "Removed {Count} blobs that no job or recent upload needs.")]
+    public static partial void BlobsCollected(ILogger logger, int count);
+
+    [LoggerMessage(1031, LogLevel.Warning, "Blob collection skipped: the manifest {Path} could not be read, and in doubt nothing is removed.")]
+    public static partial void BlobCollectionSkipped(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(1032, LogLevel.Warning, "Blob collection failed; retrying on the next sweep.")]
+    public static partial void BlobSweepFailed(ILogger logger, Exception exception);
 }

@@ -19,6 +19,7 @@ app.MapJobTableApi();
 app.MapJobsApi();
 app.MapSchedulesApi();
 app.MapGroupsApi();
+app.MapBlobsApi();
 app.MapTrackingApi();
 app.MapNodesApi();
 app.MapQueueApi();

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Atlas.Cli.Auth;
 using Atlas.Core;
+using Atlas.Core.Bundles;
 using Atlas.Core.Jobs;
 using Atlas.Core.Nodes;
 using Atlas.Core.Schedules;
@@ -35,17 +36,56 @@ public sealed class AtlasApiClient(Uri gateway, HttpMessageHandler? handler = nu
     /// with the same key, up to three times in all: a submit the cluster did record comes back as
     /// that job, never as a second one.
     /// </summary>
-    public async Task<JobView> SubmitAsync(
-        JobSpec spec, string bundlePath, Action<long, long>? progress, CancellationToken cancellationToken, string? idempotencyKey = null)
+    public Task<JobView> SubmitAsync(
+        JobSpec spec, string bundlePath, Action<long, long>? progress, CancellationToken cancellationToken, string? idempotencyKey = null) =>
+        SubmitWithRetriesAsync(spec, "bundle", () =>
+        {
+            var bundle = new ProgressStreamContent(bundlePath, progress);
+            bundle.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
+            return (bundle, "bundle.tar.gz");
+        }, cancellationToken, idempotencyKey);
+
+    /// <summary>
+    /// Submits a job whose folder the cluster builds from blobs already uploaded
+    /// (<see cref="FindMissingBlobsAsync"/>, <see cref="UploadBlobAsync"/>); retried as <see cref="SubmitAsync"/>.
+    /// </summary>
+    public Task<JobView> SubmitManifestAsync(JobSpec spec, BundleManifest manifest, CancellationToken cancellationToken, string? idempotencyKey = null) =>
+        SubmitWithRetriesAsync(spec, "manifest", () => (JsonContent.Create(manifest, options: AtlasJson.Options), "manifest.json"), cancellationToken, idempotencyKey);
+
+    /// <summary>Which of <paramref name="hashes"/> the caller has not uploaded to the cluster. A 404 means the cluster has no blob API.</summary>
+    public async Task<IReadOnlyList<string>> FindMissingBlobsAsync(IReadOnlyList<string> hashes, CancellationToken cancellationToken) =>
+        (await SendAsync<MissingBlobsView>(HttpMethod.Post, "api/v1/blobs/missing",
+            JsonContent.Create(new MissingBlobsRequest(hashes), options: AtlasJson.Options), cancellationToken)).Missing;
+
+    /// <summary>Uploads one file as the blob <paramref name="sha256"/>, reporting bytes sent; retried when the answer is lost (a PUT of the same bytes is harmless).</summary>
+    public async Task UploadBlobAsync(string sha256, string path, Action<long, long>? progress, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var content = new ProgressStreamContent(path, progress);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            try
+            {
+                using var response = await CallAsync(HttpMethod.Put, $"api/v1/blobs/{sha256}", content, HttpCompletionOption.ResponseContentRead, cancellationToken);
+                return;
+            }
+            catch (AtlasApiException ex) when (attempt < SubmitAttempts && ex.Status is 0 or 502 or 503 or 504)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt), time ?? TimeProvider.System, cancellationToken);
+            }
+        }
+    }
+
+    private async Task<JobView> SubmitWithRetriesAsync(
+        JobSpec spec, string partName, Func<(HttpContent Content, string FileName)> part, CancellationToken cancellationToken, string? idempotencyKey)
     {
         idempotencyKey ??= Guid.NewGuid().ToString("n");
         for (var attempt = 1; ; attempt++)
         {
             using var content = new MultipartFormDataContent();
             content.Add(JsonContent.Create(spec, options: AtlasJson.Options), "spec");
-            var bundle = new ProgressStreamContent(bundlePath, progress);
-            bundle.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
-            content.Add(bundle, "bundle", "bundle.tar.gz");
+            var (body, fileName) = part();
+            content.Add(body, partName, fileName);
             try
             {
                 return await SendAsync<JobView>(HttpMethod.Post, "api/v1/jobs", content, cancellationToken, idempotencyKey);

@@ -44,7 +44,7 @@ internal static class ScheduleCommand
             {
                 var packed = await BundlePacker.PackAsync(folder, bundlePath, cancellationToken);
                 using var client = globals.Client(parse, context);
-                var added = await UploadProgress.RunAsync(context, packed.Files, report =>
+                var added = await UploadProgress.RunAsync(context, $"uploading {packed.Files} files", report =>
                     client.AddScheduleAsync(parse.GetValue(cron)!, parse.GetValue(options.Name), parse.GetValue(zone), spec, bundlePath, report, cancellationToken));
                 if (parse.GetValue(globals.Output) == OutputFormat.Json)
                 {

@@ -6,7 +6,7 @@ using Atlas.Core.Jobs;
 namespace Atlas.Cli.Commands;
 
 /// <summary>
-/// <c>atlas submit [options] &lt;dir&gt; -- &lt;command&gt; [args…]</c>: packs the folder, uploads it and
+/// <c>atlas submit [options] &lt;dir&gt; -- &lt;command&gt; [args…]</c>: uploads the folder's new files (<see cref="ProjectUpload"/>) and
 /// prints the job id; with <c>--wait</c>, follows the logs and exits with the job's exit code. With
 /// <c>--sweep</c> or <c>--array</c> it submits a group of jobs and prints the group's id.
 /// </summary>
@@ -31,30 +31,37 @@ internal static class SubmitCommand
             {
                 throw new CliException("--wait: not with --sweep or --array; follow the group with `atlas status GROUP` or `atlas ls --group GROUP`", 2);
             }
-            var bundlePath = Path.Combine(Path.GetTempPath(), $"atlas-{Guid.NewGuid():n}.tar.gz");
-            try
+            using var client = globals.Client(parse, context);
+            using var tracing = CliTracing.Start("atlas submit", context);
+            if (group is not null)
             {
-                var packed = await BundlePacker.PackAsync(folder, bundlePath, cancellationToken);
-                using var client = globals.Client(parse, context);
-                using var tracing = CliTracing.Start("atlas submit", context);
-                if (group is not null)
-                {
-                    var submitted = await UploadProgress.RunAsync(context, packed.Files, report => client.SubmitGroupAsync(spec, group, bundlePath, report, cancellationToken));
-                    tracing.Activity?.SetTag("atlas.group.id", submitted.Id);
-                    await context.Out.WriteLineAsync(submitted.Id);
-                    return 0;
-                }
-                var job = await UploadProgress.RunAsync(context, packed.Files, report => client.SubmitAsync(spec, bundlePath, report, cancellationToken));
-                tracing.Activity?.SetTag(Core.AtlasTelemetry.JobIdTag, job.Id);
-                await context.Out.WriteLineAsync(job.Id);
-                return parse.GetValue(wait) ? await WaitAsync(client, job.Id, context, cancellationToken) : 0;
+                var submitted = await SubmitGroupAsync(client, spec, group, folder, context, cancellationToken);
+                tracing.Activity?.SetTag("atlas.group.id", submitted.Id);
+                await context.Out.WriteLineAsync(submitted.Id);
+                return 0;
             }
-            finally
-            {
-                File.Delete(bundlePath);
-            }
+            var job = await ProjectUpload.SubmitAsync(client, spec, folder, context, cancellationToken);
+            tracing.Activity?.SetTag(Core.AtlasTelemetry.JobIdTag, job.Id);
+            await context.Out.WriteLineAsync(job.Id);
+            return parse.GetValue(wait) ? await WaitAsync(client, job.Id, context, cancellationToken) : 0;
         });
         return submit;
+    }
+
+    // A group is sent as one .tar.gz for all of its jobs (content-addressed upload is for single submits so far).
+    private static async Task<GroupView> SubmitGroupAsync(
+        Api.AtlasApiClient client, JobSpec spec, GroupSpec group, string folder, CliContext context, CancellationToken cancellationToken)
+    {
+        var bundlePath = Path.Combine(Path.GetTempPath(), $"atlas-{Guid.NewGuid():n}.tar.gz");
+        try
+        {
+            var packed = await BundlePacker.PackAsync(folder, bundlePath, cancellationToken);
+            return await UploadProgress.RunAsync(context, $"uploading {packed.Files} files", report => client.SubmitGroupAsync(spec, group, bundlePath, report, cancellationToken));
+        }
+        finally
+        {
+            File.Delete(bundlePath);
+        }
     }
 
     private static async Task<int> WaitAsync(Api.AtlasApiClient client, string id, CliContext context, CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ namespace Atlas.Cli.Commands;
 internal static class UploadProgress
 {
     /// <summary>Runs <paramref name="upload"/>, handing it the callback to report bytes sent (null when nothing is drawn).</summary>
-    public static Task<T> RunAsync<T>(CliContext context, int files, Func<Action<long, long>?, Task<T>> upload)
+    public static Task<T> RunAsync<T>(CliContext context, string label, Func<Action<long, long>?, Task<T>> upload)
     {
         if (!context.ErrorIsTerminal)
         {
@@ -21,7 +21,7 @@ internal static class UploadProgress
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn())
             .StartAsync(async progress =>
             {
-                var task = progress.AddTask($"uploading {files} files", maxValue: 1);
+                var task = progress.AddTask(label, maxValue: 1);
                 var result = await upload((sent, total) =>
                 {
                     task.MaxValue = Math.Max(total, 1);

@@ -26,17 +26,49 @@ internal sealed class BundleRules(BundleLimits limits)
             return null;
         }
         var display = Printable(entry.Name);
+        CountEntry(display);
+        var executable = (entry.Mode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
+        return Check(entry.Name, KindOf(entry, display), entry.Length, entry.LinkName, executable, display);
+    }
+
+    /// <summary>
+    /// Checks one entry of a manifest (content-addressed upload) with the same rules as a tar
+    /// entry; a manifest also may not name a path twice, nor hold hard links.
+    /// </summary>
+    public CheckedEntry? Check(string name, EntryKind kind, long length, string? linkName, bool executable)
+    {
+        var display = Printable(name);
+        CountEntry(display);
+        if (kind == EntryKind.HardLink)
+        {
+            throw new BundleRejectedException(display, "a manifest cannot hold hard links");
+        }
+        if (length < 0)
+        {
+            throw new BundleRejectedException(display, "the size is negative");
+        }
+        if (_seen.ContainsKey(SafePath(name, display)))
+        {
+            throw new BundleRejectedException(display, "the path appears twice");
+        }
+        return Check(name, kind, length, linkName, executable, display);
+    }
+
+    private void CountEntry(string display)
+    {
         if (++_entries > limits.MaxEntries)
         {
             throw new BundleRejectedException(display, $"the bundle has more than {limits.MaxEntries} entries", tooLarge: true);
         }
+    }
 
-        var kind = KindOf(entry, display);
-        if (kind == EntryKind.Directory && entry.Name.Split('/').All(s => s is "" or "."))
+    private CheckedEntry? Check(string name, EntryKind kind, long length, string? linkName, bool executable, string display)
+    {
+        if (kind == EntryKind.Directory && name.Split('/').All(s => s is "" or "."))
         {
             return null; // "./": the bundle's root itself, as GNU tar writes it
         }
-        var path = SafePath(entry.Name, display);
+        var path = SafePath(name, display);
         CheckParents(path, display);
         if (_seen.TryGetValue(path, out var earlier) && (earlier != kind || kind is EntryKind.Symlink or EntryKind.HardLink))
         {
@@ -47,7 +79,7 @@ internal sealed class BundleRules(BundleLimits limits)
         switch (kind)
         {
             case EntryKind.File:
-                _bytes += entry.Length;
+                _bytes += length;
                 if (_bytes > limits.MaxUnpackedBytes)
                 {
                     throw new BundleRejectedException(display, $"the files add up to more than the limit of {limits.MaxUnpackedBytes} bytes", tooLarge: true);
@@ -58,16 +90,15 @@ internal sealed class BundleRules(BundleLimits limits)
                 _directories++;
                 break;
             case EntryKind.Symlink:
-                target = CheckSymlink(path, entry.LinkName, display);
+                target = CheckSymlink(path, linkName ?? "", display);
                 break;
             case EntryKind.HardLink:
-                target = CheckHardLink(entry.LinkName, display);
+                target = CheckHardLink(linkName ?? "", display);
                 _files++;
                 break;
         }
 
         _seen[path] = kind;
-        var executable = (entry.Mode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
         return new CheckedEntry(path, kind, target, executable);
     }
 

@@ -23,7 +23,7 @@ public static class JobsApi
     {
         var api = app.MapGroup("/api/v1/jobs").WithTags("Jobs");
         api.MapPost("/", SubmitJob).DisableAntiforgery().Accepts<IFormFile>("multipart/form-data")
-            .WithSummary("Submit a job: a 'spec' JSON part and a 'bundle' .tar.gz part.")
+            .WithSummary("Submit a job: a 'spec' JSON part and a 'bundle' .tar.gz part, or a 'manifest' JSON part naming blobs uploaded to /api/v1/blobs.")
             .WithDescription("With an Idempotency-Key header, a submit replayed with the same key (by the same user) returns the job the first one created, with 200, instead of creating another.");
         api.MapGet("/", ListJobs).WithSummary("Jobs, newest first.");
         api.MapGet("/{id}", GetJob).WithSummary("One job with its state history.");

@@ -2,6 +2,7 @@ using Atlas.Core.Scheduling;
 using Atlas.Core.Storage;
 using Atlas.Core.Telemetry;
 using Atlas.Master.Apis;
+using Atlas.Master.Blobs;
 using Atlas.Master.Leadership;
 using Atlas.Master.Options;
 using Atlas.Master.Scaling;
@@ -35,6 +36,10 @@ public static class MasterExtensions
         builder.Services.AddSingleton<AtlasMetrics>();
         builder.Services.AddSingleton<JobSubmitter>();
         builder.Services.AddSingleton<GroupSubmitter>();
+        builder.Services.AddSingleton<BlobStore>();
+        builder.Services.AddSingleton<BlobCollector>();
+        builder.Services.AddSingleton<ManifestBuilder>();
+        builder.Services.AddHostedService<BlobSweeper>();
         builder.Services.AddSingleton<Atlas.Core.Tracking.TrackingReader>();
         builder.Services.AddSingleton<JobTableIndex>();
         builder.Services.AddSingleton<LeaderElection>();

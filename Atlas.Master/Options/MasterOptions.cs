@@ -23,6 +23,16 @@ public sealed class MasterOptions
     /// <summary>The most jobs one group submit (a sweep or an array) may create; more is a 400 naming <c>group</c>.</summary>
     public int MaxGroupJobs { get; set; } = 10_000;
 
+    /// <summary>
+    /// How long an uploaded blob that no job names is kept (24 h): it covers the time between
+    /// the CLI's "which blobs are missing" and its submit, and lets a project that was removed
+    /// and resubmitted soon upload nothing. The largest blob accepted is <see cref="MaxBundleBytes"/>.
+    /// </summary>
+    public double BlobGraceSeconds { get; set; } = 24 * 3600;
+
+    /// <summary>How often the leader looks for blobs to remove (hourly).</summary>
+    public double BlobSweepSeconds { get; set; } = 3600;
+
     /// <summary>How many times a lost job is started before it fails.</summary>
     public int MaxAttempts { get; set; } = 3;
 

@@ -29,6 +29,14 @@ internal sealed class MasterOptionsValidator(IOptions<LeaseOptions> lease) : IVa
         {
             errors.Add($"Atlas:Master:MaxGroupJobs must be between 1 and 1000000 (is {options.MaxGroupJobs}).");
         }
+        if (options.BlobGraceSeconds < 60)
+        {
+            errors.Add($"Atlas:Master:BlobGraceSeconds must be at least 60, longer than a submit takes (is {options.BlobGraceSeconds}).");
+        }
+        if (options.BlobSweepSeconds is < 1 or > 7 * 24 * 3600)
+        {
+            errors.Add($"Atlas:Master:BlobSweepSeconds must be between 1 and 604800 (is {options.BlobSweepSeconds}).");
+        }
         if (options.MaxAttempts is < 1 or > 100)
         {
             errors.Add($"Atlas:Master:MaxAttempts must be between 1 and 100 (is {options.MaxAttempts}).");

@@ -7,6 +7,7 @@ using Atlas.Core.Scheduling;
 using Atlas.Core.SharedVolume;
 using Atlas.Core.Storage;
 using Atlas.Core.Telemetry;
+using Atlas.Master.Blobs;
 using Atlas.Master.Options;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
@@ -16,15 +17,16 @@ namespace Atlas.Master.Submission;
 
 /// <summary>
 /// Accepts a submit: reads the multipart body (a <c>spec</c> JSON part and a <c>bundle</c>
-/// .tar.gz part), checks both completely, and only then creates <c>jobs/{id}/</c> on the shared
-/// volume and queues the job. The job folder appears by one rename, so a refused or failed
+/// .tar.gz part, or a <c>manifest</c> JSON part naming uploaded blobs, see
+/// <see cref="ManifestBuilder"/>), checks both completely, and only then creates
+/// <c>jobs/{id}/</c> on the shared volume and queues the job. The job folder appears by one rename, so a refused or failed
 /// submit leaves nothing behind. The 201 is sent after the record is in Redis and the bundle is
 /// fsynced. With an <c>Idempotency-Key</c> header, a replay of a submit that was recorded (its
 /// answer lost: the master died, the connection broke, the gateway retried) returns that job
 /// instead of creating a second one; keys are scoped per user.
 /// </summary>
 public sealed class JobSubmitter(
-    MasterJobStore store, JobReader reader, JobPaths paths, AtlasMetrics metrics, IOptions<MasterOptions> options, TimeProvider time, ILogger<JobSubmitter> logger,
+    MasterJobStore store, JobReader reader, JobPaths paths, ManifestBuilder manifests, AtlasMetrics metrics, IOptions<MasterOptions> options, TimeProvider time, ILogger<JobSubmitter> logger,
     PlacementStore placement, IOptions<SchedulingOptions> scheduling)
 {
     /// <summary>The header a client names its submit by, so a replay is recognised.</summary>
@@ -91,6 +93,7 @@ public sealed class JobSubmitter(
         JobSpec? spec = null;
         var sawSpec = false;
         var sawBundle = false;
+        BundleManifest? manifest = null;
 
         var reader = new MultipartReader(boundary, request.Body) { HeadersLengthLimit = 16 * 1024 };
         MultipartSection? section;
@@ -118,7 +121,17 @@ public sealed class JobSubmitter(
                         }
                         group = parsedGroup;
                         break;
-                    case "bundle" when !sawBundle:
+                    case "manifest" when !sawBundle && manifest is null:
+                        try
+                        {
+                            manifest = await ManifestBuilder.ReadAsync(section.Body, BundleLimits(limits), cancellationToken);
+                        }
+                        catch (BundleRejectedException ex)
+                        {
+                            return ManifestRefused(ex);
+                        }
+                        break;
+                    case "bundle" when !sawBundle && manifest is null:
                         sawBundle = true;
                         if (!await CopyLimitedAsync(section.Body, bundlePath, limits.MaxBundleBytes, cancellationToken))
                         {
@@ -128,7 +141,7 @@ public sealed class JobSubmitter(
                         break;
                     default:
                         return SubmitResult.Rejected(StatusCodes.Status400BadRequest, "Unexpected part in the submit.",
-                            "body", $"Unexpected or repeated part '{Truncate(name ?? "(no name)")}': send one 'spec' and at most one 'bundle'.");
+                            "body", $"Unexpected or repeated part '{Truncate(name ?? "(no name)")}': send one 'spec' and at most one 'bundle' or 'manifest'.");
                 }
             }
         }
@@ -145,7 +158,7 @@ public sealed class JobSubmitter(
         {
             return SubmitResult.Rejected(StatusCodes.Status400BadRequest, "The job spec is missing.", "spec", "Send the job spec as a 'spec' part.");
         }
-        return await AcceptStagedAsync(spec, sawBundle, staging, null, owner, idempotencyKey, activity, cancellationToken, groups, group);
+        return await AcceptStagedAsync(spec, sawBundle, staging, null, owner, idempotencyKey, activity, cancellationToken, groups, group, manifest);
     }
 
     /// <summary>
@@ -190,7 +203,7 @@ public sealed class JobSubmitter(
     // groups, the spec is the template of a group's jobs and the group is recorded instead.
     private async Task<SubmitResult> AcceptStagedAsync(
         JobSpec? spec, bool sawBundle, string staging, string? givenId, JobOwner owner, string? idempotencyKey, Activity? activity, CancellationToken cancellationToken,
-        GroupSubmitter? groups = null, GroupSpec? group = null)
+        GroupSubmitter? groups = null, GroupSpec? group = null, BundleManifest? manifest = null)
     {
         var limits = options.Value;
         var errors = JobSpecValidator.Validate(spec);
@@ -224,6 +237,17 @@ public sealed class JobSubmitter(
         if (moved)
         {
             // An earlier try of this submit got as far as the rename; only its record is missing.
+        }
+        else if (manifest is not null)
+        {
+            try
+            {
+                await manifests.BuildAsync(manifest, owner, staging, workDir, BundleLimits(limits), cancellationToken);
+            }
+            catch (BundleRejectedException ex)
+            {
+                return ManifestRefused(ex);
+            }
         }
         else if (sawBundle)
         {
@@ -345,6 +369,10 @@ public sealed class JobSubmitter(
     }
 
     private Task<JobRecord?> RecordAsync(string id, CancellationToken cancellationToken) => reader.GetAsync(id, cancellationToken);
+
+    private static SubmitResult ManifestRefused(BundleRejectedException ex) => ex.TooLarge
+        ? SubmitResult.Rejected(StatusCodes.Status413PayloadTooLarge, "The manifest is too large.", "manifest", ex.Message)
+        : SubmitResult.Rejected(StatusCodes.Status400BadRequest, "The manifest was refused.", "manifest", ex.Message);
 
     private async Task<SubmitResult?> ReplayAsync(string? id, CancellationToken cancellationToken)
     {

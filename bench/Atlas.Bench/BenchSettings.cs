@@ -31,6 +31,11 @@ internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency,
 
     public int Points { get; init; } = 250_000;
 
+    /// <summary><c>--scenario upload</c>: the project's file count and size (5,000 files, 100 MB); the rounds are <see cref="LatencyJobs"/>.</summary>
+    public int UploadFiles { get; init; } = 5_000;
+
+    public int UploadMegabytes { get; init; } = 100;
+
     public static BenchSettings Parse(string[] args)
     {
         var s = new BenchSettings(Jobs: 1000, LatencyJobs: 200, Concurrency: 32, Workers: 2, Slots: 8, WarmupJobs: 1000);
@@ -38,9 +43,9 @@ internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency,
         {
             if (args[i] == "--scenario")
             {
-                s = args[i + 1] is "default" or "load" or "docker" or "queue100k" or "metrics" or "start" or "placement" or "stopqueued"
+                s = args[i + 1] is "default" or "load" or "docker" or "queue100k" or "metrics" or "start" or "placement" or "stopqueued" or "upload"
                     ? s with { Scenario = args[i + 1] }
-                    : throw new ArgumentException($"--scenario must be default, load, docker, queue100k, metrics, start, placement or stopqueued (got '{args[i + 1]}').");
+                    : throw new ArgumentException($"--scenario must be default, load, docker, queue100k, metrics, start, placement, stopqueued or upload (got '{args[i + 1]}').");
                 continue;
             }
             if (args[i] == "--trace-ratio")
@@ -63,6 +68,8 @@ internal sealed record BenchSettings(int Jobs, int LatencyJobs, int Concurrency,
                 "--flood-jobs" => s with { FloodJobs = value },
                 "--points" => s with { Points = value },
                 "--seed" => s with { Seed = value },
+                "--upload-files" => s with { UploadFiles = value },
+                "--upload-mb" => s with { UploadMegabytes = value },
                 _ => throw new ArgumentException($"Unknown option {args[i]}; see Program.cs for the options."),
             };
         }

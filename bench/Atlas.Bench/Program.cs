@@ -9,6 +9,7 @@ using Atlas.Testing;
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario start [--warmup 20 --latency-jobs 200]
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario placement [--jobs 1000 --seed 12 --queue-jobs 100000]   (the policy, simulated time: no cluster)
 //        dotnet run -c Release --project bench/Atlas.Bench -- --scenario stopqueued [--queue-jobs 100000]   (Redis alone: no cluster)
+//        dotnet run -c Release --project bench/Atlas.Bench -- --scenario upload --latency-jobs 20 [--upload-files 5000 --upload-mb 100]
 var settings = BenchSettings.Parse(args);
 if (settings.Scenario == "stopqueued")
 {
@@ -41,6 +42,10 @@ else if (settings.Scenario == "start")
 else if (settings.Scenario == "queue100k")
 {
     (await new QueueScenario(client, cluster, settings).RunAsync()).Print(Console.Out);
+}
+else if (settings.Scenario == "upload")
+{
+    await new UploadScenario(cluster, settings).RunAsync(Console.Out);
 }
 else if (settings.Scenario == "metrics")
 {

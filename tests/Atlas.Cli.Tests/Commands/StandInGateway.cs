@@ -15,7 +15,9 @@ namespace Atlas.Cli.Tests.Commands;
 /// <summary>
 /// A hand-written stand-in for the gateway on a real loopback port, answering with canned jobs
 /// and ProblemDetails, so these tests see only the CLI. The real gateway and cluster behind the
-/// real CLI are covered by the end-to-end tests.
+/// real CLI are covered by the end-to-end tests. It has no blob API (404), as an older cluster:
+/// <c>atlas submit</c> then sends the folder as a .tar.gz, which these tests read back; the
+/// content-addressed upload is tested against the real master (<see cref="ContentUploadTests"/>).
 /// <para>
 /// Login seam (a stand-in, not the server side's code): it answers <c>/api/v1/auth/config</c> with
 /// <see cref="AuthConfig"/> (single-user when null), records every <c>Authorization</c> header, and in
