@@ -21,6 +21,18 @@ internal static class GatewayJobs
         return await http.PostAsync("/api/v1/jobs", content, cancellationToken);
     }
 
+    /// <summary>POSTs a group (a sweep or an array) of <paramref name="spec"/>; the response, for the caller to judge.</summary>
+    public static async Task<HttpResponseMessage> PostGroupAsync(HttpClient http, JobSpec spec, GroupSpec group, CancellationToken cancellationToken)
+    {
+        using var content = new MultipartFormDataContent();
+        content.Add(new StringContent(JsonSerializer.Serialize(spec, AtlasJson.Options), Encoding.UTF8, "application/json"), "spec");
+        content.Add(new StringContent(JsonSerializer.Serialize(group, AtlasJson.Options), Encoding.UTF8, "application/json"), "group");
+        var bundle = new ByteArrayContent([]);
+        bundle.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
+        content.Add(bundle, "bundle", "b.tar.gz");
+        return await http.PostAsync("/api/v1/groups", content, cancellationToken);
+    }
+
     /// <summary>Submits <paramref name="spec"/> and returns the new job's id; throws unless it was accepted.</summary>
     public static async Task<string> SubmitAsync(HttpClient http, JobSpec spec, CancellationToken cancellationToken)
     {

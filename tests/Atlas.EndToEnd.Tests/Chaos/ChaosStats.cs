@@ -21,4 +21,10 @@ internal sealed class ChaosStats
     public TimeSpan RedisDown { get; set; }
 
     public TimeSpan RedisRecovered { get; set; }
+
+    /// <summary>How often the sampler read every node's GPUs and every group's running count.</summary>
+    public int Samples { get; set; }
+
+    /// <summary>What the sampler saw break: a GPU held by two jobs of one node, a group over its limit.</summary>
+    public List<string> Violations { get; } = [];
 }

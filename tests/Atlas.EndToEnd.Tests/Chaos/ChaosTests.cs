@@ -17,11 +17,20 @@ namespace Atlas.EndToEnd.Tests.Chaos;
 /// SIGKILLed and restarted once. Each job appends <c>id attempt fence</c> to its own file before
 /// it exits. Then: every accepted job ended exactly once, with the exit code of the attempt that
 /// finished, and nothing is left running. Replay with <c>ATLAS_CHAOS_SEED</c>.
+/// Issue 12's additions: every worker declares GPUs 0 and 1, and about a third of the jobs ask
+/// for one or two; three arrays of ten run at most three at a time; twenty jobs wait on others
+/// (<c>--after</c>). No GPU is ever held by two jobs of one node (sampled in Redis all along, and
+/// checked by the jobs themselves with a lock per GPU), no array runs more than its limit, and a
+/// dependent runs only after its dependency succeeded, or ends cancelled with the reason.
 /// </summary>
 public sealed class ChaosTests(ITestOutputHelper output)
 {
     private const int Jobs = 300;
     private const int SubmitClients = 6;
+    private const int Arrays = 3;
+    private const int ArrayJobs = 10;
+    private const int ArrayLimit = 3;
+    private const int Dependents = 20;
 
     // Short leases so that lapsed ones show within the test's few minutes; the ratios are the defaults' (15 s / 5 s).
     private static readonly Dictionary<string, string> Settings = new()
@@ -35,6 +44,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         ["Atlas__Master__ReapIntervalSeconds"] = "0.5",
         ["Atlas__Master__IdleRescheduleSeconds"] = "1",
         ["Atlas__Master__MaxAttempts"] = "5",
+        ["Atlas__Worker__Gpus"] = "0,1",
     };
 
     [Fact]
@@ -51,6 +61,8 @@ public sealed class ChaosTests(ITestOutputHelper output)
         await using var cluster = await ChaosCluster.StartAsync(masters: 2, workers: 3, slots: 4, Settings, ct);
         var marks = Path.Combine(cluster.DataDir, "marks");
         Directory.CreateDirectory(marks);
+        var locks = Path.Combine(cluster.DataDir, "gpu-locks");
+        Directory.CreateDirectory(locks);
         using var http = new HttpClient { BaseAddress = new Uri(cluster.GatewayUrl), Timeout = TimeSpan.FromSeconds(30) };
         using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.RedisConnectionString + ",abortConnect=false");
         var store = new JobStores(redis);
@@ -58,7 +70,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         var stats = new ChaosStats();
 
         // The plan of each job is drawn up front, so a seed replays the same load.
-        var plans = Enumerable.Range(0, Jobs).Select(_ => (Millis: random.Next(0, 3001), Exit: random.Next(0, 4))).ToArray();
+        var plans = Enumerable.Range(0, Jobs).Select(_ => new JobPlan(random.Next(0, 3001), random.Next(0, 4), random.Next(0, 12) switch { < 3 => 1, 3 => 2, _ => 0 })).ToArray();
         var faultSeed = random.Next();
         var accepted = new ConcurrentBag<string>();
         var next = -1;
@@ -69,7 +81,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             {
                 while (!ct.IsCancellationRequested)
                 {
-                    if (await TrySubmitAsync(http, marks, plans[i], stats, ct) is { } id)
+                    if (await TrySubmitAsync(http, Spec(marks, locks, plans[i]), stats, ct) is { } id)
                     {
                         accepted.Add(id);
                         break;
@@ -82,11 +94,16 @@ public sealed class ChaosTests(ITestOutputHelper output)
         using var stopFaults = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var workerFaults = KillWorkersAsync(cluster, new Random(faultSeed), stats, stopFaults.Token);
         var otherFaults = KillMastersAndRedisAsync(cluster, redis, stats, stopFaults.Token);
+        var groups = new ConcurrentBag<string>();
+        var sampling = SampleAsync(redis, groups, stats, stopFaults.Token);
+        var dependencySeed = random.Next();
+        var more = SubmitArraysAndDependentsAsync(http, marks, locks, accepted, groups, new Random(dependencySeed), stats, ct);
 
         string[] all = [];
         try
         {
             await submitting;
+            await more;
             await otherFaults; // both master kills and the Redis restart happen while jobs run
             while (true)
             {
@@ -109,6 +126,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         {
             await stopFaults.CancelAsync();
             await workerFaults;
+            await sampling;
         }
         var ran = clock.Elapsed;
 
@@ -145,11 +163,34 @@ public sealed class ChaosTests(ITestOutputHelper output)
                     problems.Add($"{id}: attempt {view.Attempt} (fence {job.Fence}) recorded as finishing, but its file ends with '{lines.LastOrDefault()}' ({lines.Length} lines)");
                 }
             }
+            else if (job.Spec.After is [var dep] && view.State == JobState.Cancelled)
+            {
+                var ended = (await store.Reader.GetAsync(dep, ct))?.View;
+                var why = ended?.State == JobState.Cancelled ? $"dependency {dep} was cancelled" : $"dependency {dep} {ended?.State.ToString().ToLowerInvariant()}";
+                if (ended?.State == JobState.Succeeded || view.Reason != why)
+                {
+                    problems.Add($"{id}: cancelled ({view.Reason}) while its dependency {dep} ended {ended?.State}");
+                }
+            }
             else if (view.State != JobState.Failed || view.Reason?.StartsWith("lost on node", StringComparison.Ordinal) != true)
             {
                 problems.Add($"{id}: ended {view.State} without an exit code ({view.Reason})");
             }
+            if (job.Spec.After is [var after] && view.StartedAt is { } started)
+            {
+                var dependency = (await store.Reader.GetAsync(after, ct))?.View;
+                if (dependency?.State != JobState.Succeeded || dependency.FinishedAt > started)
+                {
+                    problems.Add($"{id}: started at {started:O} though its dependency {after} ended {dependency?.State} at {dependency?.FinishedAt:O}");
+                }
+            }
         }
+        var conflicts = Path.Combine(marks, "conflicts");
+        if (File.Exists(conflicts))
+        {
+            problems.AddRange(File.ReadAllLines(conflicts).Select(line => $"a job saw its GPU held by another: {line}"));
+        }
+        problems.AddRange(stats.Violations.Distinct().Take(20));
 
         await cluster.StopAsync();
         var left = cluster.ProcessesLeft();
@@ -162,6 +203,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         output.WriteLine($"kills: {stats.WorkerKills} workers, {stats.MasterKills} masters, {stats.RedisRestarts} Redis restarts");
         output.WriteLine($"takeover after a master kill: {string.Join(", ", stats.Takeovers.Select(t => $"{t.TotalSeconds:0.0} s"))}");
         output.WriteLine($"Redis down for {stats.RedisDown.TotalSeconds:0.0} s; first job placed after it: {stats.RedisRecovered.TotalSeconds:0.0} s");
+        output.WriteLine($"GPU jobs: {plans.Count(p => p.Gpus > 0)}; arrays: {groups.Count} of {ArrayJobs} (at most {ArrayLimit} running); dependents: {Dependents}; samples of GPUs and groups: {stats.Samples}");
 
         problems.ShouldBeEmpty(string.Join('\n', problems.Take(20)) + "\n" + string.Join('\n', cluster.Workers.Concat(cluster.Masters).Select(n => cluster.Tail(n, 30))));
         left.ShouldBeEmpty();
@@ -169,15 +211,30 @@ public sealed class ChaosTests(ITestOutputHelper output)
         stats.Takeovers.Count.ShouldBe(2);
     }
 
-    private static async Task<string?> TrySubmitAsync(HttpClient http, string marks, (int Millis, int Exit) plan, ChaosStats stats, CancellationToken ct)
+    private sealed record JobPlan(int Millis, int Exit, int Gpus, string? After = null);
+
+    // Each job appends "id attempt fence" to its own file before it exits. A GPU job first takes
+    // a lock per GPU it was given (flock, released when its process dies), and notes in
+    // marks/conflicts when one is still held a second later, or when it got another number of GPUs.
+    private static JobSpec Spec(string marks, string locks, JobPlan plan)
     {
         var seconds = (plan.Millis / 1000.0).ToString("0.000", CultureInfo.InvariantCulture);
-        var spec = new JobSpec
+        var gpuLocks = plan.Gpus == 0 ? "" :
+            $"[ \"$(echo \"$CUDA_VISIBLE_DEVICES\" | tr ',' '\\n' | grep -c .)\" = {plan.Gpus} ] || echo \"$ATLAS_JOB_ID $ATLAS_ATTEMPT got '$CUDA_VISIBLE_DEVICES' for {plan.Gpus} GPUs\" >> '{marks}/conflicts'; "
+            + string.Concat(new[] { 0, 1 }.Select(g =>
+                $"case \",$CUDA_VISIBLE_DEVICES,\" in *,{g},*) exec {8 + g}>'{locks}/'\"$ATLAS_NODE-{g}\"; flock -w 1 {8 + g} || echo \"$ATLAS_JOB_ID $ATLAS_ATTEMPT on $ATLAS_NODE GPU {g}\" >> '{marks}/conflicts';; esac; "));
+        return new JobSpec
         {
             Project = "chaos",
-            Command = ["/bin/sh", "-c", $"sleep {seconds}; echo \"$ATLAS_JOB_ID $ATLAS_ATTEMPT $ATLAS_FENCE\" >> '{marks}/'\"$ATLAS_JOB_ID\"; exit $CHAOS_EXIT"],
+            Command = ["/bin/sh", "-c", $"{gpuLocks}sleep {seconds}; echo \"$ATLAS_JOB_ID $ATLAS_ATTEMPT $ATLAS_FENCE\" >> '{marks}/'\"$ATLAS_JOB_ID\"; exit $CHAOS_EXIT"],
             Env = new Dictionary<string, string> { ["CHAOS_EXIT"] = plan.Exit.ToString(CultureInfo.InvariantCulture) },
+            Resources = plan.Gpus == 0 ? null : new JobResources { Gpus = plan.Gpus },
+            After = plan.After is null ? null : [plan.After],
         };
+    }
+
+    private static async Task<string?> TrySubmitAsync(HttpClient http, JobSpec spec, ChaosStats stats, CancellationToken ct)
+    {
         try
         {
             using var response = await GatewayJobs.PostAsync(http, spec, ct);
@@ -194,6 +251,110 @@ public sealed class ChaosTests(ITestOutputHelper output)
         }
         Interlocked.Increment(ref stats.SubmitFailures);
         return null;
+    }
+
+    // While the first jobs run: three arrays (a third of them on GPUs), and jobs that wait on
+    // jobs already accepted, whatever those will do. Each is retried until the cluster takes it.
+    private static async Task SubmitArraysAndDependentsAsync(
+        HttpClient http, string marks, string locks, ConcurrentBag<string> accepted, ConcurrentBag<string> groups, Random random, ChaosStats stats, CancellationToken ct)
+    {
+        for (var a = 0; a < Arrays; a++)
+        {
+            var spec = Spec(marks, locks, new JobPlan(random.Next(200, 1500), 0, a == 0 ? 1 : 0));
+            var group = new GroupSpec { Array = new JobArray(0, ArrayJobs - 1), MaxRunning = ArrayLimit };
+            while (!ct.IsCancellationRequested)
+            {
+                try
+                {
+                    using var response = await GatewayJobs.PostGroupAsync(http, spec, group, ct);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        groups.Add((await response.Content.ReadFromJsonAsync<GroupView>(AtlasJson.Options, ct))!.Id);
+                        break;
+                    }
+                }
+                catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
+                {
+                }
+                Interlocked.Increment(ref stats.SubmitFailures);
+                await Task.Delay(200, ct);
+            }
+        }
+        for (var d = 0; d < Dependents; d++)
+        {
+            while (accepted.IsEmpty)
+            {
+                await Task.Delay(50, ct);
+            }
+            var ids = accepted.ToArray();
+            var plan = new JobPlan(random.Next(0, 1000), 0, random.Next(0, 4) == 0 ? 1 : 0, ids[random.Next(ids.Length)]);
+            while (!ct.IsCancellationRequested && await TrySubmitAsync(http, Spec(marks, locks, plan), stats, ct) is null)
+            {
+                await Task.Delay(200, ct);
+            }
+        }
+    }
+
+    // Every 100 ms until the faults stop: the GPU ids of the jobs each node holds (no id twice on
+    // one node) and the running jobs of each group (never above its limit), as Redis has them.
+    // node, job id, its GPU ids, for every job on every node (nodes in order, so a node's jobs are together).
+    private const string HeldGpus = """
+        local out = {}
+        for _, node in ipairs(redis.call('SMEMBERS', 'atlas:nodes')) do
+          for _, id in ipairs(redis.call('SMEMBERS', 'atlas:node:' .. node .. ':jobs')) do
+            out[#out + 1] = node
+            out[#out + 1] = id
+            out[#out + 1] = redis.call('HGET', 'atlas:job:' .. id, 'gpuIds') or ''
+          end
+        end
+        return out
+        """;
+
+    private static async Task SampleAsync(ConnectionMultiplexer redis, ConcurrentBag<string> groups, ChaosStats stats, CancellationToken ct)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(100, ct);
+                try
+                {
+                    var db = redis.GetDatabase();
+                    // One script, so the jobs of every node and their GPUs are read at one instant.
+                    var held = (RedisResult[])(await db.ScriptEvaluateAsync(HeldGpus))!;
+                    for (var i = 0; i + 2 < held.Length; i += 3)
+                    {
+                        var (node, id, gpus) = ((string)held[i]!, (string)held[i + 1]!, (string)held[i + 2]!);
+                        foreach (var gpu in gpus.Split(',', StringSplitOptions.RemoveEmptyEntries))
+                        {
+                            for (var j = i + 3; j + 2 < held.Length && (string)held[j]! == node; j += 3)
+                            {
+                                if (((string)held[j + 2]!).Split(',').Contains(gpu))
+                                {
+                                    stats.Violations.Add($"GPU {gpu} of {node} held by {id} and {(string)held[j + 1]!} at once");
+                                }
+                            }
+                        }
+                    }
+                    foreach (var key in groups)
+                    {
+                        var running = await db.SetLengthAsync(RedisKeys.GroupActive(key));
+                        if (running > ArrayLimit)
+                        {
+                            stats.Violations.Add($"group {key} ran {running} jobs at once, above its limit of {ArrayLimit}");
+                        }
+                    }
+                    stats.Samples++;
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    // Redis is being restarted: sample again when it is back.
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
     }
 
     // A random worker is SIGKILLed every 1-3 s and started again after 0.2-5 s: sometimes within

@@ -174,7 +174,8 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
             await _redis.GetDatabase().SortedSetAddAsync(RedisKeys.Leases, id, 0);
             return await _store.Master.ReapAsync(10, maxAttempts: 3, _epoch, Ct) == 1;
         });
-        await _store.Worker.RegisterNodeAsync(new NodeRegistration("other", "http://127.0.0.1:2", "process", 8), TimeSpan.FromMinutes(1), Ct);
+        // One slot: placement fits best (least left over), so the job goes there rather than back.
+        await _store.Worker.RegisterNodeAsync(new NodeRegistration("other", "http://127.0.0.1:2", "process", 1), TimeSpan.FromMinutes(1), Ct);
         (await _store.Master.PlaceAsync(10, TimeSpan.FromMinutes(1), _epoch, Ct)).Select(p => (p.Id, p.Node)).ShouldBe([(id, "other")]);
         var owner = await _store.Reader.GetAsync(id, Ct);
 
