@@ -57,6 +57,34 @@ public sealed partial class DashboardBrowserTests(DashboardClusterFixture fixtur
     }
 
     [Fact]
+    public async Task NodesAndQueue_GpuJobRunning_ShowTheGpusInUseAndWhyTheNextWaits()
+    {
+        var project = Unique("gpus");
+        var holder = await GatewayJobs.SubmitAsync(fixture.Gateway,
+            new JobSpec { Project = project, Command = ["sh", "-c", "sleep 120"], Resources = new JobResources { Gpus = 2 } }, Ct);
+        await GatewayJobs.WaitForAsync(fixture.Gateway, holder, j => j.State == JobState.Running, TimeSpan.FromSeconds(30), Ct);
+        var waiting = await GatewayJobs.SubmitAsync(fixture.Gateway,
+            new JobSpec { Project = project, Command = ["true"], Resources = new JobResources { Gpus = 1 } }, Ct);
+        try
+        {
+            var nodes = await fixture.Chromium.OpenAsync($"{Dashboard}/#/nodes");
+            await Expect(nodes.Locator("td.gpus")).ToHaveTextAsync("2 of 2 (0*, 1*)", new() { Timeout = 15_000 });
+
+            var queue = await fixture.Chromium.OpenAsync($"{Dashboard}/#/queue");
+            var row = queue.Locator("tr", new() { Has = queue.Locator($"a[href='#/job/{waiting}']") });
+            await Expect(row.Locator("td.reason")).ToContainTextAsync("GPU", new() { Timeout = 15_000 });
+            await Expect(queue.Locator("#limits")).ToContainTextAsync("Placement: fair");
+        }
+        finally
+        {
+            foreach (var id in new[] { waiting, holder })
+            {
+                using var _ = await fixture.Gateway.PostAsync($"/api/v1/jobs/{id}/stop", null, Ct);
+            }
+        }
+    }
+
+    [Fact]
     public async Task JobPage_RunningJob_LogGrows()
     {
         var id = await SubmitAsync(Unique("logs"), "sh", "-c", "i=0; while [ $i -lt 80 ]; do echo \"line $i\"; i=$((i+1)); sleep 0.2; done");

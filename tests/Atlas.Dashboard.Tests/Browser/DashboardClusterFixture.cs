@@ -4,7 +4,7 @@ using Atlas.EndToEnd.Tests;
 namespace Atlas.Dashboard.Tests.Browser;
 
 /// <summary>
-/// The cluster started through the AppHost (one worker, process runtime, single-user mode), its
+/// The cluster started through the AppHost (one worker of four slots and two declared GPUs, process runtime, single-user mode), its
 /// dashboard on a free port, and one headless chromium for the tests of a class.
 /// </summary>
 public sealed class DashboardClusterFixture : IAsyncLifetime
@@ -18,7 +18,7 @@ public sealed class DashboardClusterFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Chromium = await Chromium.LaunchAsync();
-        Cluster = await AppHostCluster.StartAsync(workers: 1, ["--runtime", "process", "--slots", "4"], cancellationToken: TestContext.Current.CancellationToken);
+        Cluster = await AppHostCluster.StartAsync(workers: 1, ["--runtime", "process", "--slots", "4", "--gpus-per-worker", "2"], cancellationToken: TestContext.Current.CancellationToken);
         Gateway = new HttpClient { BaseAddress = new Uri(Cluster.GatewayUrl), Timeout = TimeSpan.FromSeconds(30) };
     }
 
