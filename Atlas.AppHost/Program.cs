@@ -71,7 +71,11 @@ builder.Services.AddSingleton(model).AddSingleton(preflight).AddSingleton(Consol
 // Aspire.Hosting.Testing runs this file only up to here and runs the app itself: what follows a run
 // lives in ClusterCleanup, which its hosts call too.
 var app = builder.Build();
+app.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping
+    .Register(() => Console.WriteLine("stopping the cluster…"));
 await app.RunAsync();
 // DCP stops the services after the host: wait for them and sweep containers (see ClusterCleanup).
+Console.WriteLine("waiting for the services to exit…");
 await app.Services.GetRequiredService<ClusterCleanup>().AfterStopAsync(CancellationToken.None);
+Console.WriteLine("stopped.");
 return 0;
