@@ -56,4 +56,7 @@ internal static partial class Log
 
     [LoggerMessage(1032, LogLevel.Warning, "Blob collection failed; retrying on the next sweep.")]
     public static partial void BlobSweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1021, LogLevel.Information, "{Count} queued jobs were missing from their owner's queue (queued by an older version); they are placed from now on.")]
+    public static partial void OwnerQueuesRepaired(ILogger logger, long count);
 }

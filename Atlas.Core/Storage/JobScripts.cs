@@ -798,6 +798,27 @@ internal static class JobScripts
         return 'deleted'
         """;
 
+    /// <summary>
+    /// Puts jobs of the queue of all jobs that are missing from their owner's queue into it (jobs
+    /// queued by a version of Atlas before per-owner queues, which placement would not see).
+    /// ARGV: prefix, first rank, how many. Returns { jobs looked at, jobs repaired }.
+    /// </summary>
+    public static readonly string RepairOwnerQueues = Common + """
+        local ids = redis.call('ZRANGE', P .. 'queue', tonumber(ARGV[2]), tonumber(ARGV[2]) + tonumber(ARGV[3]) - 1, 'WITHSCORES')
+        local repaired = 0
+        for i = 1, #ids, 2 do
+          local id, score = ids[i], ids[i + 1]
+          local owner = redis.call('HGET', P .. 'job:' .. id, 'owner') or '-'
+          local mine = P .. 'queue:owner:' .. owner
+          if redis.call('ZSCORE', mine, id) == false then
+            redis.call('ZADD', mine, score, id)
+            redis.call('SADD', P .. 'queue:owners', owner)
+            repaired = repaired + 1
+          end
+        end
+        return { #ids / 2, repaired }
+        """;
+
     /// <summary>The transition table as a Lua table literal: <c>{ queued = { assigned = true, … }, … }</c>.</summary>
     private static string AllowedTable()
     {

@@ -23,6 +23,27 @@ public sealed class PlacementStore(IConnectionMultiplexer redis)
 
     private IDatabase Db => redis.GetDatabase();
 
+    /// <summary>
+    /// Makes sure every queued job is in its owner's queue too (jobs queued by a version of Atlas
+    /// before per-owner queues would otherwise never be placed), in chunks so Redis is never held
+    /// long. Returns how many were repaired; the leader runs it once when it takes the lead.
+    /// </summary>
+    public async Task<long> RepairOwnerQueuesAsync(CancellationToken cancellationToken)
+    {
+        const int Chunk = 2000;
+        long repaired = 0;
+        for (long start = 0; ; start += Chunk)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var result = (RedisResult[])(await Db.ScriptEvaluateAsync(JobScripts.RepairOwnerQueues, values: [Prefix, start, Chunk]))!;
+            repaired += (long)result[1];
+            if ((long)result[0] < Chunk)
+            {
+                return repaired;
+            }
+        }
+    }
+
     /// <summary>Reads what one pass decides from: ready nodes, up to <paramref name="headsPerOwner"/> jobs of each owner's queue, every job on a node, usage and groups.</summary>
     public async Task<PlacementSnapshot> ReadSnapshotAsync(int headsPerOwner, CancellationToken cancellationToken)
     {

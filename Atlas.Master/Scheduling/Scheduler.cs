@@ -38,6 +38,7 @@ internal sealed class Scheduler(
     private const int MaxPassesPerWake = 16;
     private readonly WakeSignal _wake = new(time);
     private (long Queued, long Running)? _counts;
+    private long _repairedFor;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -72,6 +73,16 @@ internal sealed class Scheduler(
         try
         {
             var options = scheduling.Value;
+            if (_repairedFor != leader.Epoch)
+            {
+                // Once per lead: jobs an older version queued without an owner queue become visible.
+                var repaired = await placement.RepairOwnerQueuesAsync(cancellationToken);
+                _repairedFor = leader.Epoch;
+                if (repaired > 0)
+                {
+                    Log.OwnerQueuesRepaired(logger, repaired);
+                }
+            }
             for (var pass = 0; pass < MaxPassesPerWake; pass++)
             {
                 var began = AtlasTelemetry.ActivitySource.HasListeners() ? time.GetUtcNow() : default;

@@ -62,6 +62,23 @@ public sealed class PlacementTests(RedisServer redis) : IClassFixture<RedisServe
     }
 
     [Fact]
+    public async Task Leader_JobQueuedByAnOlderVersion_IsRepairedIntoItsOwnersQueueAndPlaced()
+    {
+        // As a version before per-owner queues left it: the job's record and the queue of all jobs only.
+        var id = JobId.New(DateTimeOffset.UtcNow);
+        await _store.Master.SubmitAsync(id, new JobSpec { Command = ["true"] }, JobOwner.Local, null, null, Ct);
+        var db = _connection.GetDatabase();
+        await db.SortedSetRemoveAsync($"atlas:queue:owner:{JobOwner.Local.Subject}", id);
+        await db.SetRemoveAsync("atlas:queue:owners", JobOwner.Local.Subject);
+        await FakeNodes.RegisterAsync(_connection, "worker-1", slots: 1, cancellationToken: Ct);
+
+        await using var master = new MasterFactory(redis);
+        using var client = master.CreateClient();
+
+        (await WaitForAsync(async () => (await GetAsync(client, id)).State == JobState.Assigned)).ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task Submit_NoNodesYet_IsQueuedWithTheReasonNoNodes()
     {
         await using var master = new MasterFactory(redis);
