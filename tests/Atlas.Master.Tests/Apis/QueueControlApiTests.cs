@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Atlas.Core;
 using Atlas.Core.Jobs;
+using Atlas.Master.Tests.Auth;
 using Atlas.Testing;
 
 namespace Atlas.Master.Tests.Apis;
@@ -14,8 +15,7 @@ namespace Atlas.Master.Tests.Apis;
 /// </summary>
 public sealed class QueueControlApiTests(RedisServer redis) : IClassFixture<RedisServer>, IAsyncLifetime
 {
-    private TestIssuer _issuer = null!;
-    private MasterFactory _factory = null!;
+    private AuthMaster _master = null!;
     private HttpClient _client = null!;
     private string _alice = null!;
     private string _bob = null!;
@@ -25,20 +25,11 @@ public sealed class QueueControlApiTests(RedisServer redis) : IClassFixture<Redi
 
     public async ValueTask InitializeAsync()
     {
-        _issuer = await TestIssuer.StartAsync();
-        _factory = new MasterFactory(redis, _issuer.Authority);
-        _client = _factory.CreateClient();
-        _alice = _issuer.Mint("sub-alice", "alice");
-        _bob = _issuer.Mint("sub-bob", "bob");
-        _admin = _issuer.Mint("sub-root", "root", ["atlas-admin"]);
+        _master = await AuthMaster.StartAsync(redis);
+        (_client, _alice, _bob, _admin) = (_master.Client, _master.Alice, _master.Bob, _master.Admin);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        await _factory.DisposeAsync();
-        await _issuer.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _master.DisposeAsync();
 
     [Fact]
     public async Task SetPriority_OwnQueuedJob_ChangesItAndItsPlace()

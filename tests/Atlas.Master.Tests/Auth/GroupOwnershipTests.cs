@@ -12,8 +12,7 @@ namespace Atlas.Master.Tests.Auth;
 /// <summary>With auth on: groups are owned like jobs, and a dependency on another user's job is refused like an unknown one.</summary>
 public sealed class GroupOwnershipTests(RedisServer redis) : IClassFixture<RedisServer>, IAsyncLifetime
 {
-    private TestIssuer _issuer = null!;
-    private MasterFactory _factory = null!;
+    private AuthMaster _master = null!;
     private HttpClient _client = null!;
     private string _alice = null!;
     private string _bob = null!;
@@ -22,19 +21,11 @@ public sealed class GroupOwnershipTests(RedisServer redis) : IClassFixture<Redis
 
     public async ValueTask InitializeAsync()
     {
-        _issuer = await TestIssuer.StartAsync();
-        _factory = new MasterFactory(redis, _issuer.Authority);
-        _client = _factory.CreateClient();
-        _alice = _issuer.Mint("sub-alice", "alice");
-        _bob = _issuer.Mint("sub-bob", "bob");
+        _master = await AuthMaster.StartAsync(redis);
+        (_client, _alice, _bob) = (_master.Client, _master.Alice, _master.Bob);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        await _factory.DisposeAsync();
-        await _issuer.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _master.DisposeAsync();
 
     [Fact]
     public async Task OthersGroup_SummaryJobsAndStop_Are404_OwnerSeesIt()

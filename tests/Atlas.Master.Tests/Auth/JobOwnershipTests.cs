@@ -12,8 +12,7 @@ namespace Atlas.Master.Tests.Auth;
 /// </summary>
 public sealed class JobOwnershipTests(RedisServer redis) : IClassFixture<RedisServer>, IAsyncLifetime
 {
-    private TestIssuer _issuer = null!;
-    private MasterFactory _factory = null!;
+    private AuthMaster _master = null!;
     private HttpClient _client = null!;
     private string _alice = null!;
     private string _bob = null!;
@@ -23,20 +22,11 @@ public sealed class JobOwnershipTests(RedisServer redis) : IClassFixture<RedisSe
 
     public async ValueTask InitializeAsync()
     {
-        _issuer = await TestIssuer.StartAsync();
-        _factory = new MasterFactory(redis, _issuer.Authority);
-        _client = _factory.CreateClient();
-        _alice = _issuer.Mint("sub-alice", "alice");
-        _bob = _issuer.Mint("sub-bob", "bob");
-        _admin = _issuer.Mint("sub-root", "root", ["atlas-admin"]);
+        _master = await AuthMaster.StartAsync(redis);
+        (_client, _alice, _bob, _admin) = (_master.Client, _master.Alice, _master.Bob, _master.Admin);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        await _factory.DisposeAsync();
-        await _issuer.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _master.DisposeAsync();
 
     [Fact]
     public async Task SubmitJob_OwnerInBody_RecordsTheTokensSubject()
@@ -147,7 +137,7 @@ public sealed class JobOwnershipTests(RedisServer redis) : IClassFixture<RedisSe
     public async Task OthersJob_MetricsArtifactsAndDownload_Are404()
     {
         var bobs = await _client.SubmitAsync("/api/v1/jobs", _bob, """{"command":["true"],"project":"own"}""", Ct);
-        File.WriteAllText(Path.Combine(_factory.Shared.Path, "jobs", bobs.Id, "artifacts", "model.pt"), "w");
+        File.WriteAllText(Path.Combine(_master.Factory.Shared.Path, "jobs", bobs.Id, "artifacts", "model.pt"), "w");
 
         foreach (var path in new[] { "metrics", "artifacts", "artifacts/model.pt" })
         {

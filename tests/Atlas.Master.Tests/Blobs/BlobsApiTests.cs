@@ -8,6 +8,7 @@ using Atlas.Core;
 using Atlas.Core.Bundles;
 using Atlas.Core.Jobs;
 using Atlas.Master.Blobs;
+using Atlas.Master.Tests.Auth;
 using Atlas.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -21,8 +22,7 @@ namespace Atlas.Master.Tests.Blobs;
 /// </summary>
 public sealed class BlobsApiTests(RedisServer redis) : IClassFixture<RedisServer>, IAsyncLifetime
 {
-    private TestIssuer _issuer = null!;
-    private MasterFactory _factory = null!;
+    private AuthMaster _master = null!;
     private HttpClient _client = null!;
     private string _alice = null!;
     private string _bob = null!;
@@ -31,19 +31,11 @@ public sealed class BlobsApiTests(RedisServer redis) : IClassFixture<RedisServer
 
     public async ValueTask InitializeAsync()
     {
-        _issuer = await TestIssuer.StartAsync();
-        _factory = new MasterFactory(redis, _issuer.Authority);
-        _client = _factory.CreateClient();
-        _alice = _issuer.Mint("sub-alice", "alice");
-        _bob = _issuer.Mint("sub-bob", "bob");
+        _master = await AuthMaster.StartAsync(redis);
+        (_client, _alice, _bob) = (_master.Client, _master.Alice, _master.Bob);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        await _factory.DisposeAsync();
-        await _issuer.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _master.DisposeAsync();
 
     [Fact]
     public async Task Missing_UploadedByAnotherUser_StillMissingForTheCaller()
@@ -115,14 +107,14 @@ public sealed class BlobsApiTests(RedisServer redis) : IClassFixture<RedisServer
 
         var job = await SubmitCreatedAsync(_alice, manifest);
 
-        var work = Path.Combine(_factory.Shared.Path, "jobs", job.Id, "work");
+        var work = Path.Combine(_master.Factory.Shared.Path, "jobs", job.Id, "work");
         System.IO.File.ReadAllText(Path.Combine(work, "train.py")).ShouldBe("print(1)");
         System.IO.File.ReadAllText(Path.Combine(work, "src", "copy.py")).ShouldBe("print(1)");
         System.IO.File.GetUnixFileMode(Path.Combine(work, "run.sh")).HasFlag(UnixFileMode.UserExecute).ShouldBeTrue();
         System.IO.File.GetUnixFileMode(Path.Combine(work, "train.py")).HasFlag(UnixFileMode.UserExecute).ShouldBeFalse();
         Directory.Exists(Path.Combine(work, "empty")).ShouldBeTrue();
         new FileInfo(Path.Combine(work, "latest.py")).LinkTarget.ShouldBe("train.py");
-        System.IO.File.Exists(Path.Combine(_factory.Shared.Path, "jobs", job.Id, JobManifest.FileName)).ShouldBeTrue();
+        System.IO.File.Exists(Path.Combine(_master.Factory.Shared.Path, "jobs", job.Id, JobManifest.FileName)).ShouldBeTrue();
     }
 
     [Fact]
@@ -131,10 +123,10 @@ public sealed class BlobsApiTests(RedisServer redis) : IClassFixture<RedisServer
         await PutTextAsync(_alice, "weights v1");
         var first = await SubmitCreatedAsync(_alice, Manifest(File("model.bin", "weights v1")));
 
-        System.IO.File.WriteAllText(Path.Combine(_factory.Shared.Path, "jobs", first.Id, "work", "model.bin"), "overwritten by the job");
+        System.IO.File.WriteAllText(Path.Combine(_master.Factory.Shared.Path, "jobs", first.Id, "work", "model.bin"), "overwritten by the job");
         var second = await SubmitCreatedAsync(_alice, Manifest(File("model.bin", "weights v1")));
 
-        System.IO.File.ReadAllText(Path.Combine(_factory.Shared.Path, "jobs", second.Id, "work", "model.bin")).ShouldBe("weights v1");
+        System.IO.File.ReadAllText(Path.Combine(_master.Factory.Shared.Path, "jobs", second.Id, "work", "model.bin")).ShouldBe("weights v1");
     }
 
     [Fact]
@@ -228,7 +220,7 @@ public sealed class BlobsApiTests(RedisServer redis) : IClassFixture<RedisServer
     [Fact]
     public async Task SubmitManifest_MoreEntriesThanTheLimit_413()
     {
-        using var limited = _factory.WithWebHostBuilder(b => b.UseSetting("Atlas:Master:MaxBundleEntries", "3"));
+        using var limited = _master.Factory.WithWebHostBuilder(b => b.UseSetting("Atlas:Master:MaxBundleEntries", "3"));
         using var client = limited.CreateClient();
         var entries = Enumerable.Range(0, 4).Select(i => new ManifestEntry($"d{i}", ManifestEntryType.Directory)).ToArray();
 
@@ -247,13 +239,13 @@ public sealed class BlobsApiTests(RedisServer redis) : IClassFixture<RedisServer
         var recent = await PutTextAsync(_alice, "uploaded just now");
         await SubmitCreatedAsync(_alice, Manifest(File("a.txt", "used by a job")));
         await SubmitCreatedAsync(_bob, Manifest(File("b.txt", "used by bob's job")));
-        var past = DateTime.UtcNow - TimeSpan.FromSeconds(_factory.Services.GetRequiredService<IOptions<Atlas.Master.Options.MasterOptions>>().Value.BlobGraceSeconds + 60);
+        var past = DateTime.UtcNow - TimeSpan.FromSeconds(_master.Factory.Services.GetRequiredService<IOptions<Atlas.Master.Options.MasterOptions>>().Value.BlobGraceSeconds + 60);
         foreach (var file in BlobFiles().Where(f => !f.EndsWith(recent, StringComparison.Ordinal)))
         {
             System.IO.File.SetLastWriteTimeUtc(file, past);
         }
 
-        var removed = await _factory.Services.GetRequiredService<BlobCollector>().CollectAsync(Ct);
+        var removed = await _master.Factory.Services.GetRequiredService<BlobCollector>().CollectAsync(Ct);
 
         removed.ShouldBe(1);
         var left = BlobFiles().Select(Path.GetFileName).ToList();
@@ -270,7 +262,7 @@ public sealed class BlobsApiTests(RedisServer redis) : IClassFixture<RedisServer
         var job = await SubmitCreatedAsync(_alice, Manifest(File("a.txt", "short-lived")));
         (await SendAsync(HttpMethod.Post, $"/api/v1/jobs/{job.Id}/stop", _alice)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
         (await SendAsync(HttpMethod.Delete, $"/api/v1/jobs/{job.Id}", _alice)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
-        var collector = _factory.Services.GetRequiredService<BlobCollector>();
+        var collector = _master.Factory.Services.GetRequiredService<BlobCollector>();
 
         (await collector.CollectAsync(Ct)).ShouldBe(0); // within the grace period
         System.IO.File.SetLastWriteTimeUtc(BlobFiles().Single(), DateTime.UtcNow - TimeSpan.FromDays(2));
@@ -286,7 +278,7 @@ public sealed class BlobsApiTests(RedisServer redis) : IClassFixture<RedisServer
         System.IO.File.SetLastWriteTimeUtc(BlobFiles().Single(), DateTime.UtcNow - TimeSpan.FromDays(2));
 
         (await MissingAsync(_alice, hash)).ShouldBeEmpty();
-        var removed = await _factory.Services.GetRequiredService<BlobCollector>().CollectAsync(Ct);
+        var removed = await _master.Factory.Services.GetRequiredService<BlobCollector>().CollectAsync(Ct);
 
         removed.ShouldBe(0);
         await SubmitCreatedAsync(_alice, Manifest(File("a.txt", "old but about to be named")));
@@ -295,7 +287,7 @@ public sealed class BlobsApiTests(RedisServer redis) : IClassFixture<RedisServer
     [Fact]
     public async Task Start_BlobGraceTooShort_FailsNamingIt()
     {
-        using var configured = _factory.WithWebHostBuilder(b => b.UseSetting("Atlas:Master:BlobGraceSeconds", "5"));
+        using var configured = _master.Factory.WithWebHostBuilder(b => b.UseSetting("Atlas:Master:BlobGraceSeconds", "5"));
 
         var error = Should.Throw<OptionsValidationException>(() => configured.Server);
 
@@ -312,13 +304,13 @@ public sealed class BlobsApiTests(RedisServer redis) : IClassFixture<RedisServer
 
     private IEnumerable<string> BlobFiles()
     {
-        var root = Path.Combine(_factory.Shared.Path, "blobs");
+        var root = Path.Combine(_master.Factory.Shared.Path, "blobs");
         return Directory.Exists(root) ? Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Where(f => Path.GetFileName(Path.GetDirectoryName(f)) != "tmp").ToList() : [];
     }
 
     private IEnumerable<string> JobFolders()
     {
-        var root = Path.Combine(_factory.Shared.Path, "jobs");
+        var root = Path.Combine(_master.Factory.Shared.Path, "jobs");
         return Directory.Exists(root) ? Directory.EnumerateDirectories(root) : [];
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Atlas.Core.Schedules;
 using Atlas.Core.Storage;
+using Atlas.Master.Tests.Auth;
 using Atlas.Testing;
 
 namespace Atlas.Master.Tests.Schedules;
@@ -12,8 +13,7 @@ namespace Atlas.Master.Tests.Schedules;
 /// </summary>
 public sealed class ScheduleOwnershipTests(RedisServer redis) : IClassFixture<RedisServer>, IAsyncLifetime
 {
-    private TestIssuer _issuer = null!;
-    private MasterFactory _factory = null!;
+    private AuthMaster _master = null!;
     private HttpClient _client = null!;
     private string _alice = null!;
     private string _bob = null!;
@@ -27,20 +27,11 @@ public sealed class ScheduleOwnershipTests(RedisServer redis) : IClassFixture<Re
         {
             await connection.GetServer(connection.GetEndPoints()[0]).FlushDatabaseAsync();
         }
-        _issuer = await TestIssuer.StartAsync();
-        _factory = new MasterFactory(redis, _issuer.Authority);
-        _client = _factory.CreateClient();
-        _alice = _issuer.Mint("sub-alice", "alice");
-        _bob = _issuer.Mint("sub-bob", "bob");
-        _admin = _issuer.Mint("sub-root", "root", ["atlas-admin"]);
+        _master = await AuthMaster.StartAsync(redis);
+        (_client, _alice, _bob, _admin) = (_master.Client, _master.Alice, _master.Bob, _master.Admin);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        await _factory.DisposeAsync();
-        await _issuer.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _master.DisposeAsync();
 
     [Fact]
     public async Task OthersSchedule_EveryCall_Is404AndChangesNothing()
