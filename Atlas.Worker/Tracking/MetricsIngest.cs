@@ -15,6 +15,8 @@ namespace Atlas.Worker.Tracking;
 /// in one script fenced by the attempt's token. A flooding job costs one write per tick and at
 /// most <see cref="TrackingLimits.MaxBytesPerTick"/> of reading; the rest waits in its file.
 /// Bad lines are counted, and the first few are shown on the job's stderr.
+/// A first attempt that reports nothing costs no Redis call: what earlier attempts left is read
+/// only once the job's file appears or a report line comes on stdout.
 /// </summary>
 internal sealed class MetricsIngest : IAsyncDisposable
 {
@@ -28,7 +30,7 @@ internal sealed class MetricsIngest : IAsyncDisposable
     private readonly string? _jobOutputDir;
     private readonly string _durableFile;
     private readonly TrackingWriter _writer;
-    private readonly JobTracking _t;
+    private JobTracking _t;
     private readonly IJobOutput _jobLog;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -50,6 +52,9 @@ internal sealed class MetricsIngest : IAsyncDisposable
     private int _warningsShown;
     private long _durablePoints;
     private Task _loop = Task.CompletedTask;
+
+    // Set while nothing has been reported yet (a first attempt): reads what Redis holds, at the first report.
+    private Func<CancellationToken, Task<(JobTracking T, bool Expect)>>? _load;
 
     private MetricsIngest(string id, long fence, string rawFile, string? jobOutputDir, string durableFile, TrackingWriter writer,
         JobTracking t, bool expectExisting, IJobOutput jobLog, TimeProvider time, ILogger logger)
@@ -75,20 +80,21 @@ internal sealed class MetricsIngest : IAsyncDisposable
     /// counts go on from there. An earlier attempt's file is read on from where its worker had got to
     /// (it crashed before reading the rest), then removed: this attempt starts its own.
     /// </summary>
-    public static async Task<MetricsIngest> StartAsync(string id, long fence, string rawFile, string? jobOutputDir, JobPaths paths,
+    public static async Task<MetricsIngest> StartAsync(string id, long fence, bool firstAttempt, string rawFile, string? jobOutputDir, JobPaths paths,
         TrackingWriter writer, TrackingLimits limits, IJobOutput jobLog, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
-        JobTracking? t = null;
-        try
+        Task<(JobTracking T, bool Expect)> Load(CancellationToken ct) => LoadAsync(id, paths, writer, limits, logger, ct);
+        if (firstAttempt && !File.Exists(rawFile))
         {
-            t = await writer.LoadAsync(id, limits, cancellationToken);
+            // Nothing to go on from, and perhaps nothing will ever be reported: read Redis only at the first report.
+            var lazy = new MetricsIngest(id, fence, rawFile, jobOutputDir, DurableMetrics.PathOf(paths, id), writer, new JobTracking(limits), false, jobLog, time, logger)
+            {
+                _load = Load,
+            };
+            lazy._loop = Task.Run(lazy.LoopAsync, CancellationToken.None);
+            return lazy;
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            Log.MetricsWriteFailed(logger, id, ex);
-        }
-        var expect = t is not null;
-        t ??= DurableMetrics.Load(paths, id, limits) ?? new JobTracking(limits);
+        var (t, expect) = await Load(cancellationToken);
         var ingest = new MetricsIngest(id, fence, rawFile, jobOutputDir, DurableMetrics.PathOf(paths, id), writer, t, expect, jobLog, time, logger);
         if (!expect)
         {
@@ -107,6 +113,48 @@ internal sealed class MetricsIngest : IAsyncDisposable
         ingest._countsChanged = true; // the first write records the new file's offset
         ingest._loop = Task.Run(ingest.LoopAsync, CancellationToken.None);
         return ingest;
+    }
+
+    // What earlier attempts reported: from Redis, or else the durable copy; Expect says Redis had it.
+    private static async Task<(JobTracking T, bool Expect)> LoadAsync(
+        string id, JobPaths paths, TrackingWriter writer, TrackingLimits limits, ILogger logger, CancellationToken cancellationToken)
+    {
+        JobTracking? t = null;
+        try
+        {
+            t = await writer.LoadAsync(id, limits, cancellationToken);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            Log.MetricsWriteFailed(logger, id, ex);
+        }
+        return t is not null ? (t, true) : (DurableMetrics.Load(paths, id, limits) ?? new JobTracking(limits), false);
+    }
+
+    // The first report of a first attempt: take over what Redis holds (the submit's params and tags) before it is applied.
+    private async Task<bool> LoadOnFirstReportAsync(CancellationToken cancellationToken)
+    {
+        if (_load is null)
+        {
+            return true;
+        }
+        if (!File.Exists(_rawFile) && _stdout.IsEmpty && Interlocked.Read(ref _stdoutDropped) == 0)
+        {
+            return false; // still nothing reported
+        }
+        var (t, expect) = await _load(cancellationToken);
+        _load = null;
+        _t = t;
+        _expectExisting = expect;
+        _durablePoints = t.Points;
+        _warningsShown = t.Warnings.Count;
+        if (!expect)
+        {
+            ResendAll();
+        }
+        _offset = t.FileOffset = 0;
+        _countsChanged = true;
+        return true;
     }
 
     /// <summary>Takes a chunk of the job's stdout; report lines are picked out by <see cref="StdoutReports"/>.</summary>
@@ -136,7 +184,7 @@ internal sealed class MetricsIngest : IAsyncDisposable
         try
         {
             await TickAsync(final: true, CancellationToken.None);
-            if (!_stale)
+            if (!_stale && _load is null)
             {
                 await _writer.EndAsync(_id, _t.Limits, CancellationToken.None);
             }
@@ -180,7 +228,7 @@ internal sealed class MetricsIngest : IAsyncDisposable
 
     private async Task TickAsync(bool final, CancellationToken cancellationToken)
     {
-        if (_stale)
+        if (_stale || !await LoadOnFirstReportAsync(cancellationToken))
         {
             return;
         }

@@ -27,6 +27,6 @@ internal sealed class MetricsIngests(TrackingWriter writer, JobPaths paths, IOpt
         {
             Log.MetricsReadFailed(logger, job.View.Id, ex); // the job runs without the helper
         }
-        return MetricsIngest.StartAsync(job.View.Id, fence, Path.Combine(work, RawFileName), jobOutputDir, paths, writer, limits.Value, jobLog, time, logger, cancellationToken);
+        return MetricsIngest.StartAsync(job.View.Id, fence, job.View.Attempt == 1, Path.Combine(work, RawFileName), jobOutputDir, paths, writer, limits.Value, jobLog, time, logger, cancellationToken);
     }
 }

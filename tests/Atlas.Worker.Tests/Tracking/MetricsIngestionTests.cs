@@ -93,6 +93,21 @@ public sealed class MetricsIngestionTests(RedisServer redis) : IClassFixture<Red
     }
 
     [Fact]
+    public async Task Job_ReportingNothing_LeavesItsTrackingRecordUntouched()
+    {
+        StartWorker();
+        var id = await SubmitAndPlaceAsync(new JobSpec { Command = ["/bin/sh", "-c", "echo no reports here"] });
+
+        var job = await WaitEndedAsync(id);
+
+        job.State.ShouldBe(JobState.Succeeded, job.Reason);
+        // The first write of a batch records its fence in the meta hash: no batch was written.
+        (await _redis.GetDatabase().HashGetAsync(TrackingKeys.Meta(id), "fence")).IsNull.ShouldBeTrue();
+        (await _redis.GetDatabase().KeyExistsAsync(TrackingKeys.Live(id))).ShouldBeFalse();
+        (await _reader.MetricsAsync(id, null, Ct)).Series.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task PythonHelper_CopiedIntoJobFolder_ReportsWithoutAnSdk()
     {
         if (RedisServer.FindOnPath("python3") is null)
