@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Atlas.Core.Net;
+using Atlas.Core.Storage;
+using StackExchange.Redis;
 using Xunit;
 
 namespace Atlas.Testing;
@@ -37,6 +39,14 @@ public sealed class RedisServer : IAsyncLifetime
 
     /// <summary>The StackExchange.Redis connection string, as <c>ConnectionStrings__redis</c> takes it.</summary>
     public string ConnectionString => $"127.0.0.1:{Port},allowAdmin=true" + (_password is null ? "" : $",password={_password}");
+
+    /// <summary>A connection to this server after emptying it: what a test class that shares the server starts each test from.</summary>
+    public async Task<ConnectionMultiplexer> ConnectEmptyAsync()
+    {
+        var connection = RedisConnector.Connect(ConnectionString);
+        await connection.GetServer(connection.GetEndPoints()[0]).FlushDatabaseAsync();
+        return connection;
+    }
 
     public async ValueTask InitializeAsync()
     {

@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Atlas.Core;
 using Atlas.Core.Jobs;
-using Atlas.Core.Storage;
 using Atlas.Core.Tracking;
 using Atlas.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -30,8 +29,7 @@ public sealed class TrackingCommandsTests(RedisServer redis) : IClassFixture<Red
 
     public async ValueTask InitializeAsync()
     {
-        _redis = RedisConnector.Connect(redis.ConnectionString);
-        await _redis.GetServer(_redis.GetEndPoints()[0]).FlushDatabaseAsync();
+        _redis = await redis.ConnectEmptyAsync();
         _master = new WebApplicationFactory<master::Program>().WithWebHostBuilder(b =>
         {
             b.UseSetting("ConnectionStrings:redis", redis.ConnectionString);

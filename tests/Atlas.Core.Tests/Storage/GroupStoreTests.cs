@@ -20,8 +20,7 @@ public sealed class GroupStoreTests(RedisServer redis) : IClassFixture<RedisServ
 
     public async ValueTask InitializeAsync()
     {
-        _connection = RedisConnector.Connect(redis.ConnectionString);
-        await _connection.GetServer(_connection.GetEndPoints()[0]).FlushDatabaseAsync();
+        _connection = await redis.ConnectEmptyAsync();
         _store = new JobStores(_connection);
         _epoch = await _store.Master.LeadAsync("test-master", TimeSpan.FromMinutes(1), Ct);
         await _store.Worker.RegisterNodeAsync(new NodeRegistration("n", "http://n:1", "process", 10), TimeSpan.FromMinutes(1), Ct);

@@ -19,8 +19,7 @@ public sealed class QueueControlTests(RedisServer redis) : IClassFixture<RedisSe
 
     public async ValueTask InitializeAsync()
     {
-        _connection = RedisConnector.Connect(redis.ConnectionString);
-        await _connection.GetServer(_connection.GetEndPoints()[0]).FlushDatabaseAsync();
+        _connection = await redis.ConnectEmptyAsync();
         _store = new JobStores(_connection);
         _epoch = await _store.Master.LeadAsync("test-master", TimeSpan.FromMinutes(1), Ct);
     }

@@ -17,8 +17,7 @@ public sealed class RetryTests(RedisServer redis) : IClassFixture<RedisServer>, 
 
     public async ValueTask InitializeAsync()
     {
-        _connection = RedisConnector.Connect(redis.ConnectionString);
-        await _connection.GetServer(_connection.GetEndPoints()[0]).FlushDatabaseAsync();
+        _connection = await redis.ConnectEmptyAsync();
         _store = new JobStores(_connection);
         _epoch = await _store.Master.LeadAsync("test-master", TimeSpan.FromMinutes(1), Ct);
         await _store.Worker.RegisterNodeAsync(new NodeRegistration("n1", "http://n1:1", "process", 4), TimeSpan.FromMinutes(1), Ct);

@@ -24,8 +24,7 @@ public sealed class IdempotentSubmitTests(RedisServer redis) : IClassFixture<Red
 
     public async ValueTask InitializeAsync()
     {
-        await using var connection = RedisConnector.Connect(redis.ConnectionString);
-        await connection.GetServer(connection.GetEndPoints()[0]).FlushDatabaseAsync();
+        await using var connection = await redis.ConnectEmptyAsync();
     }
 
     public ValueTask DisposeAsync()

@@ -17,8 +17,7 @@ public sealed class ScheduleStoreTests(RedisServer redis) : IClassFixture<RedisS
 
     public async ValueTask InitializeAsync()
     {
-        _redis = RedisConnector.Connect(redis.ConnectionString);
-        await _redis.GetServer(_redis.GetEndPoints()[0]).FlushDatabaseAsync();
+        _redis = await redis.ConnectEmptyAsync();
         _store = new ScheduleStore(_redis);
         _jobs = new MasterJobStore(_redis);
     }

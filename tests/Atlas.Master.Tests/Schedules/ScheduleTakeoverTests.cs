@@ -20,8 +20,7 @@ public sealed class ScheduleTakeoverTests(RedisServer redis) : IClassFixture<Red
     [Fact]
     public async Task Takeover_LeaderStops_StandbyTicksTheScheduleAndNoTickRunsTwice()
     {
-        using var connection = RedisConnector.Connect(redis.ConnectionString);
-        await connection.GetServer(connection.GetEndPoints()[0]).FlushDatabaseAsync();
+        using var connection = await redis.ConnectEmptyAsync();
         using var shared = new TempFolder("atlas-shared");
         await using var first = Master("master-a", shared.Path);
         using var firstClient = first.Factory.CreateClient();

@@ -28,8 +28,7 @@ public sealed class SchedulesApiTests(RedisServer redis) : IClassFixture<RedisSe
 
     public async ValueTask InitializeAsync()
     {
-        _redis = RedisConnector.Connect(redis.ConnectionString);
-        await _redis.GetServer(_redis.GetEndPoints()[0]).FlushDatabaseAsync();
+        _redis = await redis.ConnectEmptyAsync();
         _master = new MasterFactory(redis);
         _factory = _master.WithWebHostBuilder(b => b.UseSetting("Atlas:Master:Schedules:CheckIntervalSeconds", "0.2"));
         _client = _factory.CreateClient();

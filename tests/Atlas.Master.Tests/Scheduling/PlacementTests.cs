@@ -24,8 +24,7 @@ public sealed class PlacementTests(RedisServer redis) : IClassFixture<RedisServe
 
     public async ValueTask InitializeAsync()
     {
-        _connection = RedisConnector.Connect(redis.ConnectionString);
-        await _connection.GetServer(_connection.GetEndPoints()[0]).FlushDatabaseAsync();
+        _connection = await redis.ConnectEmptyAsync();
         _store = new JobStores(_connection);
     }
 

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Atlas.Core;
 using Atlas.Core.Jobs;
-using Atlas.Core.Storage;
 using Atlas.Core.Tracking;
 using Atlas.Testing;
 using StackExchange.Redis;
@@ -27,8 +26,7 @@ public sealed class TrackingApiTests(RedisServer redis) : IClassFixture<RedisSer
     {
         _factory = new MasterFactory(redis);
         _client = _factory.CreateClient();
-        _redis = RedisConnector.Connect(redis.ConnectionString);
-        await _redis.GetServer(_redis.GetEndPoints()[0]).FlushDatabaseAsync();
+        _redis = await redis.ConnectEmptyAsync();
     }
 
     public async ValueTask DisposeAsync()

@@ -28,8 +28,7 @@ public sealed class WorkerAuthTests(RedisServer redis) : IClassFixture<RedisServ
     public async ValueTask InitializeAsync()
     {
         _issuer = await TestIssuer.StartAsync();
-        _redis = RedisConnector.Connect(redis.ConnectionString);
-        await _redis.GetServer(_redis.GetEndPoints()[0]).FlushDatabaseAsync();
+        _redis = await redis.ConnectEmptyAsync();
         _store = new JobStores(_redis);
         _epoch = await _store.Master.LeadAsync("test-master", TimeSpan.FromMinutes(5), Ct);
         _worker = WorkerHost.Create(redis.ConnectionString, _shared.Path, Node, drainGraceSeconds: "1", authority: _issuer.Authority);

@@ -1,5 +1,4 @@
 using Atlas.Core.Jobs;
-using Atlas.Core.Storage;
 using Atlas.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
 using StackExchange.Redis;
@@ -23,8 +22,7 @@ public sealed class RetryTests(RedisServer redis) : IClassFixture<RedisServer>, 
 
     public async ValueTask InitializeAsync()
     {
-        _redis = RedisConnector.Connect(redis.ConnectionString);
-        await _redis.GetServer(_redis.GetEndPoints()[0]).FlushDatabaseAsync();
+        _redis = await redis.ConnectEmptyAsync();
         _store = new JobStores(_redis);
         _epoch = await _store.Master.LeadAsync("test-master", TimeSpan.FromMinutes(5), Ct);
         _worker = WorkerHost.Create(redis.ConnectionString, _shared.Path, Node, drainGraceSeconds: "4", heartbeatSeconds: "0.5");

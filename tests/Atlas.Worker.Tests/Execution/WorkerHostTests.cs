@@ -24,8 +24,7 @@ public sealed class WorkerHostTests(RedisServer redis) : IClassFixture<RedisServ
 
     public async ValueTask InitializeAsync()
     {
-        _redis = RedisConnector.Connect(redis.ConnectionString);
-        await _redis.GetServer(_redis.GetEndPoints()[0]).FlushDatabaseAsync();
+        _redis = await redis.ConnectEmptyAsync();
         _store = new JobStores(_redis);
         _epoch = await _store.Master.LeadAsync("test-master", TimeSpan.FromMinutes(5), Ct);
         _worker = WorkerHost.Create(redis.ConnectionString, _shared.Path, Node, drainGraceSeconds: "4", heartbeatSeconds: "0.5");

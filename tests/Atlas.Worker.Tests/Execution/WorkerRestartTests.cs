@@ -26,8 +26,7 @@ public sealed class WorkerRestartTests(RedisServer redis) : IClassFixture<RedisS
 
     public async ValueTask InitializeAsync()
     {
-        _redis = RedisConnector.Connect(redis.ConnectionString);
-        await _redis.GetServer(_redis.GetEndPoints()[0]).FlushDatabaseAsync();
+        _redis = await redis.ConnectEmptyAsync();
         _store = new JobStores(_redis);
     }
 

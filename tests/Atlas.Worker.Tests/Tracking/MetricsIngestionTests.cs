@@ -30,8 +30,7 @@ public sealed class MetricsIngestionTests(RedisServer redis) : IClassFixture<Red
 
     public async ValueTask InitializeAsync()
     {
-        _redis = RedisConnector.Connect(redis.ConnectionString);
-        await _redis.GetServer(_redis.GetEndPoints()[0]).FlushDatabaseAsync();
+        _redis = await redis.ConnectEmptyAsync();
         _store = new MasterJobStore(_redis);
         _jobs = new JobReader(_redis);
         _reader = new TrackingReader(_redis, new JobPaths(_shared.Path));
