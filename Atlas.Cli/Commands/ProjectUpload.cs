@@ -51,13 +51,17 @@ internal static class ProjectUpload
         return await client.SubmitManifestAsync(spec, pack.Manifest, cancellationToken);
     }
 
-    private static async Task<JobView> SubmitTarballAsync(AtlasApiClient client, JobSpec spec, string folder, CliContext context, CancellationToken cancellationToken)
+    private static Task<JobView> SubmitTarballAsync(AtlasApiClient client, JobSpec spec, string folder, CliContext context, CancellationToken cancellationToken) =>
+        WithTarballAsync(folder, context, (bundle, report) => client.SubmitAsync(spec, bundle, report, cancellationToken), cancellationToken);
+
+    /// <summary>Packs <paramref name="folder"/> into a temporary .tar.gz, sends it with <paramref name="send"/> (with upload progress) and deletes it.</summary>
+    public static async Task<T> WithTarballAsync<T>(string folder, CliContext context, Func<string, Action<long, long>?, Task<T>> send, CancellationToken cancellationToken)
     {
         var bundlePath = Path.Combine(Path.GetTempPath(), $"atlas-{Guid.NewGuid():n}.tar.gz");
         try
         {
             var packed = await BundlePacker.PackAsync(folder, bundlePath, cancellationToken);
-            return await UploadProgress.RunAsync(context, $"uploading {packed.Files} files", report => client.SubmitAsync(spec, bundlePath, report, cancellationToken));
+            return await UploadProgress.RunAsync(context, $"uploading {packed.Files} files", report => send(bundlePath, report));
         }
         finally
         {

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Atlas.Cli.Output;
-using Atlas.Cli.Packing;
 using Atlas.Core.Schedules;
 
 namespace Atlas.Cli.Commands;
@@ -39,25 +38,16 @@ internal static class ScheduleCommand
                 throw new CliException("--cron: say when to submit, e.g. --cron \"0 3 * * *\" (every day at 03:00 UTC)", 2);
             }
             var (folder, spec) = options.Read(parse, "schedule add --cron \"0 3 * * *\"");
-            var bundlePath = Path.Combine(Path.GetTempPath(), $"atlas-{Guid.NewGuid():n}.tar.gz");
-            try
+            using var client = globals.Client(parse, context);
+            var added = await ProjectUpload.WithTarballAsync(folder, context, (bundle, report) =>
+                client.AddScheduleAsync(parse.GetValue(cron)!, parse.GetValue(options.Name), parse.GetValue(zone), spec, bundle, report, cancellationToken), cancellationToken);
+            if (parse.GetValue(globals.Output) == OutputFormat.Json)
             {
-                var packed = await BundlePacker.PackAsync(folder, bundlePath, cancellationToken);
-                using var client = globals.Client(parse, context);
-                var added = await UploadProgress.RunAsync(context, $"uploading {packed.Files} files", report =>
-                    client.AddScheduleAsync(parse.GetValue(cron)!, parse.GetValue(options.Name), parse.GetValue(zone), spec, bundlePath, report, cancellationToken));
-                if (parse.GetValue(globals.Output) == OutputFormat.Json)
-                {
-                    JsonOutput.Write(context.Out, added);
-                    return 0;
-                }
-                await context.Out.WriteLineAsync($"{added.Id} next run {Utc(added.NextRunAt)}");
+                JsonOutput.Write(context.Out, added);
                 return 0;
             }
-            finally
-            {
-                File.Delete(bundlePath);
-            }
+            await context.Out.WriteLineAsync($"{added.Id} next run {Utc(added.NextRunAt)}");
+            return 0;
         });
         return add;
     }

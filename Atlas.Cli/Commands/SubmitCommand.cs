@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Atlas.Cli.Packing;
 using Atlas.Cli.Telemetry;
 using Atlas.Core.Jobs;
 
@@ -35,7 +34,8 @@ internal static class SubmitCommand
             using var tracing = CliTracing.Start("atlas submit", context);
             if (group is not null)
             {
-                var submitted = await SubmitGroupAsync(client, spec, group, folder, context, cancellationToken);
+                // A group is sent as one .tar.gz for all of its jobs (content-addressed upload is for single submits so far).
+                var submitted = await ProjectUpload.WithTarballAsync(folder, context, (bundle, report) => client.SubmitGroupAsync(spec, group, bundle, report, cancellationToken), cancellationToken);
                 tracing.Activity?.SetTag("atlas.group.id", submitted.Id);
                 await context.Out.WriteLineAsync(submitted.Id);
                 return 0;
@@ -46,22 +46,6 @@ internal static class SubmitCommand
             return parse.GetValue(wait) ? await WaitAsync(client, job.Id, context, cancellationToken) : 0;
         });
         return submit;
-    }
-
-    // A group is sent as one .tar.gz for all of its jobs (content-addressed upload is for single submits so far).
-    private static async Task<GroupView> SubmitGroupAsync(
-        Api.AtlasApiClient client, JobSpec spec, GroupSpec group, string folder, CliContext context, CancellationToken cancellationToken)
-    {
-        var bundlePath = Path.Combine(Path.GetTempPath(), $"atlas-{Guid.NewGuid():n}.tar.gz");
-        try
-        {
-            var packed = await BundlePacker.PackAsync(folder, bundlePath, cancellationToken);
-            return await UploadProgress.RunAsync(context, $"uploading {packed.Files} files", report => client.SubmitGroupAsync(spec, group, bundlePath, report, cancellationToken));
-        }
-        finally
-        {
-            File.Delete(bundlePath);
-        }
     }
 
     private static async Task<int> WaitAsync(Api.AtlasApiClient client, string id, CliContext context, CancellationToken cancellationToken)
