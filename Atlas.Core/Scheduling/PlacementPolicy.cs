@@ -101,7 +101,7 @@ public static class PlacementPolicy
                 .ToDictionary(g => g.Key, g => new Queue<WaitingJob>(g.OrderBy(j => -j.Priority).ThenBy(j => j.Order).ThenBy(j => j.Id, StringComparer.Ordinal)), StringComparer.Ordinal);
             if (_o.Policy == PlacementPolicyKind.Fifo)
             {
-                RunFifo(queues);
+                RunFifo(queues, queues.ToDictionary(q => q.Key, q => q.Value.Count, StringComparer.Ordinal));
             }
             else
             {
@@ -150,7 +150,8 @@ public static class PlacementPolicy
             }
         }
 
-        private void RunFifo(Dictionary<string, Queue<WaitingJob>> queues)
+        // read: how many of each owner's jobs the snapshot holds (its queue's head, not all of it).
+        private void RunFifo(Dictionary<string, Queue<WaitingJob>> queues, Dictionary<string, int> read)
         {
             WaitingJob? blocker = null;
             while (true)
@@ -180,11 +181,15 @@ public static class PlacementPolicy
                 {
                     _reasons[head.Id] = $"behind job {blocker.Id}, which waits for resources (first in, first out)";
                 }
-                else if (!Consider(head, mayReserve: false) && !_reasons[head.Id].StartsWith("your limit", StringComparison.Ordinal) && !_reasons[head.Id].StartsWith("the group's", StringComparison.Ordinal))
+                else if (LimitReason(head) is { } limit)
                 {
-                    blocker = head;
+                    _reasons[head.Id] = limit; // over a limit: it waits, and blocks no one behind it
                 }
-                if (queues[owner!].Count == 0 && _s.QueuedByOwner.GetValueOrDefault(owner!) > _s.Waiting.Count(j => j.Owner == owner))
+                else if (!Consider(head, mayReserve: false))
+                {
+                    blocker = head; // it waits for resources: nothing behind it may pass
+                }
+                if (queues[owner!].Count == 0 && _s.QueuedByOwner.GetValueOrDefault(owner!) > read[owner!])
                 {
                     return; // this owner's next jobs were not read: the global order past here is not known
                 }

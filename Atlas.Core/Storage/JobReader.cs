@@ -230,8 +230,7 @@ public sealed class JobReader(IConnectionMultiplexer redis)
         var batch = db.CreateBatch();
         var reads = names.Select(n => (
             Fields: batch.HashGetAllAsync(RedisKeys.Node(n)),
-            Running: batch.SetLengthAsync(RedisKeys.NodeJobs(n)),
-            Alive: batch.KeyExistsAsync(RedisKeys.Node(n) + ":alive"),
+            Alive: batch.KeyExistsAsync(RedisKeys.NodeAlive(n)),
             Jobs: batch.SetMembersAsync(RedisKeys.NodeJobs(n)))).ToList();
         batch.Execute();
         var nodes = new List<NodeView>();
@@ -250,7 +249,7 @@ public sealed class JobReader(IConnectionMultiplexer redis)
                 Address = f.GetValueOrDefault("address") ?? "",
                 Runtime = f.GetValueOrDefault("runtime") ?? "",
                 Slots = JobRecords.ParseInt(f.GetValueOrDefault("slots")) ?? 0,
-                Running = (int)await read.Running,
+                Running = (await read.Jobs).Length,
                 State = state,
                 LastSeen = JobRecords.ParseTime(f.GetValueOrDefault("seen")),
                 Gpus = ParseGpus(f.GetValueOrDefault("gpuInfo"), f.GetValueOrDefault("gpus")),

@@ -68,7 +68,7 @@ public sealed class PlacementStore(IConnectionMultiplexer redis)
         var nodeReads = names.Select(n => (
             Name: n,
             Fields: batch.HashGetAsync(RedisKeys.Node(n), ["state", "slots", "gpus", "cpuMillis", "memoryBytes"]),
-            Alive: batch.KeyExistsAsync(RedisKeys.Node(n) + ":alive"),
+            Alive: batch.KeyExistsAsync(RedisKeys.NodeAlive(n)),
             Jobs: batch.SetMembersAsync(RedisKeys.NodeJobs(n)))).ToList();
         var ownerReads = owners.Select(o => (
             Owner: o,

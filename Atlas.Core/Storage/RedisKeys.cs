@@ -69,6 +69,9 @@ public static class RedisKeys
     /// <summary>Hash: one node's registration.</summary>
     public static string Node(string name) => $"{Prefix}node:{name}";
 
+    /// <summary>String with a time to live: present while the node's heartbeats keep coming.</summary>
+    public static string NodeAlive(string name) => $"{Prefix}node:{name}:alive";
+
     /// <summary>Set: the jobs on a node (assigned, starting or running).</summary>
     public static string NodeJobs(string name) => $"{Prefix}node:{name}:jobs";
 

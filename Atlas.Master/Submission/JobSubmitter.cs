@@ -212,7 +212,8 @@ public sealed class JobSubmitter(
             return SubmitResult.Invalid(errors);
         }
         spec = ResourceCheck.WithDefaults(spec!, scheduling.Value);
-        if (ResourceCheck.Refusal(spec.Resources, await placement.NodeCapacitiesAsync(cancellationToken)) is { } refusal)
+        // The nodes are read only for a job that asks for resources: most submits need no Redis read here.
+        if (spec.Resources is not null && ResourceCheck.Refusal(spec.Resources, await placement.NodeCapacitiesAsync(cancellationToken)) is { } refusal)
         {
             return SubmitResult.Rejected(StatusCodes.Status400BadRequest, "No node has the resources the job asks for.", refusal.Field, refusal.Detail);
         }
