@@ -26,8 +26,6 @@ public sealed class JobCgroup : IDisposable
     /// <summary>The <c>cgroup.procs</c> files a process writes its pid to, to enter the job's cgroup.</summary>
     public IReadOnlyList<string> ProcsFiles => [.. _dirs.Select(d => Path.Combine(d, "cgroup.procs"))];
 
-    /// <summary>The folders, for the test and the log.</summary>
-    public IReadOnlyList<string> Dirs => _dirs;
 
     internal static JobCgroup CreateV2(string dir, double? cpus, long? memoryBytes)
     {

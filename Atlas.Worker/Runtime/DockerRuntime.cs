@@ -240,9 +240,8 @@ public sealed class DockerRuntime : IJobRuntime, IDisposable
     internal CreateContainerParameters BuildSpec(JobLaunch launch, string image)
     {
         var environment = launch.Environment
-            .Where(pair => pair.Key is not ("ATLAS_OUTPUT_DIR" or "ATLAS_METRICS_FILE"))
+            .Where(pair => pair.Key is not ("ATLAS_OUTPUT_DIR" or "ATLAS_METRICS_FILE" or "NVIDIA_VISIBLE_DEVICES" or "CUDA_VISIBLE_DEVICES"))
             .Append(new("ATLAS_OUTPUT_DIR", OutputMountPath))
-            .Where(pair => pair.Key is not ("NVIDIA_VISIBLE_DEVICES" or "CUDA_VISIBLE_DEVICES"))
             .Concat(launch.MetricsFileName is { } metrics ? [new("ATLAS_METRICS_FILE", $"{WorkMountPath}/{metrics}")] : Array.Empty<KeyValuePair<string, string>>())
             // An image built for GPUs often says NVIDIA_VISIBLE_DEVICES=all: on an engine whose default
             // runtime is nvidia's, that alone would hand the job every GPU. Only the assigned ones.

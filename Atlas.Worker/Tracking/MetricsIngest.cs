@@ -66,10 +66,17 @@ internal sealed class MetricsIngest : IAsyncDisposable
         _durableFile = durableFile;
         _writer = writer;
         _t = t;
-        _expectExisting = expectExisting;
         _jobLog = jobLog;
         _time = time;
         _logger = logger;
+        Adopt(t, expectExisting);
+    }
+
+    // Takes over what earlier attempts reported (Expect: Redis holds it) as this ingest's starting point.
+    private void Adopt(JobTracking t, bool expect)
+    {
+        _t = t;
+        _expectExisting = expect;
         _durablePoints = t.Points;
         _warningsShown = t.Warnings.Count;
     }
@@ -144,10 +151,7 @@ internal sealed class MetricsIngest : IAsyncDisposable
         }
         var (t, expect) = await _load(cancellationToken);
         _load = null;
-        _t = t;
-        _expectExisting = expect;
-        _durablePoints = t.Points;
-        _warningsShown = t.Warnings.Count;
+        Adopt(t, expect);
         if (!expect)
         {
             ResendAll();
