@@ -203,11 +203,16 @@ public sealed class ChaosTests(ITestOutputHelper output)
         output.WriteLine($"kills: {stats.WorkerKills} workers, {stats.MasterKills} masters, {stats.RedisRestarts} Redis restarts");
         output.WriteLine($"takeover after a master kill: {string.Join(", ", stats.Takeovers.Select(t => $"{t.TotalSeconds:0.0} s"))}");
         output.WriteLine($"Redis down for {stats.RedisDown.TotalSeconds:0.0} s; first job placed after it: {stats.RedisRecovered.TotalSeconds:0.0} s");
-        output.WriteLine($"GPU jobs: {plans.Count(p => p.Gpus > 0)}; arrays: {groups.Count} of {ArrayJobs} (at most {ArrayLimit} running); dependents: {Dependents}; samples of GPUs and groups: {stats.Samples}");
+        output.WriteLine($"GPU jobs: {plans.Count(p => p.Gpus > 0)}; arrays: {groups.Count} of {ArrayJobs} jobs each (at most {ArrayLimit} running); dependents: {Dependents}; samples of GPUs and groups: {stats.Samples}");
 
         problems.ShouldBeEmpty(string.Join('\n', problems.Take(20)) + "\n" + string.Join('\n', cluster.Workers.Concat(cluster.Masters).Select(n => cluster.Tail(n, 30))));
         left.ShouldBeEmpty();
         containers.ShouldBeEmpty();
+        // The GPU and group checks above held only if they ran, and on everything the test meant to submit.
+        stats.Samples.ShouldBeGreaterThan(0, "the GPU and group sampler never read Redis");
+        groups.Count.ShouldBe(Arrays);
+        // A submit whose answer was lost and that was sent again may be in Redis twice: at least these, then.
+        all.Length.ShouldBeGreaterThanOrEqualTo(accepted.Count + Arrays * ArrayJobs + Dependents, "every single job, array job and dependent is in Redis");
         stats.Takeovers.Count.ShouldBe(2);
     }
 

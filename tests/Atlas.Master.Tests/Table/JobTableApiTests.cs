@@ -136,7 +136,13 @@ public sealed class JobTableApiTests(RedisServer redis) : IClassFixture<RedisSer
             ids.Add(id);
         }
         var unreported = await SubmitAsync(project, "no-metrics");
-        await Task.Delay(TimeSpan.FromMilliseconds(600), Ct);
+        // Queued jobs are read again at the table's next refresh: wait until every metric shows.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await QueryAsync($"project={project}&sort=metric:loss")).GetProperty("items").EnumerateArray().Count(i => i.TryGetProperty("metrics", out var m) && m.TryGetProperty("loss", out _)) < 4
+            && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, Ct);
+        }
 
         // Two rows a page: the order holds across pages, not only within one.
         var first = await QueryAsync($"project={project}&sort=metric:loss&order=asc&limit=2");
