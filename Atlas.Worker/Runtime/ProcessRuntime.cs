@@ -119,6 +119,10 @@ public sealed class ProcessRuntime : IJobRuntime
                 process.Kill(entireProcessTree: true);
             }
             await abandonOutput.CancelAsync().ConfigureAwait(false);
+            // Process.Dispose leaves the redirected pipes open; closed here, not by the finalizer
+            // thread, which otherwise spent most of the worker's CPU closing them under load.
+            process.StandardOutput.Dispose();
+            process.StandardError.Dispose();
         }
     }
 
