@@ -24,6 +24,20 @@ public sealed class CheckedManifest
     public IReadOnlyCollection<string> Hashes => _files.Select(f => f.Sha256).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
+    /// Checks that every blob the files name is there with the file's size, without reading any:
+    /// what a submit checks, so a job is refused at once rather than failing when it starts.
+    /// Throws <see cref="BundleRejectedException"/> naming the first file whose blob is missing or
+    /// has the wrong size. <paramref name="blobPath"/> says where the blob with a given SHA-256 lies.
+    /// </summary>
+    public Task CheckBlobsAsync(Func<string, string> blobPath, int parallelism, CancellationToken cancellationToken) =>
+        // Several at once: on NFS every look-up is a round trip.
+        Parallel.ForEachAsync(_files, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken }, (file, _) =>
+        {
+            BlobOf(file, blobPath);
+            return ValueTask.CompletedTask;
+        });
+
+    /// <summary>
     /// Builds the project under <paramref name="destination"/> (which must not exist yet or be
     /// empty): folders, then every file as a copy of its blob, then the symbolic links, last, so
     /// nothing is ever written through one. A copy, not a hard link: a job may write to its
@@ -51,16 +65,18 @@ public sealed class CheckedManifest
         }
         await Parallel.ForEachAsync(_files, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken }, (file, _) =>
         {
-            var blob = new FileInfo(blobPath(file.Sha256));
-            if (!blob.Exists || blob.Length != file.Size)
-            {
-                throw new BundleRejectedException(BundleRules.Printable(file.Entry.Path), blob.Exists
-                    ? $"its blob {file.Sha256} has {blob.Length} bytes, not {file.Size}"
-                    : $"its blob {file.Sha256} has not been uploaded");
-            }
+            var blob = BlobOf(file, blobPath);
             var full = Path.Combine(root, file.Entry.Path);
             // File.Copy keeps the blob's mode, 0644 (BlobStore stores them so): only executables need a chmod.
-            File.Copy(blob.FullName, full);
+            try
+            {
+                File.Copy(blob.FullName, full);
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException && !File.Exists(blob.FullName))
+            {
+                // Removed between the check and the copy.
+                throw new BundleRejectedException(BundleRules.Printable(file.Entry.Path), $"its blob {file.Sha256} has not been uploaded");
+            }
             if (file.Entry.Executable && !OperatingSystem.IsWindows())
             {
                 File.SetUnixFileMode(full, BundleWriter.Executable);
@@ -71,5 +87,17 @@ public sealed class CheckedManifest
         {
             File.CreateSymbolicLink(Path.Combine(root, link.Path), link.LinkTarget!);
         }
+    }
+
+    private static FileInfo BlobOf(Item file, Func<string, string> blobPath)
+    {
+        var blob = new FileInfo(blobPath(file.Sha256));
+        if (!blob.Exists || blob.Length != file.Size)
+        {
+            throw new BundleRejectedException(BundleRules.Printable(file.Entry.Path), blob.Exists
+                ? $"its blob {file.Sha256} has {blob.Length} bytes, not {file.Size}"
+                : $"its blob {file.Sha256} has not been uploaded");
+        }
+        return blob;
     }
 }

@@ -19,7 +19,20 @@ public sealed class JobPaths(string root)
 
     public string Bundle(string id) => Path.Combine(Job(id), "bundle.tar.gz");
 
+    /// <summary>
+    /// The job's project folder. A tarball job has it from its submit; a manifest job's is built
+    /// by the worker when the job starts, from <see cref="Manifest"/> (<c>Atlas.Core.Bundles.WorkFolder</c>).
+    /// </summary>
     public string Work(string id) => Path.Combine(Job(id), "work");
+
+    /// <summary>The manifest a job's <see cref="Work"/> is built from: present for a job submitted as a manifest.</summary>
+    public string Manifest(string id) => Path.Combine(Job(id), Bundles.JobManifest.FileName);
+
+    /// <summary>The content-addressed project files, <c>blobs/{scope}/{aa}/{sha256}</c>, one scope per user.</summary>
+    public string BlobsRoot => Path.Combine(Root, "blobs");
+
+    /// <summary>Where the blob <paramref name="sha256"/> of <paramref name="scope"/> lies (written by the master, read by workers).</summary>
+    public string Blob(string scope, string sha256) => Path.Combine(BlobsRoot, scope, sha256[..2], sha256);
 
     public string Logs(string id) => Path.Combine(Job(id), "logs");
 

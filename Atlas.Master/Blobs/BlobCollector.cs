@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Atlas.Core;
+using Atlas.Core.Bundles;
 using Atlas.Core.SharedVolume;
 using Atlas.Master.Options;
 using Microsoft.Extensions.Options;
@@ -13,7 +14,10 @@ namespace Atlas.Master.Blobs;
 /// and refreshed by <c>POST /api/v1/blobs/missing</c> (<see cref="BlobStore.Missing"/>), so a blob
 /// reported present outlives the time between that answer and the submit.
 /// The references are read before the blobs are listed, and a manifest that cannot be read
-/// stops the pass: in doubt, nothing is removed. Run by <see cref="BlobSweeper"/> on the leader.
+/// stops the pass: in doubt, nothing is removed. A job folder keeps its manifest.json for as long
+/// as it exists, so the blobs a queued job's <c>work/</c> will be built from (by the worker, when
+/// it starts: <see cref="WorkFolder"/>) are never removed before then.
+/// Run by <see cref="BlobSweeper"/> on the leader.
 /// </summary>
 public sealed class BlobCollector(JobPaths paths, BlobStore store, IOptions<MasterOptions> options, TimeProvider time, ILogger<BlobCollector> logger)
 {

@@ -14,18 +14,19 @@ namespace Atlas.Master.Blobs;
 /// never depends on what another uploaded, and no user can probe another's files. A blob is
 /// written to <c>blobs/{scope}/tmp/</c>, hashed while it streams in, fsynced, and renamed into
 /// place only when its bytes hash to its name: a stored blob is always whole and correct. Blobs
-/// are never changed after that; jobs get copies (<see cref="CheckedManifest.WriteAsync"/>).
+/// are never changed after that; jobs get copies, made by the worker when the job starts
+/// (<see cref="WorkFolder"/>). Where a blob lies is <see cref="JobPaths.Blob"/>, shared with the workers.
 /// </summary>
 public sealed class BlobStore(JobPaths paths, IOptions<MasterOptions> options, TimeProvider time)
 {
     /// <summary>The blob store's root on the shared volume.</summary>
-    public string Root { get; } = Path.Combine(paths.Root, "blobs");
+    public string Root { get; } = paths.BlobsRoot;
 
     /// <summary>The caller's scope: a folder name that says nothing about the user.</summary>
     public static string Scope(JobOwner owner) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("atlas-blob-scope\n" + owner.Subject)))[..32];
 
-    public string PathOf(string scope, string sha256) => Path.Combine(Root, scope, sha256[..2], sha256);
+    public string PathOf(string scope, string sha256) => paths.Blob(scope, sha256);
 
     /// <summary>
     /// The hashes in <paramref name="hashes"/> that the scope lacks. The ones it has are kept by

@@ -243,7 +243,15 @@ public sealed class JobSubmitter(
         {
             try
             {
-                await manifests.BuildAsync(manifest, owner, staging, workDir, BundleLimits(limits), cancellationToken);
+                if (groups is null)
+                {
+                    // No work/: its absence next to manifest.json tells the worker to build it (WorkFolder).
+                    await manifests.RecordAsync(manifest, owner, staging, BundleLimits(limits), cancellationToken);
+                }
+                else
+                {
+                    await manifests.BuildAsync(manifest, owner, staging, workDir, BundleLimits(limits), cancellationToken);
+                }
             }
             catch (BundleRejectedException ex)
             {

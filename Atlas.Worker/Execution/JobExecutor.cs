@@ -1,6 +1,7 @@
 using System.Globalization;
 using Atlas.Api.Leases;
 using Atlas.Core;
+using Atlas.Core.Bundles;
 using Atlas.Core.Events;
 using Atlas.Core.Jobs;
 using Atlas.Core.Nodes;
@@ -24,8 +25,9 @@ namespace Atlas.Worker.Execution;
 /// the job handed back when it restarts, or the lease lapses and the master requeues it. The
 /// start (starting to running) is recorded when the runtime reports that the process or
 /// container really started. Woken by pub/sub; a slow timer covers a message missed while Redis
-/// was unreachable. Each attempt's spans
-/// (<c>job.claim</c>, <c>job.start</c>, <c>job.run</c>, <c>job.complete</c>) join the job's
+/// was unreachable. A manifest job's <c>work/</c> is built here, while it is starting
+/// (<see cref="WorkFolder"/>). Each attempt's spans
+/// (<c>job.claim</c>, <c>job.start</c>, <c>job.prepare</c>, <c>job.run</c>, <c>job.complete</c>) join the job's
 /// stored trace; with nobody listening, none is created.
 /// </summary>
 internal sealed class JobExecutor(
@@ -264,6 +266,33 @@ internal sealed class JobExecutor(
         }, null, limit, Timeout.InfiniteTimeSpan);
     }
 
+    /// <summary>
+    /// Builds a manifest job's <c>work/</c> from the blob store (<see cref="WorkFolder"/>) before
+    /// anything is put into it or the runtime sees it: still part of starting. A missing blob or a
+    /// manifest that no longer passes its checks ends the attempt failed, the reason naming the
+    /// file. A worker that dies meanwhile leaves no <c>work/</c>; the next attempt builds it.
+    /// </summary>
+    private async Task PrepareWorkAsync(JobRecord job, RunningJob entry)
+    {
+        var o = options.Value;
+        using var span = AtlasTelemetry.StartJobActivity("job.prepare", job.TraceParent, entry.Id, job.View.Attempt, o.Name, entry.Fence);
+        try
+        {
+            var built = await WorkFolder.PrepareAsync(paths, entry.Id, Environment.ProcessorCount, entry.StopToken);
+            span?.SetTag("atlas.job.work_built", built);
+        }
+        catch (BundleRejectedException ex)
+        {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
+            throw new JobStartException($"the job's files could not be prepared: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
+            throw new JobStartException($"the job's files could not be prepared: {ex.Message}", ex);
+        }
+    }
+
     private async Task RunAsync(RunningJob entry, JobRecord job)
     {
         var o = options.Value;
@@ -290,6 +319,7 @@ internal sealed class JobExecutor(
             LabelEnvironment.AddTo(env, LabelEnvironment.ParamPrefix, job.Spec.Params);
             LabelEnvironment.AddTo(env, LabelEnvironment.TagPrefix, job.Spec.Tags);
             telemetryEnvironment.AddTo(env, job, o.Name, spans?.RunTraceParent);
+            await PrepareWorkAsync(job, entry);
             Directory.CreateDirectory(paths.Artifacts(entry.Id));
             var jobOutputDir = runtime.Name == "docker" ? DockerRuntime.OutputMountPath : paths.Artifacts(entry.Id);
             ingest = await ingests.StartAsync(job, entry.Fence, jobOutputDir, entry.Log, CancellationToken.None);

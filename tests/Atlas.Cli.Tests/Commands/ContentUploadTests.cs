@@ -2,7 +2,9 @@ extern alias master;
 
 using System.Net.Http.Json;
 using Atlas.Core;
+using Atlas.Core.Bundles;
 using Atlas.Core.Jobs;
+using Atlas.Core.SharedVolume;
 using Atlas.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -11,7 +13,7 @@ namespace Atlas.Cli.Tests.Commands;
 /// <summary>
 /// The real CLI root command against the real master on a loopback port (Kestrel, a real
 /// redis-server): <c>atlas submit</c> uploads only the blobs the cluster lacks, and the job's
-/// folder is built from them. Every request the CLI sends is counted on its way out.
+/// folder is built from them (as the worker builds it when the job starts). Every request the CLI sends is counted on its way out.
 /// </summary>
 public sealed class ContentUploadTests(RedisServer redis) : IClassFixture<RedisServer>, IAsyncLifetime
 {
@@ -61,6 +63,8 @@ public sealed class ContentUploadTests(RedisServer redis) : IClassFixture<RedisS
         var work = Path.Combine(_shared.Path, "jobs", stdout.Trim(), "work");
         File.Exists(Path.Combine(work, "..", "manifest.json")).ShouldBeTrue();
         File.Exists(Path.Combine(work, "..", "bundle.tar.gz")).ShouldBeFalse();
+        Directory.Exists(work).ShouldBeFalse(); // the worker builds it when the job starts
+        await BuildWorkAsync(stdout.Trim());
         File.ReadAllText(Path.Combine(work, "train.py")).ShouldBe("print('train')");
         File.ReadAllText(Path.Combine(work, "src", "same-as-train.py")).ShouldBe("print('train')");
         File.ReadAllText(Path.Combine(work, "src", "model.py")).ShouldBe("class Net: pass");
@@ -78,7 +82,7 @@ public sealed class ContentUploadTests(RedisServer redis) : IClassFixture<RedisS
 
         code.ShouldBe(0, stderr);
         Puts().ShouldBeEmpty();
-        File.ReadAllText(Path.Combine(_shared.Path, "jobs", stdout.Trim(), "work", "src", "model.py")).ShouldBe("class Net: pass");
+        File.ReadAllText(Path.Combine(await BuildWorkAsync(stdout.Trim()), "src", "model.py")).ShouldBe("class Net: pass");
     }
 
     [Fact]
@@ -92,7 +96,7 @@ public sealed class ContentUploadTests(RedisServer redis) : IClassFixture<RedisS
 
         code.ShouldBe(0, stderr);
         Puts().ShouldHaveSingleItem();
-        File.ReadAllText(Path.Combine(_shared.Path, "jobs", stdout.Trim(), "work", "src", "model.py")).ShouldBe("class Net: changed = True");
+        File.ReadAllText(Path.Combine(await BuildWorkAsync(stdout.Trim()), "src", "model.py")).ShouldBe("class Net: changed = True");
     }
 
     [Fact]
@@ -125,6 +129,14 @@ public sealed class ContentUploadTests(RedisServer redis) : IClassFixture<RedisS
         Puts().Count.ShouldBe(3);
         var job = await _api.GetFromJsonAsync<JobView>($"/api/v1/jobs/{stdout.Trim()}", AtlasJson.Options, Ct);
         job!.State.ShouldBe(JobState.Queued);
+    }
+
+    // What the worker does when the job starts: builds work/ from manifest.json and the blobs.
+    private async Task<string> BuildWorkAsync(string id)
+    {
+        var paths = new JobPaths(_shared.Path);
+        (await WorkFolder.PrepareAsync(paths, id, 2, Ct)).ShouldBeTrue();
+        return paths.Work(id);
     }
 
     private List<string> Puts()

@@ -7,6 +7,7 @@ using System.Text.Json;
 using Atlas.Core;
 using Atlas.Core.Bundles;
 using Atlas.Core.Jobs;
+using Atlas.Core.SharedVolume;
 using Atlas.Master.Blobs;
 using Atlas.Master.Tests.Auth;
 using Atlas.Testing;
@@ -18,7 +19,7 @@ namespace Atlas.Master.Tests.Blobs;
 /// <summary>
 /// Content-addressed upload on the real master (auth on, tokens from a real issuer, a real
 /// redis-server): blobs are checked on receipt and scoped per user, a manifest passes the
-/// tarball's checks and builds the job folder, and the collector keeps every blob in use.
+/// tarball's checks and is recorded for the worker to build the job folder from, and the collector keeps every blob in use.
 /// </summary>
 public sealed class BlobsApiTests(RedisServer redis) : IClassFixture<RedisServer>, IAsyncLifetime
 {
@@ -94,7 +95,21 @@ public sealed class BlobsApiTests(RedisServer redis) : IClassFixture<RedisServer
     }
 
     [Fact]
-    public async Task SubmitManifest_BlobsUploaded_BuildsTheWorkFolder()
+    public async Task SubmitManifest_BlobsUploaded_RecordsTheManifestAndLeavesWorkToTheWorker()
+    {
+        await PutTextAsync(_alice, "print(1)");
+        var job = await SubmitCreatedAsync(_alice, Manifest(File("train.py", "print(1)")));
+
+        var folder = Path.Combine(_master.Factory.Shared.Path, "jobs", job.Id);
+        Directory.Exists(Path.Combine(folder, "work")).ShouldBeFalse(); // built by the worker when the job starts
+        var recorded = JsonSerializer.Deserialize<JobManifest>(System.IO.File.ReadAllText(Path.Combine(folder, JobManifest.FileName)), AtlasJson.Options)!;
+        recorded.Scope.ShouldBe(BlobStore.Scope(new JobOwner("sub-alice", "alice")));
+        recorded.Entries.Single().Path.ShouldBe("train.py");
+        recorded.Limits!.MaxUnpackedBytes.ShouldBe(MasterFactory.MaxBundleBytes);
+    }
+
+    [Fact]
+    public async Task SubmitManifest_BlobsUploaded_TheWorkFolderBuiltFromItHasTheFiles()
     {
         await PutTextAsync(_alice, "print(1)");
         await PutTextAsync(_alice, "#!/bin/sh\necho hi\n");
@@ -107,14 +122,13 @@ public sealed class BlobsApiTests(RedisServer redis) : IClassFixture<RedisServer
 
         var job = await SubmitCreatedAsync(_alice, manifest);
 
-        var work = Path.Combine(_master.Factory.Shared.Path, "jobs", job.Id, "work");
+        var work = await BuildWorkAsync(job.Id);
         System.IO.File.ReadAllText(Path.Combine(work, "train.py")).ShouldBe("print(1)");
         System.IO.File.ReadAllText(Path.Combine(work, "src", "copy.py")).ShouldBe("print(1)");
         System.IO.File.GetUnixFileMode(Path.Combine(work, "run.sh")).HasFlag(UnixFileMode.UserExecute).ShouldBeTrue();
         System.IO.File.GetUnixFileMode(Path.Combine(work, "train.py")).HasFlag(UnixFileMode.UserExecute).ShouldBeFalse();
         Directory.Exists(Path.Combine(work, "empty")).ShouldBeTrue();
         new FileInfo(Path.Combine(work, "latest.py")).LinkTarget.ShouldBe("train.py");
-        System.IO.File.Exists(Path.Combine(_master.Factory.Shared.Path, "jobs", job.Id, JobManifest.FileName)).ShouldBeTrue();
     }
 
     [Fact]
@@ -123,10 +137,10 @@ public sealed class BlobsApiTests(RedisServer redis) : IClassFixture<RedisServer
         await PutTextAsync(_alice, "weights v1");
         var first = await SubmitCreatedAsync(_alice, Manifest(File("model.bin", "weights v1")));
 
-        System.IO.File.WriteAllText(Path.Combine(_master.Factory.Shared.Path, "jobs", first.Id, "work", "model.bin"), "overwritten by the job");
+        System.IO.File.WriteAllText(Path.Combine(await BuildWorkAsync(first.Id), "model.bin"), "overwritten by the job");
         var second = await SubmitCreatedAsync(_alice, Manifest(File("model.bin", "weights v1")));
 
-        System.IO.File.ReadAllText(Path.Combine(_master.Factory.Shared.Path, "jobs", second.Id, "work", "model.bin")).ShouldBe("weights v1");
+        System.IO.File.ReadAllText(Path.Combine(await BuildWorkAsync(second.Id), "model.bin")).ShouldBe("weights v1");
     }
 
     [Fact]
@@ -306,6 +320,14 @@ public sealed class BlobsApiTests(RedisServer redis) : IClassFixture<RedisServer
     {
         var root = Path.Combine(_master.Factory.Shared.Path, "blobs");
         return Directory.Exists(root) ? Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Where(f => Path.GetFileName(Path.GetDirectoryName(f)) != "tmp").ToList() : [];
+    }
+
+    // What the worker does when the job starts.
+    private async Task<string> BuildWorkAsync(string id)
+    {
+        var paths = new JobPaths(_master.Factory.Shared.Path);
+        (await WorkFolder.PrepareAsync(paths, id, 2, Ct)).ShouldBeTrue();
+        return paths.Work(id);
     }
 
     private IEnumerable<string> JobFolders()
