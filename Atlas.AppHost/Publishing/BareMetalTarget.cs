@@ -38,6 +38,11 @@ public static class BareMetalTarget
 
     private const string NodeHost = "@NODE_HOST@";
 
+    private const string DashboardUrl = "@DASHBOARD_URL@";
+
+    /// <summary>Keycloak's variable for the dashboard's public URL, which <c>install.sh</c> takes from its environment.</summary>
+    public const string DashboardUrlVariable = Atlas.AppHost.Resources.KeycloakResource.DashboardUrlVariable;
+
     /// <summary>Writes <c>baremetal/</c> for <paramref name="services"/> under <paramref name="outputDir"/>.</summary>
     public static async Task WriteAsync(IReadOnlyList<DeployableService> services, ClusterSecrets secrets, string repoRoot, string outputDir, CancellationToken cancellationToken)
     {
@@ -112,6 +117,8 @@ public static class BareMetalTarget
                 "Atlas__Worker__Slots" => ("NUM_WORKERS", "@NUM_WORKERS@"),
                 "Atlas__Worker__Name" => (key, "@NODE_NAME@"),
                 "OTEL_SERVICE_NAME" when service.Role == ServiceRole.Worker => (key, "@NODE_NAME@"),
+                // The dashboard's public URL is the host's to say: install.sh takes ATLAS_DASHBOARD_URL.
+                DashboardUrlVariable => (key, DashboardUrl),
                 // Internal services listen on the host's private address only; external ones everywhere.
                 "HTTP_PORTS" when service.Endpoints.All(e => !e.External) => ("ASPNETCORE_URLS", string.Join(';', service.Endpoints.Select(e => $"http://{NodeHost}:{e.TargetPort.ToString(CultureInfo.InvariantCulture)}"))),
                 _ => (key, value.Render(resolve)),
@@ -164,6 +171,11 @@ public static class BareMetalTarget
                 if (service.Entrypoint is { } entrypoint)
                 {
                     args.AddRange(["--entrypoint", entrypoint]);
+                }
+                // The model's mounts: repository files (Keycloak's realm) from where install.sh puts them, named volumes by name.
+                foreach (var mount in service.Mounts)
+                {
+                    args.AddRange(["--volume", (mount.Files ? $"{BinDir}/{mount.Source}" : mount.Source) + ":" + mount.Target + (mount.ReadOnly ? ":ro" : "")]);
                 }
                 args.Add(service.Image!);
                 args.AddRange(service.Args.Select(a => a.Render(_ => "")));
@@ -232,7 +244,7 @@ public static class BareMetalTarget
         var containers = string.Join(' ', services.Where(s => s.Project is null && s.Role is not (ServiceRole.Redis or ServiceRole.Keycloak)).Select(UnitName));
         var keycloak = string.Join(' ', services.Where(s => s.Role == ServiceRole.Keycloak).Select(UnitName));
         var usage = role == MasterRole
-            ? "MASTER_HOST=10.0.0.1 [NFS_SOURCE=nfs-server:/export] ./install.sh"
+            ? "MASTER_HOST=10.0.0.1 [ATLAS_DASHBOARD_URL=https://atlas.example] [NFS_SOURCE=nfs-server:/export] ./install.sh"
             : "MASTER_HOST=10.0.0.1 NODE_HOST=10.0.0.2 [NUM_WORKERS=4] [NFS_SOURCE=nfs-server:/export] ./install.sh";
         var slots = services.FirstOrDefault()?.Variable("Atlas__Worker__Slots")?.Render(_ => "") ?? "0";
         return $$"""
@@ -250,10 +262,10 @@ public static class BareMetalTarget
             NFS_SOURCE=${NFS_SOURCE:-}
             units="{{units}}"
             {{ContainerUnits(containers, keycloak)}}
-
+            {{DashboardUrlCheck(services)}}
             fill() {
               sed -e "s|@MASTER_HOST@|$MASTER_HOST|g" -e "s|@NODE_HOST@|$NODE_HOST|g" \
-                  -e "s|@NODE_NAME@|$NODE_NAME|g" -e "s|@NUM_WORKERS@|$NUM_WORKERS|g" -e "s|@NFS_SOURCE@|$NFS_SOURCE|g" "$1"
+                  -e "s|@NODE_NAME@|$NODE_NAME|g" -e "s|@NUM_WORKERS@|$NUM_WORKERS|g" -e "s|@NFS_SOURCE@|$NFS_SOURCE|g"{{(HasDashboardUrl(services) ? $" -e \"s|{DashboardUrl}|${DashboardUrlVariable}|g\"" : "")}} "$1"
             }
 
             id {{User}} >/dev/null 2>&1 || useradd --system --home-dir /var/lib/atlas --shell /usr/sbin/nologin {{User}}
@@ -268,6 +280,11 @@ public static class BareMetalTarget
               (umask 077 && fill "$file" > "$target")
               chown {{User}}:{{User}} "$target"
             done
+            if [ -d "$here/files" ]; then
+              # The repository files the containers mount (Keycloak's realm), at {{BinDir}}/files.
+              rm -rf "{{BinDir}}/files"
+              cp -r "$here/files" "{{BinDir}}/files"
+            fi
             for project in "$here"/../bin/*/; do
               [ -d "$project" ] || continue
               rm -rf "{{BinDir}}/$(basename "$project")"
@@ -291,6 +308,33 @@ public static class BareMetalTarget
             systemctl enable --now $units
 
             """;
+    }
+
+    private static bool HasDashboardUrl(IReadOnlyList<DeployableService> services) =>
+        services.Any(s => s.Variable(DashboardUrlVariable) is not null);
+
+    // Keycloak's realm accepts the dashboard at ATLAS_DASHBOARD_URL: the host's public URL, checked before anything is installed.
+    private static string DashboardUrlCheck(IReadOnlyList<DeployableService> services)
+    {
+        if (services.Select(s => s.Variable(DashboardUrlVariable)).FirstOrDefault(v => v is not null) is not { } published)
+        {
+            return "";
+        }
+        var fallback = published.Render(_ => "");
+        var v = DashboardUrlVariable;
+        return new StringBuilder()
+            .Append($"# The dashboard's URL as browsers open it (http://atlas.example:5555, https://atlas.example): Keycloak's login accepts it.\n")
+            .Append($"{v}=${{{v}:-{fallback}}}\n")
+            .Append($"{v}=${{{v}%/}}\n")
+            .Append($"case \"${v}\" in\n")
+            .Append("  *[!A-Za-z0-9.:/_~%?=+@[\\]-]*) bad=1 ;;\n")
+            .Append("  http://?*|https://?*) bad=0 ;;\n")
+            .Append("  *) bad=1 ;;\n")
+            .Append("esac\n")
+            .Append($"if [ \"$bad\" = 1 ]; then\n")
+            .Append($"  echo \"{v} must be the dashboard's absolute http(s) URL, like https://atlas.example or http://atlas.example:5555 (got '${v}')\" >&2\n")
+            .Append("  exit 2\n")
+            .Append("fi\n").ToString();
     }
 
     // The model's containers run through the host's Docker Engine; Keycloak only when asked for.

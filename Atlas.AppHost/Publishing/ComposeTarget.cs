@@ -26,6 +26,9 @@ public static class ComposeTarget
     /// <summary>The compose network every service is on.</summary>
     public const string Network = "atlas";
 
+    /// <summary>Keycloak's variable for the dashboard's public URL: a compose variable, the published value its default.</summary>
+    public const string DashboardUrlVariable = Atlas.AppHost.Resources.KeycloakResource.DashboardUrlVariable;
+
     /// <summary>The named volume behind <c>Atlas__SharedRoot</c>.</summary>
     public const string SharedVolume = "shared";
 
@@ -89,7 +92,9 @@ public static class ComposeTarget
                 yaml.Append("    environment:\n");
                 foreach (var (key, value) in plain)
                 {
-                    yaml.Append($"      {key}: {YamlText.Quote(Escape(value.Render(Resolve)))}\n");
+                    var text = Escape(value.Render(Resolve));
+                    // The dashboard's public URL is the host's to say (`ATLAS_DASHBOARD_URL=https://atlas.example docker compose up`).
+                    yaml.Append($"      {key}: {YamlText.Quote(key == DashboardUrlVariable ? "${" + key + ":-" + text + "}" : text)}\n");
                 }
             }
             var secret = service.Environment.Where(e => e.Value.IsSecret).ToList();

@@ -31,7 +31,7 @@ internal static class ClusterResources
             .WithHealthCheck(RedisHealthCheck);
 
         var keycloak = model.Resources.FirstOrDefault(r => r.Kind == ResourceKind.Keycloak) is { } keycloakSpec
-            ? builder.AddKeycloak(keycloakSpec, model.ClusterId, Path.Combine(repoRoot, "keycloak"))
+            ? builder.AddKeycloak(keycloakSpec, model.ClusterId, Path.Combine(repoRoot, "keycloak"), model.Dashboard.Url)
             : null;
 
         var built = typeof(ClusterResources).Assembly;
@@ -79,7 +79,8 @@ internal static class ClusterResources
         // Aspire's Redis: requirepass from the generated secret parameter redis-password.
         var redis = builder.AddRedis(model.Redis.Name, port: model.Redis.Port).WithDataVolume(RedisDataVolume);
         builder.AddTelemetryDashboard();
-        builder.AddPublishedKeycloak(Path.Combine(AtlasBuildInfo.RepoRoot(typeof(ClusterResources).Assembly), "keycloak"));
+        // The default only: a deployed host names its dashboard's public URL (docs/DEPLOY.md, Keycloak).
+        builder.AddPublishedKeycloak(Path.Combine(AtlasBuildInfo.RepoRoot(typeof(ClusterResources).Assembly), "keycloak"), $"http://localhost:{model.Dashboard.Port}");
         var masters = new List<IResourceBuilder<ProjectResource>>();
         IResourceBuilder<ProjectResource>? gateway = null;
         foreach (var spec in model.Resources.Where(r => r.Project is not null))

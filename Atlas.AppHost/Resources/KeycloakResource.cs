@@ -19,8 +19,18 @@ internal static class KeycloakResource
 
     private const int ContainerPort = 8080;
 
-    /// <summary>Adds the container for <paramref name="spec"/>, importing the realm files in <paramref name="realmFolder"/>.</summary>
-    public static IResourceBuilder<ContainerResource> AddKeycloak(this IDistributedApplicationBuilder builder, ResourceSpec spec, string clusterId, string realmFolder) =>
+    /// <summary>
+    /// The variable the realm file reads at import (<c>${ATLAS_DASHBOARD_URL:http://localhost:5555}</c>):
+    /// the dashboard's URL as the browser opens it, whose <c>/*</c> the <c>atlas-dashboard</c> client
+    /// accepts as a redirect and whose origin as a web origin. Every Keycloak started with the realm sets it.
+    /// </summary>
+    public const string DashboardUrlVariable = "ATLAS_DASHBOARD_URL";
+
+    /// <summary>
+    /// Adds the container for <paramref name="spec"/>, importing the realm files in <paramref name="realmFolder"/>;
+    /// the realm lets the dashboard at <paramref name="dashboardUrl"/> log in.
+    /// </summary>
+    public static IResourceBuilder<ContainerResource> AddKeycloak(this IDistributedApplicationBuilder builder, ResourceSpec spec, string clusterId, string realmFolder, string dashboardUrl) =>
         builder.AddContainer(spec.Name, ImageName, Tag)
             .WithImagePullPolicy(ImagePullPolicy.Never)
             .WithBindMount(realmFolder, "/opt/keycloak/data/import", isReadOnly: true)
@@ -28,6 +38,7 @@ internal static class KeycloakResource
             // Development only: the admin console of this throwaway Keycloak, on loopback.
             .WithEnvironment("KC_BOOTSTRAP_ADMIN_USERNAME", "admin")
             .WithEnvironment("KC_BOOTSTRAP_ADMIN_PASSWORD", "admin")
+            .WithEnvironment(DashboardUrlVariable, dashboardUrl)
             .WithHttpEndpoint(port: spec.Port, targetPort: ContainerPort, isProxied: false)
             .WithHttpHealthCheck($"/realms/{ClusterModel.Realm}/.well-known/openid-configuration")
             .WithContainerRuntimeArgs("--label", $"{ContainerLabels.Cluster}={clusterId}");

@@ -40,6 +40,9 @@ public sealed record UpRequest
     /// <summary>Where nodes fetch the bundles instead of the stack's bucket.</summary>
     public Uri? ArtifactsUrl { get; init; }
 
+    /// <summary>The dashboard's URL as browsers open it, which Keycloak's login accepts; null: the master's public name.</summary>
+    public Uri? DashboardUrl { get; init; }
+
     /// <summary>A folder with the bare-metal bundles to upload to the stack's bucket.</summary>
     public string? BundlesFolder { get; init; }
 
@@ -67,6 +70,8 @@ public sealed record UpRequest
         [TemplateNames.SpotMaxPrice] = SpotMaxPrice?.ToString(CultureInfo.InvariantCulture) ?? "",
         [TemplateNames.ArtifactsUrl] = ArtifactsUrl?.ToString().TrimEnd('/') ?? "",
         [TemplateNames.AtlasVersion] = Version,
+        // Without a trailing slash: the realm appends /* for its redirect URIs.
+        [TemplateNames.PublicDashboardUrl] = DashboardUrl?.ToString().TrimEnd('/') ?? "",
     };
 
     /// <summary>The stack's tags: they mark it as an Atlas cluster for <c>list</c>.</summary>

@@ -33,6 +33,8 @@ public static class Ec2Template
     public static string GenerateCompact(ClusterDescription cluster, DeploymentType type) =>
         Build(cluster, type).ToJsonString(Compact);
 
+    private const string HasPublicDashboardUrl = "HasPublicDashboardUrl";
+
     public static JsonObject Build(ClusterDescription cluster, DeploymentType type)
     {
         var t = new TemplateContext(cluster, type, []);
@@ -49,6 +51,7 @@ public static class Ec2Template
             ["Conditions"] = new JsonObject
             {
                 ["HasImageId"] = Fn.Not(Fn.Equals(Fn.Ref(TemplateNames.ImageId), "")),
+                [HasPublicDashboardUrl] = Fn.Not(Fn.Equals(Fn.Ref(TemplateNames.PublicDashboardUrl), "")),
             },
             ["Resources"] = t.Resources,
             ["Outputs"] = Outputs(t),
@@ -86,6 +89,8 @@ public static class Ec2Template
             [TemplateNames.SpotMaxPrice] = P("String", "the most to pay per spot instance hour, in USD (empty: the on-demand price)", ""),
             [TemplateNames.ArtifactsUrl] = P("String", "a release to fetch the bundles from instead of the stack's bucket (--artifacts-url)", ""),
             [TemplateNames.AtlasVersion] = P("String", "the Atlas version the nodes install", "0.0.0"),
+            [TemplateNames.PublicDashboardUrl] = P("String", "the dashboard's URL as browsers open it, for Keycloak's login (--dashboard-url; empty: the master's public name, localhost behind the bastion)", "",
+                p => p["AllowedPattern"] = "^(https?://[^\\s|&'\"]+)?$"),
         };
     }
 
@@ -97,7 +102,8 @@ public static class Ec2Template
         {
             [TemplateNames.GatewayUrlOutput] = Output($"the gateway: the CLI's scheduler_url{(t.Secure ? " (through the bastion's tunnel)" : "")}",
                 Fn.Sub($"http://{master}:{ports.Gateway}")),
-            [TemplateNames.DashboardUrlOutput] = Output("the Atlas dashboard", Fn.Sub($"http://{master}:{ports.Dashboard}")),
+            [TemplateNames.DashboardUrlOutput] = Output("the Atlas dashboard",
+                Fn.If(HasPublicDashboardUrl, Fn.Ref(TemplateNames.PublicDashboardUrl), Fn.Sub($"http://{master}:{ports.Dashboard}"))),
             [TemplateNames.VersionOutput] = Output("the Atlas version the nodes install", Fn.Ref(TemplateNames.AtlasVersion)),
             [TemplateNames.BucketOutput] = Output("the stack's artifacts bucket", Fn.Ref(TemplateNames.ArtifactsBucket)),
         };

@@ -28,6 +28,12 @@ public static class TemplateNames
     public const string ArtifactsUrl = "ArtifactsUrl";
     public const string AtlasVersion = "AtlasVersion";
 
+    /// <summary>The dashboard's URL as browsers open it (<c>--dashboard-url</c>); empty: the master's public name on the dashboard's port.</summary>
+    public const string PublicDashboardUrl = "PublicDashboardUrl";
+
+    /// <summary>The variable Keycloak's realm file reads for the dashboard's URL (<c>keycloak/atlas-realm.json</c>).</summary>
+    public const string DashboardUrlVariable = "ATLAS_DASHBOARD_URL";
+
     // Resources and outputs the CLI reads.
     public const string ArtifactsBucket = "ArtifactsBucket";
     public const string MasterInstance = "MasterInstance";

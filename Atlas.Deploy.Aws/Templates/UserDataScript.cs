@@ -51,6 +51,24 @@ internal static class UserDataScript
         }
         s.Append("REDIS_PASSWORD=$(aws secretsmanager get-secret-value --secret-id '${" + StorageResources.RedisPassword
             + "}' --query SecretString --output text --region ${AWS::Region})\n");
+        if (master)
+        {
+            // Keycloak's realm lets the dashboard log in at the URL browsers open (--dashboard-url, else the
+            // master's public name; behind the bastion, the tunnel's localhost).
+            s.Append(CultureInfo.InvariantCulture, $"DASHBOARD_URL='${{{TemplateNames.PublicDashboardUrl}}}'\n");
+            s.Append("if [ -z \"$DASHBOARD_URL\" ]; then\n");
+            if (t.Secure)
+            {
+                s.Append("  PUBLIC=localhost\n");
+            }
+            else
+            {
+                s.Append(CultureInfo.InvariantCulture, $"  PUBLIC=$(curl -fsS -H \"X-aws-ec2-metadata-token: $TOKEN\" {Metadata}/meta-data/public-hostname || curl -fsS -H \"X-aws-ec2-metadata-token: $TOKEN\" {Metadata}/meta-data/public-ipv4 || true)\n");
+                s.Append("  [ -n \"$PUBLIC\" ] || PUBLIC=localhost\n");
+            }
+            s.Append(CultureInfo.InvariantCulture, $"  DASHBOARD_URL=http://$PUBLIC:{c.Ports.Dashboard}\n");
+            s.Append("fi\n");
+        }
         s.Append("umask 077\ncat > /etc/atlas/ec2.env <<EOF\n");
         var env = new List<(string, string)>
         {
@@ -70,6 +88,7 @@ internal static class UserDataScript
         if (master)
         {
             env.AddRange(DynamicWorkerSettings());
+            env.Add((TemplateNames.DashboardUrlVariable, "$DASHBOARD_URL"));
             env.Add(("Atlas__Master__Ec2__SlotsPerWorker", c.SlotsPerWorker.ToString(CultureInfo.InvariantCulture)));
         }
         else

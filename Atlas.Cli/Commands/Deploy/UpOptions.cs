@@ -52,6 +52,11 @@ internal sealed class UpOptions
 
     public Option<string?> ArtifactsUrl { get; } = new("--artifacts-url") { Description = "fetch the bare-metal bundles from this release URL instead of the stack's bucket" };
 
+    public Option<string?> DashboardUrl { get; } = new("--dashboard-url")
+    {
+        Description = "the dashboard's URL as browsers open it (e.g. https://atlas.example behind your proxy), which Keycloak's login accepts (default: http://MASTER-PUBLIC-NAME:5555; localhost for secure)",
+    };
+
     public Option<string?> Bundles { get; } = new("--bundles")
     {
         Description = "the AppHost's publish-baremetal output (master/, worker/, bin/), or a folder with atlas-baremetal-master.tar.gz and atlas-baremetal-worker.tar.gz; uploaded to the stack's bucket",
@@ -64,7 +69,7 @@ internal sealed class UpOptions
     public IEnumerable<Option> All =>
     [
         KeyPair, DeploymentType, MasterInstanceType, WorkerInstanceType, GpuWorkerInstanceType, Workers, MaxDynamicWorkers,
-        MaxIdleWorkerPeriod, IdleShutdown, Spot, SpotMaxPrice, InboundCidr, Ami, ArtifactsUrl, Bundles, DryRun, DeleteFailed,
+        MaxIdleWorkerPeriod, IdleShutdown, Spot, SpotMaxPrice, InboundCidr, Ami, ArtifactsUrl, DashboardUrl, Bundles, DryRun, DeleteFailed,
     ];
 
     /// <summary>The request these options make; <see cref="UpRequest.InboundCidr"/> is empty when <c>--inbound-cidr</c> was not given.</summary>
@@ -131,6 +136,13 @@ internal sealed class UpOptions
             artifacts = Uri.TryCreate(a, UriKind.Absolute, out var u) && u.Scheme is "https" or "http"
                 ? u : throw Usage($"--artifacts-url: '{a}' is not an http(s) URL");
         }
+        Uri? dashboard = null;
+        if (parse.GetValue(DashboardUrl) is { } url)
+        {
+            dashboard = Uri.TryCreate(url, UriKind.Absolute, out var parsed) && parsed.Scheme is "https" or "http" && parsed.Host.Length > 0
+                && url.All(ch => ch > ' ' && ch < 127 && ch is not ('|' or '&' or '\'' or '"'))
+                ? parsed : throw Usage($"--dashboard-url: '{url}' is not an absolute http(s) URL like https://atlas.example or http://atlas.example:5555");
+        }
         var bundles = parse.GetValue(Bundles);
         if (bundles is not null && artifacts is not null)
         {
@@ -161,6 +173,7 @@ internal sealed class UpOptions
             InboundCidr = cidr,
             ImageId = ami,
             ArtifactsUrl = artifacts,
+            DashboardUrl = dashboard,
             BundlesFolder = bundles is null ? null : Path.GetFullPath(bundles),
             Version = CliVersion.Current,
             DeleteFailed = parse.GetValue(DeleteFailed),

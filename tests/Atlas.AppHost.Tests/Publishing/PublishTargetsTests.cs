@@ -132,10 +132,64 @@ public sealed class PublishTargetsTests : IDisposable
         {
             worker.ShouldContain(hardening);
         }
+        // Keycloak imports the realm install.sh copies to /opt/atlas/files.
+        (await File.ReadAllTextAsync(units.Single(u => u.EndsWith("atlas-keycloak.service", StringComparison.Ordinal)), Ct))
+            .ShouldContain(" --volume /opt/atlas/files/keycloak:/opt/keycloak/data/import:ro ");
+        (await File.ReadAllTextAsync(Path.Combine(folder, "baremetal", "master", "files", "keycloak", "atlas-realm.json"), Ct)).ShouldContain("${ATLAS_DASHBOARD_URL:");
         // The check is real: a unit with a mistake fails it.
         var broken = Path.Combine(folder, "atlas-broken.service");
         await File.WriteAllTextAsync(broken, worker.Replace("ExecStart=/usr/bin/dotnet", "ExecStart=dotnet-relative", StringComparison.Ordinal), Ct);
         (await VerifyAsync(analyze, broken)).Code.ShouldNotBe(0);
+    }
+
+    [Fact]
+    public async Task PublishCompose_Keycloak_DashboardUrlFromTheHostsEnvironmentElseLocalhost()
+    {
+        var composeTool = RedisServer.FindOnPath("docker-compose") ?? throw TestEnvironment.Missing("docker-compose");
+        var folder = _output.Combine("out");
+        await AppHostPublish.RunAsync(typeof(PublishTargetsTests).Assembly, "publish-compose", folder, GivenSecrets, Ct);
+        var compose = Path.Combine(folder, "compose");
+
+        (await File.ReadAllTextAsync(Path.Combine(compose, "docker-compose.yaml"), Ct))
+            .ShouldContain("      ATLAS_DASHBOARD_URL: \"${ATLAS_DASHBOARD_URL:-http://localhost:5555}\"\n");
+        var unset = string.Join('\n', await OutputAsync(composeTool, compose, "--profile", "keycloak", "config"));
+        unset.ShouldContain("ATLAS_DASHBOARD_URL: http://localhost:5555");
+        var set = await StartAsync(composeTool, compose, ["--profile", "keycloak", "config"], new Dictionary<string, string> { ["ATLAS_DASHBOARD_URL"] = "https://atlas.example" });
+        set.Code.ShouldBe(0, set.Output);
+        set.Output.ShouldContain("ATLAS_DASHBOARD_URL: https://atlas.example");
+        set.Output.ShouldNotContain("ATLAS_DASHBOARD_URL: http://localhost:5555");
+    }
+
+    [Theory]
+    [InlineData(null, 0, "ATLAS_DASHBOARD_URL=http://localhost:5555")]
+    [InlineData("https://atlas.example/", 0, "ATLAS_DASHBOARD_URL=https://atlas.example")]
+    [InlineData("http://atlas.example:5555", 0, "ATLAS_DASHBOARD_URL=http://atlas.example:5555")]
+    [InlineData("atlas.example", 2, "ATLAS_DASHBOARD_URL must be the dashboard's absolute http(s) URL")]
+    [InlineData("https://a|b.example", 2, "ATLAS_DASHBOARD_URL must be the dashboard's absolute http(s) URL")]
+    public async Task PublishBareMetal_KeycloakEnvFile_InstallScriptChecksAndFillsTheDashboardUrl(string? url, int code, string expected)
+    {
+        var sh = RedisServer.FindOnPath("sh") ?? throw TestEnvironment.Missing("sh");
+        var folder = _output.Combine("out");
+        await AppHostPublish.RunAsync(typeof(PublishTargetsTests).Assembly, "publish-baremetal", folder, GivenSecrets, Ct);
+        var master = Path.Combine(folder, "baremetal", "master");
+        (await File.ReadAllTextAsync(Path.Combine(master, "env", "keycloak.env"), Ct)).ShouldContain("\nATLAS_DASHBOARD_URL=@DASHBOARD_URL@\n");
+        (await File.ReadAllTextAsync(Path.Combine(folder, "baremetal", "worker", "install.sh"), Ct)).ShouldNotContain("DASHBOARD_URL");
+
+        // install.sh's own lines up to its fill(), run as written, then fill() on the Keycloak env file:
+        // the rest of the script installs on the host and is not run here.
+        var install = await File.ReadAllTextAsync(Path.Combine(master, "install.sh"), Ct);
+        var head = install[..(install.IndexOf("\n}\n", install.IndexOf("fill() {", StringComparison.Ordinal), StringComparison.Ordinal) + 3)];
+        var script = Path.Combine(master, "check.sh");
+        await File.WriteAllTextAsync(script, head + "fill \"$here/env/keycloak.env\" | grep ATLAS_DASHBOARD_URL\n", Ct);
+        var environment = new Dictionary<string, string> { ["MASTER_HOST"] = "10.0.0.1" };
+        if (url is not null)
+        {
+            environment["ATLAS_DASHBOARD_URL"] = url;
+        }
+        var (exit, output) = await StartAsync(sh, master, [script], environment, keepStderr: true);
+
+        exit.ShouldBe(code, output);
+        output.ShouldContain(expected);
     }
 
     private static async Task PublishAllAsync(string folder, IReadOnlyDictionary<string, string>? environment)
@@ -164,17 +218,23 @@ public sealed class PublishTargetsTests : IDisposable
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 
-    private static async Task<(int Code, string Output)> StartAsync(string tool, string folder, string[] args)
+    private static async Task<(int Code, string Output)> StartAsync(
+        string tool, string folder, string[] args, IReadOnlyDictionary<string, string>? environment = null, bool keepStderr = false)
     {
         var info = new ProcessStartInfo(tool) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
         }
+        info.Environment.Remove("ATLAS_DASHBOARD_URL");
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync(Ct);
         var stderr = process.StandardError.ReadToEndAsync(Ct);
         await process.WaitForExitAsync(Ct);
-        return (process.ExitCode, (await stdout).Trim() + (process.ExitCode == 0 ? "" : "\n" + await stderr));
+        return (process.ExitCode, (await stdout).Trim() + (process.ExitCode == 0 && !keepStderr ? "" : "\n" + await stderr));
     }
 }

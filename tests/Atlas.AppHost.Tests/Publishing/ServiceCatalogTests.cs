@@ -58,6 +58,10 @@ public sealed class ServiceCatalogTests : IDisposable
         master.Variable("OTEL_EXPORTER_OTLP_HEADERS")!.IsSecret.ShouldBeTrue("the OTLP key is a secret parameter");
         master.Variable("OTEL_EXPORTER_OTLP_ENDPOINT")!.Parts.ShouldContain(p => p.Kind == ValuePartKind.Endpoint && p.Resource == "telemetry");
         master.DependsOn.ShouldContain("redis");
+        // Keycloak's realm reads the dashboard's URL at import; published, localhost until the host says otherwise.
+        var keycloak = services.Single(s => s.Name == "keycloak");
+        keycloak.Role.ShouldBe(ServiceRole.Keycloak);
+        keycloak.Variable("ATLAS_DASHBOARD_URL")!.Render(_ => "").ShouldBe("http://localhost:5555");
     }
 
     private async Task<(IReadOnlyList<DeployableService> Services, ClusterSecrets Secrets, string RepoRoot)> DescribeAsync(Action<IDistributedApplicationBuilder> addMore)

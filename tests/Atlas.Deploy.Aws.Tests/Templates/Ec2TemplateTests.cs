@@ -145,6 +145,41 @@ public sealed class Ec2TemplateTests
         template["Outputs"]![TemplateNames.DashboardUrlOutput].ShouldNotBeNull();
     }
 
+    [Theory]
+    [MemberData(nameof(Types))]
+    public void Build_MasterKeycloak_DashboardUrlFromTheParameterElseThePublicName(DeploymentType type)
+    {
+        var template = Ec2Template.Build(Cluster, type);
+
+        var master = UserData(template, "MasterInstance");
+        master.ShouldContain("DASHBOARD_URL='${PublicDashboardUrl}'\n");
+        master.ShouldContain("\nATLAS_DASHBOARD_URL=$DASHBOARD_URL\n");
+        master.ShouldContain("DASHBOARD_URL=http://$PUBLIC:5555\n");
+        if (type == DeploymentType.Secure)
+        {
+            // Behind the bastion the browser opens the tunnel's localhost:5555.
+            master.ShouldContain("PUBLIC=localhost\n");
+            master.ShouldNotContain("public-hostname");
+        }
+        else
+        {
+            master.ShouldContain("/meta-data/public-hostname");
+        }
+        WorkerUserData(template).ShouldNotContain("DASHBOARD_URL");
+        var parameter = template["Parameters"]![TemplateNames.PublicDashboardUrl]!;
+        ((string)parameter["Default"]!).ShouldBeEmpty();
+        var pattern = new System.Text.RegularExpressions.Regex((string)parameter["AllowedPattern"]!);
+        foreach (var good in new[] { "", "https://atlas.example", "http://atlas.example:5555" })
+        {
+            pattern.IsMatch(good).ShouldBeTrue(good);
+        }
+        foreach (var bad in new[] { "atlas.example", "ftp://atlas.example", "https://a'b.example", "https://a b" })
+        {
+            pattern.IsMatch(bad).ShouldBeFalse(bad);
+        }
+        template["Outputs"]![TemplateNames.DashboardUrlOutput]!["Value"]!["Fn::If"]![1]!.ToJsonString().ShouldBe("{\"Ref\":\"PublicDashboardUrl\"}");
+    }
+
     [Fact]
     public void Build_StaticWorkers_CarryTheWorkerRoleNotTheDynamicOne()
     {

@@ -51,6 +51,20 @@ public sealed class DeployAwsTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(null, "parameter PublicDashboardUrl=\n")]
+    [InlineData("https://atlas.example/", "parameter PublicDashboardUrl=https://atlas.example\n")]
+    [InlineData("http://atlas.example:5555", "parameter PublicDashboardUrl=http://atlas.example:5555\n")]
+    public async Task Up_DashboardUrl_BecomesTheStacksParameterWithoutTrailingSlash(string? url, string expected)
+    {
+        string[] args = ["deploy", "aws", "up", "--cluster-id", "team", "--dry-run", "--endpoint-url", _aws.Url];
+        var (code, _, stderr) = await RunAsync(url is null ? args : [.. args, "--dashboard-url", url]);
+
+        code.ShouldBe(0, stderr);
+        stderr.ShouldContain(expected);
+        _aws.Calls.ShouldBeEmpty();
+    }
+
+    [Theory]
     [InlineData("--master-instance-type", "m5.enormous", "--master-instance-type: 'm5.enormous' is not an instance type")]
     [InlineData("--worker-instance-type", "z9.large", "--worker-instance-type: 'z9.large' is not an instance type")]
     [InlineData("--gpu-worker-instance-type", "m5.large", "--gpu-worker-instance-type: 'm5.large' has no GPU")]
@@ -62,6 +76,9 @@ public sealed class DeployAwsTests : IAsyncLifetime
     [InlineData("--ami", "ubuntu", "--ami: 'ubuntu' is not an AMI id")]
     [InlineData("--artifacts-url", "ftp://x/y", "--artifacts-url: 'ftp://x/y' is not an http(s) URL")]
     [InlineData("--workers", "41", "--workers: 41 is not between 0 and 40")]
+    [InlineData("--dashboard-url", "atlas.example", "--dashboard-url: 'atlas.example' is not an absolute http(s) URL")]
+    [InlineData("--dashboard-url", "ftp://atlas.example", "--dashboard-url: 'ftp://atlas.example' is not an absolute http(s) URL")]
+    [InlineData("--dashboard-url", "https://a'b.example", "--dashboard-url: 'https://a'b.example' is not an absolute http(s) URL")]
     [InlineData("--cluster-id", "1team", "--cluster-id: '1team' is not a stack name")]
     public async Task Up_BadArgument_FailsBeforeAnyCall_NamingIt(string option, string value, string message)
     {
