@@ -44,6 +44,10 @@ internal sealed class Scenarios(HttpClient client, BenchSettings settings)
         }
         latencies.Sort();
 
+        // Warmed up first, like the cluster, then timed over as many spawns as the batch had jobs.
+        await RawSpawn.PerSecondAsync(Math.Min(500, settings.Jobs), settings.Workers * settings.Slots);
+        var rawPerSecond = await RawSpawn.PerSecondAsync(settings.Jobs, settings.Workers * settings.Slots);
+
         return new BenchResults(
             SubmitPerSecond: settings.Jobs / submitSeconds,
             EndToEndPerSecond: settings.Jobs / (last - first).TotalSeconds,
@@ -51,7 +55,8 @@ internal sealed class Scenarios(HttpClient client, BenchSettings settings)
             StartP50Ms: Percentile(latencies, 0.50),
             StartP99Ms: Percentile(latencies, 0.99),
             CpuMsPerJob: cpu,
-            JitMsPerJob: jitMsPerJob);
+            JitMsPerJob: jitMsPerJob,
+            RawSpawnPerSecond: rawPerSecond);
     }
 
     private async Task<string[]> SubmitBatchAsync(int count)

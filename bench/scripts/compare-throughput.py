@@ -23,7 +23,7 @@ for r in range(rounds):
     for name, repo, extra in builds:
         out = subprocess.run(["dotnet", "bench/Atlas.Bench/bin/Release/net10.0/Atlas.Bench.dll", *common, *extra],
                              cwd=repo, capture_output=True, text=True, timeout=600).stdout
-        for label, value in re.findall(r"^\| (end-to-end throughput|CPU per job: [^|]+?)\s*(?:\([^)]*\))?\s*\|\s*([\d.]+)", out, re.M):
+        for label, value in re.findall(r"^\| (end-to-end throughput|end-to-end / raw spawn|raw spawn|CPU per job: [^|]+?)\s*(?:\([^)]*\))?\s*\|\s*([\d.]+)", out, re.M):
             results[name].setdefault(label.strip(), []).append(float(value))
         e2e = results[name].get("end-to-end throughput", ["?"])[-1]
         print(f"round {r + 1}: {name}: {e2e} jobs/s", flush=True)
