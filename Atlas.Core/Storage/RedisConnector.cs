@@ -27,10 +27,6 @@ public static class RedisConnector
         options.AsyncTimeout = 5000;
         options.KeepAlive = 5;
         options.ReconnectRetryPolicy = new LinearRetry(500);
-        // Replies are completed on .NET's thread pool, not on the client's own 10 dedicated
-        // threads: on small nodes those threads' hand-offs (locks, wake-ups) cost more CPU than
-        // the work they do (docs/BENCHMARKS.md).
-        options.SocketManager = SocketManager.ThreadPool;
     }
 
     /// <summary>Connects to <paramref name="connectionString"/> (<c>host:port[,option=value…]</c>) with <see cref="ApplyResilience"/>.</summary>

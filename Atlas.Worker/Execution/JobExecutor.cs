@@ -135,8 +135,9 @@ internal sealed class JobExecutor(
         {
             await action().WaitAsync(TimeSpan.FromSeconds(2), time);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
+            // ObjectDisposedException: the host closed the connection while this step still ran.
             Log.DrainStepFailed(logger, ex);
         }
     }
