@@ -275,6 +275,10 @@ internal sealed class JobExecutor(
     /// </summary>
     private async Task PrepareWorkAsync(JobRecord job, RunningJob entry)
     {
+        if (Directory.Exists(paths.Work(entry.Id)))
+        {
+            return; // a tarball job, or a later attempt: nothing to build, and no span for it
+        }
         var o = options.Value;
         using var span = AtlasTelemetry.StartJobActivity("job.prepare", job.TraceParent, entry.Id, job.View.Attempt, o.Name, entry.Fence);
         try
@@ -282,12 +286,7 @@ internal sealed class JobExecutor(
             var built = await WorkFolder.PrepareAsync(paths, entry.Id, Environment.ProcessorCount, entry.StopToken);
             span?.SetTag("atlas.job.work_built", built);
         }
-        catch (BundleRejectedException ex)
-        {
-            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
-            throw new JobStartException($"the job's files could not be prepared: {ex.Message}", ex);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is BundleRejectedException or IOException or UnauthorizedAccessException)
         {
             span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
             throw new JobStartException($"the job's files could not be prepared: {ex.Message}", ex);
